@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module layout (see ARCHITECTURE.md):
+//   CDescentKernels  C micro-kernels (AVX2/FMA, selected at run time)
+//   DescentKernels   GEMM driver and elementwise kernels over raw buffers
+//   DescentCore      Tensor, broadcasting, reverse-mode autodiff, random numbers, gradient checks, spec strings
+//   DescentNN        layers, initialisers, losses, metrics, safetensors model files
+//   DescentOptim     optimizers, learning-rate schedules, gradient clipping, test functions
+//   DescentData      datasets, file formats, preprocessing, data loader, built-in datasets
+//   DescentTraining  trainer, history, early stopping, checkpoints, LR finder
+//   DescentPlot      SVG charts and HTML report
+//   Descent          the library product: re-exports all of the above
+//   DescentCLI       the `descent` command-line tool
+let package = Package(
+    name: "Descent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Descent", targets: ["Descent"]),
+        .executable(name: "descent", targets: ["DescentCLI"]),
+        .executable(name: "descent-benchmarks", targets: ["DescentBenchmarks"]),
+    ],
+    traits: [
+        .trait(name: "OpenBLAS", description: "Use the system OpenBLAS (libopenblas-dev) for matrix multiplication."),
+        .default(enabledTraits: []),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .target(name: "CDescentKernels", path: "Sources/CDescentKernels"),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "DescentKernels",
+            dependencies: [
+                "CDescentKernels",
+                .product(name: "RealModule", package: "swift-numerics"),
+                .target(name: "COpenBLAS", condition: .when(traits: ["OpenBLAS"])),
+            ],
+            path: "Sources/DescentKernels"),
+        .target(
+            name: "DescentCore",
+            dependencies: ["DescentKernels", .product(name: "RealModule", package: "swift-numerics")],
+            path: "Sources/DescentCore"),
+        .target(name: "DescentNN", dependencies: ["DescentCore"], path: "Sources/DescentNN"),
+        .target(name: "DescentOptim", dependencies: ["DescentCore"], path: "Sources/DescentOptim"),
+        .target(name: "DescentData", dependencies: ["DescentCore"], path: "Sources/DescentData"),
+        .target(
+            name: "DescentTraining",
+            dependencies: ["DescentCore", "DescentNN", "DescentOptim", "DescentData"],
+            path: "Sources/DescentTraining"),
+        .target(name: "DescentPlot", path: "Sources/DescentPlot"),
+        .target(
+            name: "Descent",
+            dependencies: [
+                "DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentTraining", "DescentPlot",
+            ],
+            path: "Sources/Descent"),
+        .executableTarget(
+            name: "DescentCLI",
+            dependencies: ["Descent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/DescentCLI"),
+        .executableTarget(
+            name: "DescentBenchmarks", dependencies: ["Descent"], path: "Sources/DescentBenchmarks"),
+        .testTarget(name: "DescentKernelsTests", dependencies: ["DescentKernels"], path: "Tests/DescentKernelsTests"),
+        .testTarget(name: "DescentCoreTests", dependencies: ["DescentCore"], path: "Tests/DescentCoreTests"),
+        .testTarget(name: "DescentNNTests", dependencies: ["DescentNN"], path: "Tests/DescentNNTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentOptimTests", dependencies: ["DescentOptim"], path: "Tests/DescentOptimTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], path: "Tests/DescentDataTests"),
+        .testTarget(name: "DescentTrainingTests", dependencies: ["DescentTraining"], path: "Tests/DescentTrainingTests"),
+        .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
+        .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

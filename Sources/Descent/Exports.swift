@@ -1,0 +1,7 @@
+// The `Descent` library: one import for the whole system.
+@_exported import DescentCore
+@_exported import DescentNN
+@_exported import DescentOptim
+@_exported import DescentData
+@_exported import DescentTraining
+@_exported import DescentPlot

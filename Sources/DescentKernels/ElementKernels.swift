@@ -1,0 +1,177 @@
+import RealModule
+
+/// Scalar types the kernels are written for (`Float`, `Double`).
+public protocol KernelScalar: BinaryFloatingPoint, Real {}
+extension Float: KernelScalar {}
+extension Double: KernelScalar {}
+
+/// Loops over contiguous buffers. Each function switches on the operation once, outside the
+/// loop, and is inlined into the concrete `Float`/`Double` call sites so the loops are compiled
+/// for the concrete type (no per-element dispatch or closure).
+public enum ElementKernels {
+    @inline(__always)
+    public static func unary<T: KernelScalar>(
+        _ operation: UnaryOperation, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count n: Int
+    ) {
+        switch operation {
+        case .negate: for i in 0..<n { out[i] = -x[i] }
+        case .exp: for i in 0..<n { out[i] = T.exp(x[i]) }
+        case .log: for i in 0..<n { out[i] = T.log(x[i]) }
+        case .log1p: for i in 0..<n { out[i] = T.log(onePlus: x[i]) }
+        case .sqrt: for i in 0..<n { out[i] = x[i].squareRoot() }
+        case .abs: for i in 0..<n { out[i] = Swift.abs(x[i]) }
+        case .sign: for i in 0..<n { let v = x[i]; out[i] = v > 0 ? 1 : (v < 0 ? -1 : (v.isNaN ? v : 0)) }
+        case .sigmoid:
+            // Stable form: 1/(1+e^{-x}) for x ≥ 0, e^{x}/(1+e^{x}) for x < 0.
+            for i in 0..<n {
+                let v = x[i]
+                if v >= 0 { out[i] = 1 / (1 + T.exp(-v)) } else { let e = T.exp(v); out[i] = e / (1 + e) }
+            }
+        case .tanh: for i in 0..<n { out[i] = T.tanh(x[i]) }
+        case .relu: for i in 0..<n { let v = x[i]; out[i] = v > 0 ? v : (v.isNaN ? v : 0) }
+        case .square: for i in 0..<n { out[i] = x[i] * x[i] }
+        case .reciprocal: for i in 0..<n { out[i] = 1 / x[i] }
+        case .power(let p):
+            let e = T(p)
+            if p == 2 { for i in 0..<n { out[i] = x[i] * x[i] } }
+            else if p == 1 { for i in 0..<n { out[i] = x[i] } }
+            else if p == 0.5 { for i in 0..<n { out[i] = x[i].squareRoot() } }
+            else { for i in 0..<n { out[i] = T.pow(x[i], e) } }
+        case .leakyReLU(let s):
+            let slope = T(s)
+            for i in 0..<n { let v = x[i]; out[i] = v > 0 ? v : slope * v }
+        case .clamp(let lo, let hi):
+            let lower = T(lo), upper = T(hi)
+            for i in 0..<n { let v = x[i]; out[i] = v.isNaN ? v : Swift.min(Swift.max(v, lower), upper) }
+        case .gelu:
+            let invSqrt2 = 1 / T.sqrt(2)
+            for i in 0..<n { let v = x[i]; out[i] = v / 2 * (1 + T.erf(v * invSqrt2)) }
+        case .scale(let c):
+            let s = T(c)
+            for i in 0..<n { out[i] = x[i] * s }
+        case .addScalar(let c):
+            let s = T(c)
+            for i in 0..<n { out[i] = x[i] + s }
+        }
+    }
+
+    /// `out[i] = g[i] · op′(x[i])`, given `y = op(x)` too.
+    @inline(__always)
+    public static func unaryDerivative<T: KernelScalar>(
+        _ operation: UnaryOperation, x: UnsafePointer<T>, y: UnsafePointer<T>,
+        upstream g: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count n: Int
+    ) {
+        switch operation {
+        case .negate: for i in 0..<n { out[i] = -g[i] }
+        case .exp: for i in 0..<n { out[i] = g[i] * y[i] }
+        case .log: for i in 0..<n { out[i] = g[i] / x[i] }
+        case .log1p: for i in 0..<n { out[i] = g[i] / (1 + x[i]) }
+        case .sqrt: for i in 0..<n { out[i] = g[i] / (2 * y[i]) }
+        case .abs: for i in 0..<n { let v = x[i]; out[i] = v > 0 ? g[i] : (v < 0 ? -g[i] : 0) }
+        case .sign: for i in 0..<n { out[i] = 0 }
+        case .sigmoid: for i in 0..<n { let s = y[i]; out[i] = g[i] * s * (1 - s) }
+        case .tanh: for i in 0..<n { let t = y[i]; out[i] = g[i] * (1 - t * t) }
+        case .relu: for i in 0..<n { out[i] = x[i] > 0 ? g[i] : 0 }
+        case .square: for i in 0..<n { out[i] = 2 * x[i] * g[i] }
+        case .reciprocal: for i in 0..<n { let r = y[i]; out[i] = -g[i] * r * r }
+        case .power(let p):
+            // PyTorch: the gradient is 0 where the exponent is 0.
+            if p == 0 { for i in 0..<n { out[i] = 0 } }
+            else {
+                let e = T(p), em1 = T(p - 1)
+                for i in 0..<n { out[i] = g[i] * e * T.pow(x[i], em1) }
+            }
+        case .leakyReLU(let s):
+            let slope = T(s)
+            for i in 0..<n { out[i] = x[i] > 0 ? g[i] : slope * g[i] }
+        case .clamp(let lo, let hi):
+            // PyTorch passes the gradient where lower ≤ x ≤ upper (boundaries included).
+            let lower = T(lo), upper = T(hi)
+            for i in 0..<n { let v = x[i]; out[i] = (v >= lower && v <= upper) ? g[i] : 0 }
+        case .gelu:
+            let invSqrt2 = 1 / T.sqrt(2)
+            let invSqrt2Pi = 1 / T.sqrt(2 * T.pi)
+            for i in 0..<n {
+                let v = x[i]
+                let cdf = (1 + T.erf(v * invSqrt2)) / 2
+                let pdf = T.exp(-v * v / 2) * invSqrt2Pi
+                out[i] = g[i] * (cdf + v * pdf)
+            }
+        case .scale(let c):
+            let s = T(c)
+            for i in 0..<n { out[i] = g[i] * s }
+        case .addScalar: for i in 0..<n { out[i] = g[i] }
+        }
+    }
+
+    @inline(__always)
+    public static func binary<T: KernelScalar>(
+        _ operation: BinaryOperation, _ a: UnsafePointer<T>, lhsStride sa: Int,
+        _ b: UnsafePointer<T>, rhsStride sb: Int, _ out: UnsafeMutablePointer<T>, count n: Int
+    ) {
+        // The common strides (1,1), (1,0), (0,1) get their own loops so they vectorise.
+        @inline(__always)
+        func loop(_ f: (T, T) -> T) {
+            if sa == 1 && sb == 1 { for i in 0..<n { out[i] = f(a[i], b[i]) } }
+            else if sa == 1 && sb == 0 { let bv = b[0]; for i in 0..<n { out[i] = f(a[i], bv) } }
+            else if sa == 0 && sb == 1 { let av = a[0]; for i in 0..<n { out[i] = f(av, b[i]) } }
+            else { for i in 0..<n { out[i] = f(a[i * sa], b[i * sb]) } }
+        }
+        switch operation {
+        case .add: loop { $0 + $1 }
+        case .subtract: loop { $0 - $1 }
+        case .multiply: loop { $0 * $1 }
+        case .divide: loop { $0 / $1 }
+        case .power: loop { T.pow($0, $1) }
+        case .maximum: loop { ($0.isNaN || $1.isNaN) ? T.nan : Swift.max($0, $1) }
+        case .minimum: loop { ($0.isNaN || $1.isNaN) ? T.nan : Swift.min($0, $1) }
+        case .equal: loop { $0 == $1 ? 1 : 0 }
+        case .notEqual: loop { $0 != $1 ? 1 : 0 }
+        case .less: loop { $0 < $1 ? 1 : 0 }
+        case .lessEqual: loop { $0 <= $1 ? 1 : 0 }
+        case .greater: loop { $0 > $1 ? 1 : 0 }
+        case .greaterEqual: loop { $0 >= $1 ? 1 : 0 }
+        }
+    }
+
+    @inline(__always)
+    public static func reduce<T: KernelScalar>(
+        _ operation: ReduceOperation, _ x: UnsafePointer<T>, outer: Int, length: Int, inner: Int,
+        _ out: UnsafeMutablePointer<T>
+    ) {
+        for o in 0..<outer {
+            let base = x + o * length * inner
+            let dst = out + o * inner
+            switch operation {
+            case .sum:
+                if inner == 1 {
+                    var s: T = 0
+                    for j in 0..<length { s += base[j] }
+                    dst[0] = s
+                } else {
+                    for i in 0..<inner { dst[i] = base[i] }
+                    for j in 1..<Swift.max(length, 1) where length > 1 {
+                        let row = base + j * inner
+                        for i in 0..<inner { dst[i] += row[i] }
+                    }
+                    if length == 0 { for i in 0..<inner { dst[i] = 0 } }
+                }
+            case .max, .min, .argmax, .argmin:
+                let wantMax = operation == .max || operation == .argmax
+                let wantIndex = operation == .argmax || operation == .argmin
+                for i in 0..<inner {
+                    var best = base[i]
+                    var bestIndex = 0
+                    if !best.isNaN {
+                        for j in 1..<Swift.max(length, 1) where length > 1 {
+                            let v = base[j * inner + i]
+                            if v.isNaN { best = v; bestIndex = j; break }
+                            if wantMax ? (v > best) : (v < best) { best = v; bestIndex = j }
+                        }
+                    }
+                    dst[i] = wantIndex ? T(bestIndex) : best
+                }
+            }
+        }
+    }
+}
