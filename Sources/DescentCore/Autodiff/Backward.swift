@@ -1,0 +1,122 @@
+import DescentKernels
+
+extension Tensor {
+    /// `true` if operations on this tensor are recorded for autodiff.
+    public var requiresGradient: Bool { node != nil }
+
+    /// `true` for a tensor created with ``requiringGradient()`` (as opposed to an operation's result).
+    public var isLeaf: Bool { node?.isLeaf ?? true }
+
+    /// This tensor as a leaf that requires a gradient (`tensor.requires_grad_()`).
+    /// A tensor that is already a leaf keeps its gradient slot.
+    public func requiringGradient() -> Tensor {
+        if let node, node.isLeaf { return self }
+        return Tensor(storage: storage, shape: shape, node: GradNode(leaf: ()))
+    }
+
+    /// The same values, cut off from the autodiff graph (`tensor.detach()`). Shares storage.
+    public func detached() -> Tensor { Tensor(storage: storage, shape: shape, node: nil) }
+
+    /// The accumulated gradient of a leaf (`tensor.grad`); `nil` until a backward pass reaches it,
+    /// and always `nil` for a non-leaf. Set it to `nil` to zero it (PyTorch's `set_to_none`).
+    public var gradient: Tensor? {
+        get { node?.isLeaf == true ? node?.gradient : nil }
+        nonmutating set {
+            guard let node, node.isLeaf else { return }
+            node.gradient = newValue
+        }
+    }
+
+    /// Back-propagates from this tensor: adds `∂self/∂leaf · seed` to the ``gradient`` of every leaf
+    /// it depends on (`tensor.backward(gradient)`). Gradients accumulate across calls until set to
+    /// `nil`. The graph is released afterwards unless `retainingGraph` is `true`.
+    ///
+    /// - Parameter seed: the gradient of some final scalar with respect to this tensor; may be
+    ///   omitted only when this tensor has one element (then it is 1).
+    /// - Throws: ``TensorError/nonScalarBackward(shape:)`` without a seed on a non-scalar,
+    ///   ``TensorError/noGradientRequired`` if nothing requires a gradient, or
+    ///   ``TensorError/graphReleased`` when called twice on a released graph.
+    public func backward(seed: Tensor? = nil, retainingGraph: Bool = false) throws {
+        guard let root = node else { throw TensorError.noGradientRequired }
+        let start: Tensor
+        if let seed {
+            guard seed.shape == shape else {
+                throw TensorError.shapeMismatch(operation: "backward(seed:)", lhs: shape, rhs: seed.shape)
+            }
+            start = seed.detached()
+        } else {
+            guard scalarCount == 1 else { throw TensorError.nonScalarBackward(shape: shape) }
+            start = Tensor(repeating: 1, shape: shape)
+        }
+        if root.isLeaf {
+            accumulate(start, into: root)
+            return
+        }
+        let order = GradNode<Scalar>.topologicalOrder(from: root)
+        if order.contains(where: { !$0.isLeaf && $0.isReleased }) { throw TensorError.graphReleased }
+        root.gradient = start
+        withoutGradients {
+            for node in order.reversed() {
+                guard !node.isLeaf, let upstream = node.gradient, let function = node.backwardFunction else { continue }
+                node.gradient = nil
+                let inputGradients = function(upstream)
+                for (input, gradient) in zip(node.inputs, inputGradients) {
+                    guard let input, let gradient else { continue }
+                    accumulate(gradient, into: input)
+                }
+                if !retainingGraph {
+                    node.backwardFunction = nil
+                    node.isReleased = true
+                }
+            }
+        }
+    }
+
+    private func accumulate(_ gradient: Tensor, into node: GradNode<Scalar>) {
+        if var existing = node.gradient {
+            node.gradient = nil  // drop the node's reference so the add below can be in place
+            existing.addInPlace(gradient)
+            node.gradient = existing
+        } else {
+            node.gradient = gradient.detached()
+        }
+    }
+
+    /// `self += other` elementwise (same shape), in place, outside the autodiff graph.
+    public mutating func addInPlace(_ other: Tensor) {
+        precondition(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
+        let source = other.storage
+        withUnsafeMutableBufferPointer { out in
+            Scalar.applyBinary(.add, out.baseAddress!, lhsStride: 1, source.pointer, rhsStride: 1, out.baseAddress!, count: out.count)
+        }
+    }
+
+    /// Records `result = f(inputs)` with its backward function when gradients are enabled and an
+    /// input requires one. `backward` maps `∂L/∂result` to `∂L/∂input` for each input (or `nil`).
+    static func record(
+        _ result: inout Tensor, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]
+    ) {
+        guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
+        result.node = GradNode(inputs: inputs.map { $0.node }, backward: backward)
+    }
+}
+
+extension GradNode {
+    /// Nodes reachable from `root`, each after all of its inputs (iterative post-order DFS).
+    static func topologicalOrder(from root: GradNode) -> [GradNode] {
+        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+        var order: [GradNode] = []
+        var stack: [(GradNode, Int)] = [(root, 0)]
+        while let (node, next) = stack.popLast() {
+            if next < node.inputs.count {
+                stack.append((node, next + 1))
+                if let input = node.inputs[next], visited.insert(ObjectIdentifier(input)).inserted {
+                    stack.append((input, 0))
+                }
+            } else {
+                order.append(node)
+            }
+        }
+        return order
+    }
+}

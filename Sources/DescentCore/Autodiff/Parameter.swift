@@ -1,0 +1,44 @@
+/// A trainable tensor owned by a layer: a leaf that requires a gradient, with a name given by its
+/// place in the model (`"0.weight"`).
+///
+/// A reference type so that a layer, an optimizer and a checkpoint writer all see the same
+/// parameter; its ``value`` is still a ``Tensor`` value whose storage the optimizer updates in place.
+public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
+    /// The current value; a leaf that requires a gradient unless the parameter is frozen.
+    /// Assigning a new value starts a fresh leaf (its gradient is `nil`).
+    public var value: Tensor<Scalar> {
+        get { storedValue }
+        set { storedValue = isFrozen ? newValue.detached() : Tensor(storage: newValue.storage, shape: newValue.shape, node: GradNode(leaf: ())) }
+    }
+    private var storedValue: Tensor<Scalar>
+
+    /// A frozen parameter gets no gradient and is skipped by optimizers (`requires_grad_(False)`).
+    public var isFrozen: Bool {
+        didSet { if isFrozen != oldValue { value = storedValue } }
+    }
+
+    /// Creates a parameter holding `value`.
+    public init(_ value: Tensor<Scalar>, isFrozen: Bool = false) {
+        self.isFrozen = isFrozen
+        self.storedValue = isFrozen ? value.detached() : Tensor(storage: value.storage, shape: value.shape, node: GradNode(leaf: ()))
+    }
+
+    /// The accumulated gradient (`param.grad`), or `nil` (no backward pass reached it, or zeroed).
+    public var gradient: Tensor<Scalar>? {
+        get { value.gradient }
+        set { value.gradient = newValue }
+    }
+
+    /// The shape of the value.
+    public var shape: [Int] { value.shape }
+
+    /// Sets the gradient to `nil` (`zero_grad(set_to_none=True)`).
+    public func zeroGradient() { value.gradient = nil }
+
+    /// Calls `body` with the value's elements for an in-place update, outside the autodiff graph.
+    public func updateInPlace<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
+        // Keeps the leaf (and its gradient); copies the storage only if something else still shares it.
+        storedValue.makeStorageUnique()
+        return try body(UnsafeMutableBufferPointer(start: storedValue.storage.pointer, count: storedValue.scalarCount))
+    }
+}
