@@ -47,12 +47,10 @@ public enum GradientChecker {
             var inputs = parameters.map { $0.value.detached() }
             for i in 0..<numeric.count {
                 let original = inputs[index].storage.pointer[i]
-                let evaluate: (Double) throws -> Double = { offset in
-                    inputs[index].withUnsafeMutableBufferPointer { $0[i] = Scalar(Double(original) + offset) }
-                    return try withoutGradients { Double(try function(inputs).scalar) }
-                }
-                let plus = try evaluate(stepSize)
-                let minus = try evaluate(-stepSize)
+                inputs[index].withUnsafeMutableBufferPointer { $0[i] = Scalar(Double(original) + stepSize) }
+                let plus = try withoutGradients { Double(try function(inputs).scalar) }
+                inputs[index].withUnsafeMutableBufferPointer { $0[i] = Scalar(Double(original) - stepSize) }
+                let minus = try withoutGradients { Double(try function(inputs).scalar) }
                 inputs[index].withUnsafeMutableBufferPointer { $0[i] = original }
                 numeric[i] = (plus - minus) / (2 * stepSize)
             }
