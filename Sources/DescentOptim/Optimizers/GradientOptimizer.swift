@@ -5,6 +5,8 @@ import DescentKernels
 public protocol OptimizerOptions: Sendable, Equatable {
     /// η, the learning rate.
     var learningRate: Double { get set }
+    /// λ, the weight decay (L2 or decoupled, as the optimizer defines it).
+    var weightDecay: Double { get set }
     /// The value a one-cycle schedule cycles (`momentum` or `beta1`), or `nil` if there is none.
     var cycledMomentum: Double? { get set }
     /// Every hyperparameter by spec key, in a stable order.
@@ -127,6 +129,14 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         groups.append(ParameterGroup(names: Set(names), options: options, initialLearningRate: options.learningRate))
         for name in names { groupIndexByName[name] = groups.count - 1 }
         return groups.count - 1
+    }
+
+    @discardableResult
+    public func addGroup(names: [String], learningRate: Double? = nil, weightDecay: Double? = nil) throws -> Int {
+        try addGroup(names: names) { options in
+            if let learningRate { options.learningRate = learningRate }
+            if let weightDecay { options.weightDecay = weightDecay }
+        }
     }
 
     public var learningRate: Double {

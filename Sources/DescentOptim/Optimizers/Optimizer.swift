@@ -41,6 +41,12 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// Sets the momentum (or `beta1`) of each group; ignored by optimizers without one.
     func setMomenta(_ values: [Double])
 
+    /// Puts the parameters called `names` in a new group whose learning rate and/or weight decay
+    /// differ from the defaults (for example no weight decay on biases); returns the group's index.
+    /// - Throws: ``OptimizerError`` if a name is already in another group.
+    @discardableResult
+    func addGroup(names: [String], learningRate: Double?, weightDecay: Double?) throws -> Int
+
     /// Every hyperparameter of the default group as used, by spec key, in a stable order.
     var hyperparameters: [(key: String, value: Spec.Value)] { get }
 
