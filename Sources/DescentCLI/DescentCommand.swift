@@ -8,6 +8,8 @@ struct DescentCommand: AsyncParsableCommand {
         abstract: "Train models by gradient descent, and see how gradient descent works.",
         subcommands: [
             DemoCommand.self,
+            OptimizeCommand.self,
+            ScheduleCommand.self,
         ],
         defaultSubcommand: nil
     )

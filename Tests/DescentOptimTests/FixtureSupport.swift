@@ -4,14 +4,49 @@ import Testing
 import DescentCore
 
 /// Loads a JSON fixture written by scripts/fixtures/optimizers/generate.py (PyTorch).
-func loadFixture(_ name: String) throws -> [String: Any] {
+/// `JSONDecoder` reads doubles exactly (Foundation's `JSONSerialization` on Linux rounds long numbers).
+func loadFixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
     let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))
-    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
-    return try #require(object as? [String: Any])
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }
 
-func doubles(_ value: Any?) -> [Double] { (value as? [Any] ?? []).map { ($0 as! NSNumber).doubleValue } }
-func rows(_ value: Any?) -> [[Double]] { (value as? [Any] ?? []).map { doubles($0) } }
+/// optimizers.json
+struct OptimizerFixtures: Decodable {
+    struct Group: Decodable { var names: [String]; var learningRate: Double?; var weightDecay: Double? }
+    struct LeastSquaresTrajectory: Decodable { var weight: [[[Double]]]; var bias: [[Double]]; var u: [[Double]] }
+    enum Path: Decodable {
+        case points([[Double]]), leastSquares(LeastSquaresTrajectory)
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let points = try? container.decode([[Double]].self) { self = .points(points) } else {
+                self = .leastSquares(try container.decode(LeastSquaresTrajectory.self))
+            }
+        }
+    }
+    struct Case: Decodable {
+        var optimizer: String, spec: String, problem: String, precision: String, steps: Int
+        var start: [Double]?
+        var groups: [Group]?
+        var trajectory: Path
+    }
+    struct LeastSquaresData: Decodable {
+        var x: [Double], y: [Double], weight: [Double], bias: [Double], u: [Double], uTarget: [Double]
+        var rows: Int, inputs: Int, outputs: Int
+    }
+    var leastSquares: LeastSquaresData
+    var cases: [Case]
+}
+
+/// schedules.json
+struct ScheduleFixtures: Decodable {
+    struct Case: Decodable {
+        var spec: String, initialLearningRate: Double, steps: Int, optimizer: String
+        var learningRate: [Double]
+        var momentum: [Double]?
+        var metrics: [Double]?
+    }
+    var cases: [Case]
+}
 
 /// |a − b| ≤ tolerance·max(|a|, |b|), with an absolute floor for values that are zero in one library.
 func isClose(_ a: Double, _ b: Double, relative tolerance: Double, absolute: Double = 1e-14) -> Bool {
@@ -26,10 +61,9 @@ struct LeastSquares {
     let x: [Double], y: [Double], rows: Int, inputs: Int, outputs: Int, uTarget: [Double]
     let weight: [Double], bias: [Double], u: [Double]
 
-    init(_ json: [String: Any]) {
-        x = doubles(json["x"]); y = doubles(json["y"]); uTarget = doubles(json["uTarget"])
-        rows = json["rows"] as! Int; inputs = json["inputs"] as! Int; outputs = json["outputs"] as! Int
-        weight = doubles(json["weight"]); bias = doubles(json["bias"]); u = doubles(json["u"])
+    init(_ data: OptimizerFixtures.LeastSquaresData) {
+        x = data.x; y = data.y; uTarget = data.uTarget; rows = data.rows; inputs = data.inputs; outputs = data.outputs
+        weight = data.weight; bias = data.bias; u = data.u
     }
 
     func gradients(weight W: [Double], bias b: [Double], u: [Double], step: Int) -> (weight: [Double], bias: [Double], u: [Double]?) {

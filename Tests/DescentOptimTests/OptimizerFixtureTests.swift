@@ -7,13 +7,11 @@ import DescentCore
 /// scripts/fixtures/optimizers/generate.py, torch single-tensor CPU path): within 1e-10 relative
 /// in double precision, 1e-5 in single precision.
 @Suite struct OptimizerFixtureTests {
-    let fixture: [String: Any]
-    var cases: [[String: Any]] { fixture["cases"] as! [[String: Any]] }
-
-    init() throws { fixture = try loadFixture("optimizers") }
+    let fixture: OptimizerFixtures
+    init() throws { fixture = try loadFixture("optimizers", as: OptimizerFixtures.self) }
 
     @Test func fixturesCoverEveryOptimizerOnEveryProblem() {
-        let covered = Set(cases.map { "\($0["optimizer"]!)/\($0["problem"]!)" })
+        let covered = Set(fixture.cases.map { "\($0.optimizer)/\($0.problem)" })
         for name in OptimizerFactory.names {
             #expect(covered.contains("\(name)/leastsquares"), "no least-squares fixture for \(name)")
             #expect(covered.contains("\(name)/rosenbrock"), "no Rosenbrock fixture for \(name)")
@@ -22,26 +20,24 @@ import DescentCore
 
     @Test func optimizersMatchPyTorchOnRosenbrockAndQuartic() throws {
         var checked = 0
-        for fixture in cases where fixture["problem"] as! String != "leastsquares" {
-            let spec = fixture["spec"] as! String
-            let function = TestFunction(rawValue: fixture["problem"] as! String)!
-            let expected = rows(fixture["trajectory"])
-            let steps = fixture["steps"] as! Int
-            let start = doubles(fixture["start"])
+        for fixture in fixture.cases {
+            guard case .points(let expected) = fixture.trajectory else { continue }
+            let function = try #require(TestFunction(rawValue: fixture.problem))
+            let start = try #require(fixture.start)
             let points: [[Double]]
             let tolerance: Double
-            if fixture["precision"] as! String == "float" {
-                let trajectory = try function.trajectory(optimizer: makeOptimizer(spec: spec, as: Float.self), start: start, steps: steps)
+            if fixture.precision == "float" {
+                let trajectory = try function.trajectory(optimizer: makeOptimizer(spec: fixture.spec, as: Float.self), start: start, steps: fixture.steps)
                 points = trajectory.points.map(\.parameters); tolerance = 1e-5
             } else {
-                let trajectory = try function.trajectory(optimizer: makeOptimizer(spec: spec, as: Double.self), start: start, steps: steps)
+                let trajectory = try function.trajectory(optimizer: makeOptimizer(spec: fixture.spec, as: Double.self), start: start, steps: fixture.steps)
                 points = trajectory.points.map(\.parameters); tolerance = 1e-10
             }
-            try #require(points.count == expected.count, "\(spec): \(points.count) points, expected \(expected.count)")
+            try #require(points.count == expected.count, "\(fixture.spec): \(points.count) points, expected \(expected.count)")
             for (k, (got, want)) in zip(points, expected).enumerated() {
                 for (a, b) in zip(got, want) {
                     #expect(isClose(a, b, relative: tolerance, absolute: tolerance * 1e-4),
-                            "\(spec) on \(function) (\(fixture["precision"]!)), step \(k): \(got) vs PyTorch \(want)")
+                            "\(fixture.spec) on \(function) (\(fixture.precision)), step \(k): \(got) vs PyTorch \(want)")
                 }
             }
             checked += 1
@@ -50,33 +46,29 @@ import DescentCore
     }
 
     @Test func optimizersMatchPyTorchOnLeastSquaresWithGroupsAndMissingGradients() throws {
-        let problem = LeastSquares(fixture["leastSquares"] as! [String: Any])
+        let problem = LeastSquares(fixture.leastSquares)
         var checked = 0
-        for fixture in cases where fixture["problem"] as! String == "leastsquares" {
-            let spec = fixture["spec"] as! String
-            let optimizer = try makeOptimizer(spec: spec, as: Double.self)
-            for group in fixture["groups"] as? [[String: Any]] ?? [] {
-                try optimizer.addGroup(names: group["names"] as! [String], learningRate: (group["learningRate"] as? NSNumber)?.doubleValue,
-                                       weightDecay: (group["weightDecay"] as? NSNumber)?.doubleValue)
+        for fixture in fixture.cases {
+            guard case .leastSquares(let expected) = fixture.trajectory else { continue }
+            let optimizer = try makeOptimizer(spec: fixture.spec, as: Double.self)
+            for group in fixture.groups ?? [] {
+                try optimizer.addGroup(names: group.names, learningRate: group.learningRate, weightDecay: group.weightDecay)
             }
             // Through the Parameter layer: `u` has a nil gradient on two steps out of three.
             let weight = Parameter(try Tensor(shape: [problem.outputs, problem.inputs], scalars: problem.weight))
             let bias = Parameter(Tensor(problem.bias))
             let u = Parameter(Tensor(problem.u))
-            let trajectory = fixture["trajectory"] as! [String: Any]
-            let expected = ["bias": rows(trajectory["bias"]), "u": rows(trajectory["u"])]
-            let expectedWeight = (trajectory["weight"] as! [Any]).map { rows($0).flatMap { $0 } }
-            for step in 0..<(fixture["steps"] as! Int) {
+            for step in 0..<fixture.steps {
                 let g = problem.gradients(weight: weight.value.scalars, bias: bias.value.scalars, u: u.value.scalars, step: step)
                 weight.gradient = try Tensor(shape: weight.shape, scalars: g.weight)
                 bias.gradient = Tensor(g.bias)
                 u.gradient = g.u.map { Tensor($0) }
                 try optimizer.step([("weight", weight), ("bias", bias), ("u", u)])
-                for (name, got, want) in [("weight", weight.value.scalars, expectedWeight[step + 1]),
-                                          ("bias", bias.value.scalars, expected["bias"]![step + 1]),
-                                          ("u", u.value.scalars, expected["u"]![step + 1])] {
+                for (name, got, want) in [("weight", weight.value.scalars, expected.weight[step + 1].flatMap { $0 }),
+                                          ("bias", bias.value.scalars, expected.bias[step + 1]),
+                                          ("u", u.value.scalars, expected.u[step + 1])] {
                     for (a, b) in zip(got, want) {
-                        #expect(isClose(a, b, relative: 1e-10), "\(spec) least squares, step \(step + 1), \(name): \(got) vs PyTorch \(want)")
+                        #expect(isClose(a, b, relative: 1e-10), "\(fixture.spec) least squares, step \(step + 1), \(name): \(got) vs PyTorch \(want)")
                     }
                 }
             }

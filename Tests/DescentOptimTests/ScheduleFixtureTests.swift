@@ -6,24 +6,21 @@ import DescentCore
 /// Every schedule against PyTorch's per-step learning rates (and one-cycle's momentum/β₁), from
 /// scripts/fixtures/optimizers/generate.py: η_t is the rate optimizer step t used in PyTorch.
 @Suite struct ScheduleFixtureTests {
-    let cases: [[String: Any]]
-    init() throws { cases = try loadFixture("schedules")["cases"] as! [[String: Any]] }
+    let cases: [ScheduleFixtures.Case]
+    init() throws { cases = try loadFixture("schedules", as: ScheduleFixtures.self).cases }
 
     @Test func fixturesCoverEverySchedule() {
-        let names = Set(cases.map { ($0["spec"] as! String).split(separator: "(")[0].split(separator: " ")[0] }.map(String.init))
+        let names = Set(cases.map { $0.spec.split(separator: "(")[0].split(separator: " ")[0] }.map(String.init))
         for name in ScheduleFactory.names { #expect(names.contains(name), "no fixture for \(name)") }
-        #expect(cases.contains { ($0["spec"] as! String).contains(" then") })
+        #expect(cases.contains { $0.spec.contains(" then") })
     }
 
     @Test func schedulerMatchesPyTorchStepByStep() throws {
         for fixture in cases {
-            let spec = fixture["spec"] as! String
-            let initial = (fixture["initialLearningRate"] as! NSNumber).doubleValue
-            let expected = doubles(fixture["learningRate"])
-            let expectedMomentum = fixture["momentum"].map { doubles($0) }
-            let metrics = fixture["metrics"].map { doubles($0) }
+            let (spec, initial, expected, expectedMomentum, metrics) = (fixture.spec, fixture.initialLearningRate, fixture.learningRate,
+                                                                       fixture.momentum, fixture.metrics)
             var scheduler = LearningRateScheduler(try makeSchedule(spec: spec), initialLearningRate: initial)
-            for t in 0..<(fixture["steps"] as! Int) {
+            for t in 0..<fixture.steps {
                 #expect(isClose(scheduler.learningRate, expected[t], relative: 1e-12, absolute: 1e-17),
                         "\(spec), step \(t): \(scheduler.learningRate) vs PyTorch \(expected[t])")
                 if let expectedMomentum {
@@ -38,11 +35,11 @@ import DescentCore
     }
 
     @Test func closedFormsAgreeWithPyTorchWithinRounding() throws {
-        for fixture in cases where fixture["metrics"] == nil {
-            let spec = fixture["spec"] as! String
+        for fixture in cases where fixture.metrics == nil {
+            let spec = fixture.spec
             guard case .function(let schedule) = try makeSchedule(spec: spec) else { Issue.record("\(spec) is not a function of the step"); continue }
-            let initial = (fixture["initialLearningRate"] as! NSNumber).doubleValue
-            for (t, want) in doubles(fixture["learningRate"]).enumerated() {
+            let initial = fixture.initialLearningRate
+            for (t, want) in fixture.learningRate.enumerated() {
                 let got = schedule.learningRate(at: t, initialLearningRate: initial)
                 #expect(isClose(got, want, relative: 1e-10, absolute: 1e-15), "\(spec) closed form at \(t): \(got) vs PyTorch \(want)")
             }
