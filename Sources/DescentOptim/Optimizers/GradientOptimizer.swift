@@ -93,6 +93,7 @@ protocol ElementRule {
 /// per-name state, lazily created buffers, snapshots. A concrete optimizer only says which
 /// buffers it keeps and how one parameter is updated (``apply(_:_:_:_:count:)``).
 public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>: Optimizer {
+    /// The optimizer's spec name (`"adam"`).
     public let name: String
     /// The default group first, then the groups added with ``addGroup(names:_:)``.
     public private(set) var groups: [ParameterGroup<Options>]

@@ -18,7 +18,9 @@ import Darwin
 ///   - etaMin: η_min. The default value is `0`.
 /// - PyTorch: `torch.optim.lr_scheduler.CosineAnnealingLR`. Reference: Loshchilov & Hutter, 2017, *SGDR*.
 public struct CosineSchedule: LearningRateSchedule {
+    /// T, the half period of the cosine.
     public var tMax: Int
+    /// η_min, the lowest rate.
     public var etaMin: Double
     /// Creates the schedule.
     public init(tMax: Int, etaMin: Double = 0) { self.tMax = tMax; self.etaMin = etaMin }
@@ -50,8 +52,11 @@ public struct CosineSchedule: LearningRateSchedule {
 ///   - etaMin: η_min. The default value is `0`.
 /// - PyTorch: `torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`. Reference: Loshchilov & Hutter, 2017, *SGDR*.
 public struct CosineRestartsSchedule: LearningRateSchedule {
+    /// The length of the first cycle.
     public var t0: Int
+    /// The growth of each cycle's length.
     public var tMult: Int
+    /// η_min, the lowest rate.
     public var etaMin: Double
     /// Creates the schedule.
     public init(t0: Int, tMult: Int = 1, etaMin: Double = 0) { self.t0 = t0; self.tMult = tMult; self.etaMin = etaMin }

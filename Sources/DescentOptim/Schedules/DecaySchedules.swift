@@ -14,7 +14,9 @@ import Darwin
 ///   - totalSteps: how many steps use the factor. The default value is `0`.
 /// - PyTorch: `torch.optim.lr_scheduler.ConstantLR(factor, total_iters)`.
 public struct ConstantSchedule: LearningRateSchedule {
+    /// The multiplier (see the type's parameters for its default).
     public var factor: Double
+    /// T, the length in steps.
     public var totalSteps: Int
     /// Creates the schedule.
     public init(factor: Double = 1, totalSteps: Int = 0) { self.factor = factor; self.totalSteps = totalSteps }
@@ -35,7 +37,9 @@ public struct ConstantSchedule: LearningRateSchedule {
 ///   - gamma: γ. The default value is `0.1`.
 /// - PyTorch: `torch.optim.lr_scheduler.StepLR`.
 public struct StepSchedule: LearningRateSchedule {
+    /// The period in steps.
     public var stepSize: Int
+    /// γ, the multiplier per decay.
     public var gamma: Double
     /// Creates the schedule.
     public init(stepSize: Int, gamma: Double = 0.1) { self.stepSize = stepSize; self.gamma = gamma }
@@ -55,7 +59,9 @@ public struct StepSchedule: LearningRateSchedule {
 ///   - gamma: γ. The default value is `0.1`.
 /// - PyTorch: `torch.optim.lr_scheduler.MultiStepLR`.
 public struct MultiStepSchedule: LearningRateSchedule {
+    /// The steps at which the rate changes.
     public var milestones: [Int]
+    /// γ, the multiplier per decay.
     public var gamma: Double
     /// Creates the schedule.
     public init(milestones: [Int], gamma: Double = 0.1) { self.milestones = milestones.sorted(); self.gamma = gamma }
@@ -75,6 +81,7 @@ public struct MultiStepSchedule: LearningRateSchedule {
 /// - Parameter gamma: γ (required).
 /// - PyTorch: `torch.optim.lr_scheduler.ExponentialLR`.
 public struct ExponentialSchedule: LearningRateSchedule {
+    /// γ, the multiplier per decay.
     public var gamma: Double
     /// Creates the schedule.
     public init(gamma: Double) { self.gamma = gamma }
@@ -97,7 +104,9 @@ public struct ExponentialSchedule: LearningRateSchedule {
 /// - PyTorch: no class; `LambdaLR(opt, lambda t: 1 / (1 + decayRate * t / decaySteps))`.
 ///   Keras: `InverseTimeDecay` (without `staircase`).
 public struct InverseTimeSchedule: LearningRateSchedule {
+    /// k, the decay rate.
     public var decayRate: Double
+    /// The time unit of the decay.
     public var decaySteps: Double
     /// Creates the schedule.
     public init(decayRate: Double, decaySteps: Double = 1) { self.decayRate = decayRate; self.decaySteps = decaySteps }
@@ -117,7 +126,9 @@ public struct InverseTimeSchedule: LearningRateSchedule {
 ///   - power: the exponent. The default value is `1`.
 /// - PyTorch: `torch.optim.lr_scheduler.PolynomialLR`.
 public struct PolynomialSchedule: LearningRateSchedule {
+    /// T, the length in steps.
     public var totalSteps: Int
+    /// The exponent.
     public var power: Double
     /// Creates the schedule.
     public init(totalSteps: Int = 5, power: Double = 1) { self.totalSteps = totalSteps; self.power = power }

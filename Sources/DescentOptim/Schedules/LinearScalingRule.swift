@@ -11,7 +11,9 @@
 ///   `SequentialLR`. Reference: Goyal et al., 2017, *Accurate, Large Minibatch SGD: Training
 ///   ImageNet in 1 Hour*, §2.1–2.2 (warm-up over the first 5 epochs).
 public struct LinearScalingRule: Sendable, Equatable {
+    /// B_ref, the batch size the reference rate was tuned for.
     public var referenceBatchSize: Int
+    /// η_ref, the rate at the reference batch size.
     public var referenceLearningRate: Double
 
     /// Creates the rule.

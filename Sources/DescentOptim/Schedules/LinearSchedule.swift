@@ -9,8 +9,11 @@
 ///   - totalSteps: T. The default value is `5`.
 /// - PyTorch: `torch.optim.lr_scheduler.LinearLR(start_factor, end_factor, total_iters)`.
 public struct LinearSchedule: LearningRateSchedule {
+    /// s, the factor at step 0.
     public var startFactor: Double
+    /// e, the factor from step T on.
     public var endFactor: Double
+    /// T, the length in steps.
     public var totalSteps: Int
     /// Creates the schedule.
     public init(startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalSteps: Int = 5) {

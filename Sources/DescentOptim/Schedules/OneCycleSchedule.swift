@@ -29,15 +29,25 @@ public struct OneCycleSchedule: LearningRateSchedule {
     /// How each phase interpolates.
     public enum AnnealStrategy: String, Sendable { case cosine = "cos", linear }
 
+    /// The peak rate, or `nil` for the optimizer's η₀.
     public var maxLearningRate: Double?
+    /// T, the length in steps.
     public var totalSteps: Int
+    /// The fraction of the cycle spent rising.
     public var pctStart: Double
+    /// Cosine or linear interpolation.
     public var annealStrategy: AnnealStrategy
+    /// Whether momentum/β₁ is cycled too.
     public var cycleMomentum: Bool
+    /// The lowest momentum.
     public var baseMomentum: Double
+    /// The highest momentum.
     public var maxMomentum: Double
+    /// Initial rate = max / divFactor.
     public var divFactor: Double
+    /// Final rate = initial / finalDivFactor.
     public var finalDivFactor: Double
+    /// Whether to use three phases.
     public var threePhase: Bool
 
     /// Creates the schedule.

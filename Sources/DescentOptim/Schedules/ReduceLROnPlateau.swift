@@ -25,13 +25,21 @@ public struct ReduceLROnPlateau: Codable, Sendable, Equatable {
     /// How `threshold` is applied.
     public enum ThresholdMode: String, Codable, Sendable { case relative = "rel", absolute = "abs" }
 
+    /// Whether smaller (`.min`) or larger (`.max`) metrics are better.
     public var mode: Mode
+    /// The multiplier (see the type's parameters for its default).
     public var factor: Double
+    /// Metrics without improvement tolerated before a drop.
     public var patience: Int
+    /// The least change that counts as improvement.
     public var threshold: Double
+    /// Whether `threshold` is relative or absolute.
     public var thresholdMode: ThresholdMode
+    /// Metrics ignored after a drop.
     public var cooldown: Int
+    /// The lowest rate.
     public var minLearningRate: Double
+    /// Drops smaller than this are skipped.
     public var epsilon: Double
 
     /// The best metric so far (±∞ before the first).

@@ -8,7 +8,9 @@
 ///
 /// - PyTorch: `torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers, milestones)`.
 public struct SequentialSchedule: LearningRateSchedule {
+    /// The schedules, in order.
     public var schedules: [any LearningRateSchedule]
+    /// The steps at which the rate changes.
     public var milestones: [Int]
 
     /// Creates the sequence; `milestones` has one entry fewer than `schedules`, increasing.
