@@ -1,0 +1,76 @@
+/// The drawing shared by line charts, scatter plots and the overlays of contour plots: axes
+/// fitted to the series, a background layer, the series, reference lines and the legend.
+struct CartesianCanvas {
+    var title: String
+    var xLabel: String
+    var yLabel: String
+    var xScale: AxisScale
+    var yScale: AxisScale
+    var xRange: AxisRange
+    var yRange: AxisRange
+    var style: ChartStyle
+    var series: [Series] = []
+    var referenceLines: [ReferenceLine] = []
+    var legendPosition: LegendPosition = .topRight
+    var animation: Animation?
+    /// Whether series get start and end markers (optimizer paths).
+    var marksEnds = false
+    /// Whether automatic ranges widen to the next ticks beyond the data.
+    var expandsToTicks = true
+    /// Extra x and y values the axes must include (a background grid's extent).
+    var extraX: [Double] = []
+    var extraY: [Double] = []
+    /// Space kept free right of the plot (a colour bar).
+    var rightReserve = 0.0
+
+    /// Builds the frame: the axes cover every series (under the range policies) and the extras.
+    func frame(width: Double, height: Double) -> PlotFrame {
+        var xs = extraX
+        var ys = extraY
+        for item in series {
+            xs += xRange.countedValues(Array(item.x.prefix(item.count)), scale: xScale)
+            // A value counts for y only where its x is visible, and the other way round is not
+            // needed: a gap in y still lets x set the span of the step axis.
+            ys += yRange.countedValues(Array(item.y.prefix(item.count)), scale: yScale)
+        }
+        let x = AxisMapping(values: xs, scale: xScale, range: xRange, expands: expandsToTicks)
+        let y = AxisMapping(values: ys, scale: yScale, range: yRange, expands: expandsToTicks)
+        return PlotFrame(
+            width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, x: x, y: y, style: style,
+            rightReserve: rightReserve)
+    }
+
+    /// Renders the whole chart.
+    ///
+    /// - Parameters:
+    ///   - background: draws under the series, inside the clip (heat map, contour lines).
+    ///   - foreground: draws over everything (a colour bar).
+    func render(
+        width: Double, height: Double,
+        background: (PlotFrame, inout SVGBuilder) -> Void = { _, _ in },
+        foreground: (PlotFrame, inout SVGBuilder) -> Void = { _, _ in }
+    ) -> String {
+        let frame = frame(width: width, height: height)
+        var svg = SVGBuilder()
+        frame.drawBackground(into: &svg)
+        frame.openClippedGroup(into: &svg)
+        background(frame, &svg)
+        let animated = series.filter(\.isAnimated)
+        let timeline = animation.map { AnimationTimeline(animation: $0, stepCount: animated.map(\.count).max() ?? 0) }
+        let renderer = SeriesRenderer(frame: frame, timeline: timeline)
+        var legend: [LegendEntry] = []
+        for (index, item) in series.enumerated() {
+            let color = item.color ?? style.palette.color(at: index)
+            renderer.draw(item, color: color, index: index, marksEnds: marksEnds, into: &svg)
+            if !item.name.isEmpty { legend.append(SeriesRenderer.legendEntry(for: item, color: color)) }
+        }
+        for (index, line) in referenceLines.enumerated() {
+            line.draw(in: frame, index: index, into: &svg)
+        }
+        svg.close("g")
+        frame.drawAxes(into: &svg)
+        foreground(frame, &svg)
+        LegendRenderer.draw(legend, at: legendPosition, in: frame, into: &svg)
+        return svg.finished(width: width, height: height, title: title)
+    }
+}
