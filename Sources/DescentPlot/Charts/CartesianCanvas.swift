@@ -11,7 +11,7 @@ struct CartesianCanvas {
     var style: ChartStyle
     var series: [Series] = []
     var referenceLines: [ReferenceLine] = []
-    var legendPosition: LegendPosition = .topRight
+    var legendPosition: LegendPosition = .automatic
     var animation: Animation?
     /// Whether series get start and end markers (optimizer paths).
     var marksEnds = false
@@ -29,8 +29,6 @@ struct CartesianCanvas {
         var ys = extraY
         for item in series {
             xs += xRange.countedValues(Array(item.x.prefix(item.count)), scale: xScale)
-            // A value counts for y only where its x is visible, and the other way round is not
-            // needed: a gap in y still lets x set the span of the step axis.
             ys += yRange.countedValues(Array(item.y.prefix(item.count)), scale: yScale)
         }
         let x = AxisMapping(values: xs, scale: xScale, range: xRange, expands: expandsToTicks)
@@ -70,7 +68,41 @@ struct CartesianCanvas {
         svg.close("g")
         frame.drawAxes(into: &svg)
         foreground(frame, &svg)
-        LegendRenderer.draw(legend, at: legendPosition, in: frame, into: &svg)
+        let obstacles = legendPosition == .automatic ? obstacles(in: frame, renderer: renderer) : []
+        LegendRenderer.draw(legend, at: legendPosition, in: frame, avoiding: obstacles, into: &svg)
         return svg.finished(width: width, height: height, title: title)
+    }
+
+    /// Pixel positions the legend should not cover: every point of every series, points every
+    /// 8 pixels along its segments, and the label area of reference lines.
+    private func obstacles(in frame: PlotFrame, renderer: SeriesRenderer) -> [(x: Double, y: Double)] {
+        var result: [(x: Double, y: Double)] = []
+        for item in series {
+            let points = renderer.geometry(of: item).points
+            var previous: (x: Double, y: Double)?
+            for point in points {
+                guard let point else { previous = nil; continue }
+                result.append(point)
+                if let last = previous, item.style != .points {
+                    let length = ((point.x - last.x) * (point.x - last.x) + (point.y - last.y) * (point.y - last.y)).squareRoot()
+                    let steps = min(Int(length / 8), 200)
+                    if steps > 1 {
+                        for step in 1..<steps {
+                            let t = Double(step) / Double(steps)
+                            result.append((last.x + (point.x - last.x) * t, last.y + (point.y - last.y) * t))
+                        }
+                    }
+                }
+                previous = point
+            }
+        }
+        for line in referenceLines {
+            if line.orientation == .vertical, let px = frame.x.pixel(line.value) {
+                for offset in stride(from: 0.0, through: 70, by: 8) { result.append((px, frame.plotTop + offset)) }
+            } else if let py = frame.y.pixel(line.value) {
+                for offset in stride(from: 0.0, through: frame.plotWidth, by: 8) { result.append((frame.plotLeft + offset, py)) }
+            }
+        }
+        return result
     }
 }

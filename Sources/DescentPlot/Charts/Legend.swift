@@ -1,6 +1,9 @@
 /// Where a chart draws its legend.
 public enum LegendPosition: Sendable, Hashable {
-    /// Inside the plot, top right corner (the default: loss curves fall away from it).
+    /// The inside corner that covers the fewest data points (the default), preferring top right,
+    /// then top left, bottom right, bottom left.
+    case automatic
+    /// Inside the plot, top right corner.
     case topRight
     /// Inside the plot, top left corner.
     case topLeft
@@ -34,26 +37,60 @@ struct LegendEntry {
 
 /// Draws a legend box inside a plot corner.
 enum LegendRenderer {
+    /// The box a legend of `entries` occupies in the corner `position` (not `.automatic`).
+    static func box(for entries: [LegendEntry], at position: LegendPosition, in frame: PlotFrame)
+        -> (left: Double, top: Double, width: Double, height: Double)
+    {
+        let fontSize = frame.style.labelFontSize
+        let textWidth = entries.map { ChartStyle.estimatedWidth(of: $0.name, fontSize: fontSize) }.max() ?? 0
+        let width = 8 + symbolWidth + 6 + textWidth + 8
+        let height = 6 + Double(entries.count) * (fontSize + 6) + 2
+        let left: Double
+        let top: Double
+        switch position {
+        case .topRight, .bottomRight, .automatic: left = frame.plotRight - width - 8
+        default: left = frame.plotLeft + 8
+        }
+        switch position {
+        case .bottomLeft, .bottomRight: top = frame.plotBottom - height - 8
+        default: top = frame.plotTop + 8
+        }
+        return (left, top, width, height)
+    }
+
+    /// The corner whose legend box covers the fewest of `obstacles` (pixel positions of data).
+    static func bestPosition(for entries: [LegendEntry], in frame: PlotFrame, avoiding obstacles: [(x: Double, y: Double)]) -> LegendPosition {
+        let corners: [LegendPosition] = [.topRight, .topLeft, .bottomRight, .bottomLeft]
+        var best = LegendPosition.topRight
+        var fewest = Int.max
+        for corner in corners {
+            let box = box(for: entries, at: corner, in: frame)
+            let covered = obstacles.reduce(0) { count, point in
+                let inside = point.x >= box.left - 4 && point.x <= box.left + box.width + 4
+                    && point.y >= box.top - 4 && point.y <= box.top + box.height + 4
+                return count + (inside ? 1 : 0)
+            }
+            if covered < fewest { (best, fewest) = (corner, covered) }
+        }
+        return best
+    }
+
+    private static let symbolWidth = 22.0
+
     /// Draws `entries` in the corner given by `position`; nothing when hidden or empty.
-    static func draw(_ entries: [LegendEntry], at position: LegendPosition, in frame: PlotFrame, into svg: inout SVGBuilder) {
+    ///
+    /// - Parameter obstacles: pixel positions of data, used to choose the corner when `position`
+    ///   is `.automatic`.
+    static func draw(
+        _ entries: [LegendEntry], at position: LegendPosition, in frame: PlotFrame,
+        avoiding obstacles: [(x: Double, y: Double)] = [], into svg: inout SVGBuilder
+    ) {
         guard position != .hidden, !entries.isEmpty else { return }
         let n = SVGBuilder.number
         let fontSize = frame.style.labelFontSize
         let rowHeight = fontSize + 6
-        let symbolWidth = 22.0
-        let textWidth = entries.map { ChartStyle.estimatedWidth(of: $0.name, fontSize: fontSize) }.max() ?? 0
-        let boxWidth = 8 + symbolWidth + 6 + textWidth + 8
-        let boxHeight = 6 + Double(entries.count) * rowHeight + 2
-        let left: Double
-        let top: Double
-        switch position {
-        case .topRight, .bottomRight: left = frame.plotRight - boxWidth - 8
-        default: left = frame.plotLeft + 8
-        }
-        switch position {
-        case .bottomLeft, .bottomRight: top = frame.plotBottom - boxHeight - 8
-        default: top = frame.plotTop + 8
-        }
+        let corner = position == .automatic ? bestPosition(for: entries, in: frame, avoiding: obstacles) : position
+        let (left, top, boxWidth, boxHeight) = box(for: entries, at: corner, in: frame)
         svg.open("g", [("class", "legend"), ("font-size", n(fontSize))])
         svg.element("rect", [
             ("x", n(left)), ("y", n(top)), ("width", n(boxWidth)), ("height", n(boxHeight)), ("rx", "4"),

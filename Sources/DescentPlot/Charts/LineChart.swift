@@ -29,8 +29,8 @@ public struct LineChart: Chart, Sendable, Hashable {
     /// Span of the y axis; `.robust` keeps a diverging series from squashing the others.
     /// The default value is `.automatic`.
     public var yRange: AxisRange = .automatic
-    /// Where the legend goes. The default value is `.topRight`.
-    public var legendPosition: LegendPosition = .topRight
+    /// Where the legend goes. The default value is `.automatic`.
+    public var legendPosition: LegendPosition = .automatic
     /// An in-SVG animation of the series growing step by step, or `nil` for a still chart.
     /// The default value is `nil`.
     public var animation: Animation?

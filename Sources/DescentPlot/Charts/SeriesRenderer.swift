@@ -22,23 +22,32 @@ struct SeriesRenderer {
         var points: [(x: Double, y: Double)?] = []
         var lengths: [Double] = []
         var data = ""
-        var previous: (x: Double, y: Double)?
+        var previous: (x: Double, y: Double)?  // last point written to the path data
         var length = 0.0
         points.reserveCapacity(series.count)
+        let n = SVGBuilder.number
         for index in 0..<series.count {
-            let n = SVGBuilder.number
-            if let px = frame.x.pixel(series.x[index]), let py = frame.y.pixel(series.y[index]) {
-                if let last = previous {
-                    length += ((px - last.x) * (px - last.x) + (py - last.y) * (py - last.y)).squareRoot()
-                    data += "L\(n(px)) \(n(py))"
-                } else {
-                    data += (data.isEmpty ? "" : " ") + "M\(n(px)) \(n(py))"
-                }
-                previous = (px, py)
-                points.append((px, py))
-            } else {
+            guard let px = frame.x.pixel(series.x[index]), let py = frame.y.pixel(series.y[index]) else {
                 previous = nil  // A gap: the next valid point starts a new run.
                 points.append(nil)
+                lengths.append(length)
+                continue
+            }
+            points.append((px, py))
+            if let last = previous {
+                let step = ((px - last.x) * (px - last.x) + (py - last.y) * (py - last.y)).squareRoot()
+                // Points within half a pixel of the last written one add nothing visible: a
+                // 3,000-step run converging to a minimum stays a few kilobytes.
+                let nextIsValid = index + 1 < series.count && frame.x.pixel(series.x[index + 1]) != nil
+                    && frame.y.pixel(series.y[index + 1]) != nil
+                if step >= 0.5 || !nextIsValid {
+                    length += step
+                    data += "L\(n(px)) \(n(py))"
+                    previous = (px, py)
+                }
+            } else {
+                data += (data.isEmpty ? "" : " ") + "M\(n(px)) \(n(py))"
+                previous = (px, py)
             }
             lengths.append(length)
         }
@@ -64,6 +73,21 @@ struct SeriesRenderer {
                 ("stroke-width", n(frame.style.lineWidth)), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
             ]
             if series.isDashed { attributes.append(("stroke-dasharray", "7 4")) }
+            if marksEnds {
+                // A white halo under the path keeps it visible on a dark filled contour plot.
+                var halo: [(String, String)] = [
+                    ("d", geometry.pathData), ("fill", "none"), ("stroke", "#ffffff"), ("stroke-opacity", "0.8"),
+                    ("stroke-width", n(frame.style.lineWidth + 3)), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
+                ]
+                if let animating {
+                    halo.append(("pathLength", "1"))
+                    svg.open("path", halo)
+                    svg.raw(animating.growingPath(cumulativeLengths: geometry.cumulativeLengths))
+                    svg.close("path")
+                } else {
+                    svg.element("path", halo)
+                }
+            }
             if let animating, !series.isDashed {
                 attributes.append(("pathLength", "1"))
                 svg.open("path", attributes)
