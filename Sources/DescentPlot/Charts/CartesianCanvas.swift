@@ -57,19 +57,25 @@ struct CartesianCanvas {
         let timeline = animation.map { AnimationTimeline(animation: $0, stepCount: animated.map(\.count).max() ?? 0) }
         let renderer = SeriesRenderer(frame: frame, timeline: timeline)
         var legend: [LegendEntry] = []
+        for (index, item) in series.enumerated() where !item.name.isEmpty {
+            legend.append(SeriesRenderer.legendEntry(for: item, color: item.color ?? style.palette.color(at: index)))
+        }
+        // The legend corner is chosen first so reference-line labels can step around the box.
+        let corner = legendPosition == .automatic
+            ? LegendRenderer.bestPosition(for: legend, in: frame, avoiding: obstacles(in: frame, renderer: renderer))
+            : legendPosition
+        let legendBox = corner == .hidden || legend.isEmpty ? nil : LegendRenderer.box(for: legend, at: corner, in: frame)
         for (index, item) in series.enumerated() {
             let color = item.color ?? style.palette.color(at: index)
             renderer.draw(item, color: color, index: index, marksEnds: marksEnds, into: &svg)
-            if !item.name.isEmpty { legend.append(SeriesRenderer.legendEntry(for: item, color: color)) }
         }
         for (index, line) in referenceLines.enumerated() {
-            line.draw(in: frame, index: index, into: &svg)
+            line.draw(in: frame, index: index, avoiding: legendBox, into: &svg)
         }
         svg.close("g")
         frame.drawAxes(into: &svg)
         foreground(frame, &svg)
-        let obstacles = legendPosition == .automatic ? obstacles(in: frame, renderer: renderer) : []
-        LegendRenderer.draw(legend, at: legendPosition, in: frame, avoiding: obstacles, into: &svg)
+        LegendRenderer.draw(legend, at: corner, in: frame, into: &svg)
         return svg.finished(width: width, height: height, title: title)
     }
 

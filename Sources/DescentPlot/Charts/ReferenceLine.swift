@@ -36,7 +36,12 @@ public struct ReferenceLine: Sendable, Hashable {
     }
 
     /// Draws the dashed line and its label; lines outside the visible range are skipped.
-    func draw(in frame: PlotFrame, index: Int, into svg: inout SVGBuilder) {
+    ///
+    /// - Parameter legendBox: the legend's rectangle, which a vertical line's label moves below.
+    func draw(
+        in frame: PlotFrame, index: Int, avoiding legendBox: (left: Double, top: Double, width: Double, height: Double)? = nil,
+        into svg: inout SVGBuilder
+    ) {
         let n = SVGBuilder.number
         let stroke: [(String, String)] = [
             ("stroke", color.hexString), ("stroke-width", "1.5"), ("stroke-dasharray", "6 4"),
@@ -52,8 +57,15 @@ public struct ReferenceLine: Sendable, Hashable {
             svg.element("line", [("x1", n(px)), ("y1", n(frame.plotTop)), ("x2", n(px)), ("y2", n(frame.plotBottom))] + stroke)
             guard !label.isEmpty else { return }
             // Labels of successive lines step down so neighbours do not overlap.
-            let labelY = frame.plotTop + frame.style.tickFontSize + 4 + Double(index % 4) * (frame.style.tickFontSize + 4)
-            let nearRightEdge = px > frame.plotRight - ChartStyle.estimatedWidth(of: label, fontSize: frame.style.tickFontSize) - 8
+            var labelY = frame.plotTop + frame.style.tickFontSize + 4 + Double(index % 4) * (frame.style.tickFontSize + 4)
+            let labelWidth = ChartStyle.estimatedWidth(of: label, fontSize: frame.style.tickFontSize)
+            let nearRightEdge = px > frame.plotRight - labelWidth - 8
+            let labelLeft = nearRightEdge ? px - 4 - labelWidth : px + 4
+            if let box = legendBox, labelLeft < box.left + box.width, labelLeft + labelWidth > box.left,
+               labelY > box.top - 2, labelY - frame.style.tickFontSize < box.top + box.height
+            {
+                labelY = box.top + box.height + frame.style.tickFontSize + 6
+            }
             svg.text(label, [
                 ("x", n(nearRightEdge ? px - 4 : px + 4)), ("y", n(labelY)),
                 ("text-anchor", nearRightEdge ? "end" : "start"),
