@@ -108,7 +108,8 @@ public struct HeatMap: Chart, Sendable, Hashable {
         let rows = numericRows
         let cellHeight = frame.plotHeight / Double(max(rows.count, 1))
         svg.open("g", [("text-anchor", "middle"), ("class", "cell-values")])
-        for (row, cells) in rows.enumerated() {
+        // Top row first, so the labels read in order.
+        for (row, cells) in rows.enumerated().reversed() {
             let cellWidth = frame.plotWidth / Double(max(cells.count, 1))
             let labels = cells.map { NumberFormatting.compact($0) }
             let longest = Double(labels.map(\.count).max() ?? 1)

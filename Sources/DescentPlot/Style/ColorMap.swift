@@ -21,26 +21,26 @@ public struct ColorMap: Sendable, Hashable {
         return stops[lower].mixed(with: stops[lower + 1], fraction: position - Double(lower))
     }
 
-    /// Viridis, sampled from matplotlib's 256-entry table at every 16th entry
-    /// (entries 0, 16, …, 240 and 255); linear interpolation between these stays within
-    /// about 1/255 of the full table.
+    /// Viridis: matplotlib's 256-entry table, kept at every 16th entry (0, 16, …, 240) and the
+    /// last (255), then resampled at 17 evenly spaced stops; linear interpolation between them
+    /// stays within about 1/255 of the full table.
     public static let viridis: ColorMap = {
-        let table: [(Double, Double, Double)] = [
+        let anchors: [(Double, Double, Double)] = [
             (0.267004, 0.004874, 0.329415), (0.282327, 0.094955, 0.417331), (0.278826, 0.175490, 0.483397),
             (0.258965, 0.251537, 0.524736), (0.229739, 0.322361, 0.545706), (0.199430, 0.387607, 0.554642),
             (0.172719, 0.448791, 0.557885), (0.149039, 0.508051, 0.557250), (0.127568, 0.566949, 0.550556),
             (0.120638, 0.625828, 0.533488), (0.157851, 0.683765, 0.501686), (0.246070, 0.738910, 0.452024),
             (0.369214, 0.788888, 0.382914), (0.515992, 0.831158, 0.294279), (0.678489, 0.863742, 0.189503),
-            (0.845561, 0.887322, 0.099702),
+            (0.845561, 0.887322, 0.099702), (0.993248, 0.906157, 0.143936),
         ]
-        // Entry 255 sits 15/16 of a step beyond entry 240; extend the last segment to a full
-        // step so the stops stay evenly spaced.
-        let last = (0.993248, 0.906157, 0.143936)
-        let before = table[table.count - 1]
-        let extended = (
-            before.0 + (last.0 - before.0) * 16 / 15, before.1 + (last.1 - before.1) * 16 / 15,
-            before.2 + (last.2 - before.2) * 16 / 15)
-        return ColorMap(stops: (table + [extended]).map { Color(red: $0.0, green: $0.1, blue: $0.2) })
+        let colors = anchors.map { Color(red: $0.0, green: $0.1, blue: $0.2) }
+        let indices = (0..<16).map { Double($0 * 16) } + [255]
+        let stops = (0...16).map { stop -> Color in
+            let index = 255 * Double(stop) / 16
+            let segment = min(Int(index / 16), 15)
+            return colors[segment].mixed(with: colors[segment + 1], fraction: (index - indices[segment]) / (indices[segment + 1] - indices[segment]))
+        }
+        return ColorMap(stops: stops)
     }()
 
     /// Grey scale from light grey (low) to near black (high).

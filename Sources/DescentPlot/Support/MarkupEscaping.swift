@@ -17,6 +17,8 @@ enum MarkupEscaping {
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
             case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            // Reserved for SVGBuilder's identifier placeholder; user text keeps it as a reference.
+            case "\u{E000}": result += "&#xE000;"
             default:
                 // XML 1.0 forbids C0 controls and the two non-characters U+FFFE, U+FFFF.
                 if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }

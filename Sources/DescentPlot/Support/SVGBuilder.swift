@@ -6,8 +6,9 @@ struct SVGBuilder {
     private(set) var markup = ""
 
     /// Marks where a chart's unique identifier goes; replaced once the document is complete
-    /// (see `finished(width:height:)`). U+0001 can never come from escaped user text.
-    static let identifierPlaceholder = "\u{1}id"
+    /// (see `finished(width:height:title:)`). Escaping turns a U+E000 in user text into
+    /// `&#xE000;`, so a raw U+E000 in the markup can only be this placeholder.
+    static let identifierPlaceholder = "\u{E000}"
 
     /// Appends an empty element, such as `<line x1="0" … />`.
     mutating func element(_ name: String, _ attributes: [(String, String)]) {
@@ -42,7 +43,9 @@ struct SVGBuilder {
 
     private mutating func appendAttributes(_ attributes: [(String, String)]) {
         for (key, value) in attributes {
-            markup += " \(key)=\"\(MarkupEscaping.escape(value))\""
+            // Escape around the placeholder so it survives into the markup.
+            let escaped = value.components(separatedBy: Self.identifierPlaceholder).map(MarkupEscaping.escape)
+            markup += " \(key)=\"\(escaped.joined(separator: Self.identifierPlaceholder))\""
         }
     }
 
