@@ -1,24 +1,37 @@
 /// The drawing shared by line charts, scatter plots and the overlays of contour plots: axes
 /// fitted to the series, a background layer, the series, reference lines and the legend.
 struct CartesianCanvas {
+    /// Title above the plot.
     var title: String
+    /// Label under the x axis.
     var xLabel: String
+    /// Label beside the y axis.
     var yLabel: String
+    /// Scale of the x axis.
     var xScale: AxisScale
+    /// Scale of the y axis.
     var yScale: AxisScale
+    /// Span policy of the x axis.
     var xRange: AxisRange
+    /// Span policy of the y axis.
     var yRange: AxisRange
+    /// Fonts, colours and sizes.
     var style: ChartStyle
+    /// The series, drawn in order.
     var series: [Series] = []
+    /// Marker lines with labels.
     var referenceLines: [ReferenceLine] = []
+    /// Where the legend goes.
     var legendPosition: LegendPosition = .automatic
+    /// The animation, or `nil` for a still chart.
     var animation: Animation?
     /// Whether series get start and end markers (optimizer paths).
     var marksEnds = false
     /// Whether automatic ranges widen to the next ticks beyond the data.
     var expandsToTicks = true
-    /// Extra x and y values the axes must include (a background grid's extent).
+    /// Extra x values the axis must include (a background grid's extent).
     var extraX: [Double] = []
+    /// Extra y values the axis must include.
     var extraY: [Double] = []
     /// Space kept free right of the plot (a colour bar).
     var rightReserve = 0.0
