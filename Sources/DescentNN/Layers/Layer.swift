@@ -82,6 +82,7 @@ public struct LayerError: Error, CustomStringConvertible, Equatable, Sendable {
     public var message: String
     /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 

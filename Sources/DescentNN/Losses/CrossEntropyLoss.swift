@@ -37,7 +37,9 @@ public struct CrossEntropyLoss: Loss {
         self.reduction = reduction
     }
 
+    /// What the targets are.
     public var targetKind: LossTargetKind { .classIndices }
+    /// The loss as a spec string.
     public var description: String {
         "cross-entropy(labelSmoothing: \(labelSmoothing), reduction: \(reduction.rawValue)\(classWeights == nil ? "" : ", weights: \(classWeights!)"))"
     }

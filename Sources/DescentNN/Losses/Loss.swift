@@ -44,5 +44,6 @@ public struct LossError: Error, CustomStringConvertible, Equatable, Sendable {
     public var message: String
     /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }

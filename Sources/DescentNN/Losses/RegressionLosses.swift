@@ -9,7 +9,9 @@ public struct MeanSquaredErrorLoss: Loss {
     public var reduction: Reduction
     /// A mean-squared-error loss. - Parameter reduction: The default value is `.mean`.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    /// What the targets are.
     public var targetKind: LossTargetKind { .values }
+    /// The loss as a spec string.
     public var description: String { "mse(reduction: \(reduction.rawValue))" }
     /// The reduced squared differences.
     public func callAsFunction<Scalar: TensorScalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> Tensor<Scalar> {
@@ -23,7 +25,9 @@ public struct L1Loss: Loss {
     public var reduction: Reduction
     /// An L1 loss. - Parameter reduction: The default value is `.mean`.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    /// What the targets are.
     public var targetKind: LossTargetKind { .values }
+    /// The loss as a spec string.
     public var description: String { "l1(reduction: \(reduction.rawValue))" }
     /// The reduced absolute differences.
     public func callAsFunction<Scalar: TensorScalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> Tensor<Scalar> {
@@ -51,7 +55,9 @@ public struct HuberLoss: Loss {
         self.delta = delta
         self.reduction = reduction
     }
+    /// What the targets are.
     public var targetKind: LossTargetKind { .values }
+    /// The loss as a spec string.
     public var description: String { "huber(delta: \(delta), reduction: \(reduction.rawValue))" }
     /// The reduced Huber values.
     public func callAsFunction<Scalar: TensorScalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> Tensor<Scalar> {
@@ -79,7 +85,9 @@ public struct SmoothL1Loss: Loss {
         self.beta = beta
         self.reduction = reduction
     }
+    /// What the targets are.
     public var targetKind: LossTargetKind { .values }
+    /// The loss as a spec string.
     public var description: String { "smooth-l1(beta: \(beta), reduction: \(reduction.rawValue))" }
     /// The reduced smooth L1 values.
     public func callAsFunction<Scalar: TensorScalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> Tensor<Scalar> {
@@ -114,7 +122,9 @@ public struct BinaryCrossEntropyWithLogitsLoss: Loss {
         self.positiveWeight = positiveWeight
         self.reduction = reduction
     }
+    /// What the targets are.
     public var targetKind: LossTargetKind { .binary }
+    /// The loss as a spec string.
     public var description: String { "bce-with-logits(reduction: \(reduction.rawValue))" }
     /// The reduced binary cross-entropies.
     public func callAsFunction<Scalar: TensorScalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>) throws -> Tensor<Scalar> {

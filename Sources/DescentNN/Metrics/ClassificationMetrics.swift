@@ -15,6 +15,8 @@ public struct Accuracy: Metric {
     /// An accuracy metric. - Parameter threshold: for one-column predictions. The default value is `0.5`.
     public init(threshold: Double = 0.5) { self.threshold = threshold }
 
+    /// Adds one batch of predictions and targets.
+
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         let predicted = try predictedClasses(predictions, threshold: threshold, metric: "Accuracy")
         let labels = try classLabels(targets, count: predicted.count, metric: "Accuracy")
@@ -23,7 +25,9 @@ public struct Accuracy: Metric {
     }
     /// `correct / total` (0 before any update).
     public var value: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+    /// The result under its conventional short name.
     public var summary: [String: Double] { ["accuracy": value] }
+    /// Forgets every batch.
     public mutating func reset() { correct = 0; total = 0 }
 }
 
@@ -44,6 +48,8 @@ public struct TopKAccuracy: Metric {
         precondition(k >= 1, "TopKAccuracy: k must be ≥ 1, got \(k)")
         self.k = k
     }
+
+    /// Adds one batch of predictions and targets.
 
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         guard predictions.rank == 2 else {
@@ -66,7 +72,9 @@ public struct TopKAccuracy: Metric {
     }
     /// `correct / total` (0 before any update).
     public var value: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+    /// The result under its conventional short name.
     public var summary: [String: Double] { ["top\(k)Accuracy": value] }
+    /// Forgets every batch.
     public mutating func reset() { correct = 0; total = 0 }
 }
 
@@ -90,6 +98,8 @@ public struct ConfusionMatrix: Metric {
         counts = Array(repeating: Array(repeating: 0, count: classCount), count: classCount)
     }
 
+    /// Adds one batch of predictions and targets.
+
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         let predicted = try predictedClasses(predictions, threshold: threshold, metric: "ConfusionMatrix")
         let labels = try classLabels(targets, count: predicted.count, metric: "ConfusionMatrix")
@@ -102,10 +112,12 @@ public struct ConfusionMatrix: Metric {
     }
     /// The counts.
     public var value: [[Int]] { counts }
+    /// The result under its conventional short name.
     public var summary: [String: Double] {
         let total = counts.joined().reduce(0, +)
         return ["accuracy": total == 0 ? 0 : Double((0..<classCount).map { counts[$0][$0] }.reduce(0, +)) / Double(total)]
     }
+    /// Forgets every batch.
     public mutating func reset() { counts = Array(repeating: Array(repeating: 0, count: classCount), count: classCount) }
 }
 
@@ -138,9 +150,13 @@ public struct PrecisionRecallF1: Metric {
         matrix = ConfusionMatrix(classCount: classCount, threshold: threshold)
     }
 
+    /// Adds one batch of predictions and targets.
+
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         try matrix.update(predictions: predictions, targets: targets)
     }
+
+    /// Per-class and macro-averaged precision, recall and F1.
 
     public var value: PrecisionRecallF1Value {
         let c = matrix.classCount, counts = matrix.counts
@@ -157,9 +173,11 @@ public struct PrecisionRecallF1: Metric {
         return PrecisionRecallF1Value(precision: mean(precision), recall: mean(recall), f1: mean(f1),
                                       classPrecision: precision, classRecall: recall, classF1: f1)
     }
+    /// The result under its conventional short name.
     public var summary: [String: Double] {
         let v = value
         return ["precision": v.precision, "recall": v.recall, "f1": v.f1]
     }
+    /// Forgets every batch.
     public mutating func reset() { matrix.reset() }
 }

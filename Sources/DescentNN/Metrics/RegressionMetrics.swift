@@ -26,12 +26,15 @@ public struct MeanSquaredError: Metric {
     var sums = ErrorSums()
     /// A mean-squared-error metric.
     public init() {}
+    /// Adds one batch of predictions and targets.
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         try sums.add(predictions, targets, metric: "MeanSquaredError")
     }
     /// `Σ(ŷ − y)²/n` (0 before any update).
     public var value: Double { sums.count == 0 ? 0 : sums.squaredError / Double(sums.count) }
+    /// The result under its conventional short name.
     public var summary: [String: Double] { ["mse": value] }
+    /// Forgets every batch.
     public mutating func reset() { sums = ErrorSums() }
 }
 
@@ -40,12 +43,15 @@ public struct RootMeanSquaredError: Metric {
     var sums = ErrorSums()
     /// A root-mean-squared-error metric.
     public init() {}
+    /// Adds one batch of predictions and targets.
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         try sums.add(predictions, targets, metric: "RootMeanSquaredError")
     }
     /// `√(Σ(ŷ − y)²/n)` (0 before any update).
     public var value: Double { sums.count == 0 ? 0 : (sums.squaredError / Double(sums.count)).squareRoot() }
+    /// The result under its conventional short name.
     public var summary: [String: Double] { ["rmse": value] }
+    /// Forgets every batch.
     public mutating func reset() { sums = ErrorSums() }
 }
 
@@ -54,12 +60,15 @@ public struct MeanAbsoluteError: Metric {
     var sums = ErrorSums()
     /// A mean-absolute-error metric.
     public init() {}
+    /// Adds one batch of predictions and targets.
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         try sums.add(predictions, targets, metric: "MeanAbsoluteError")
     }
     /// `Σ|ŷ − y|/n` (0 before any update).
     public var value: Double { sums.count == 0 ? 0 : sums.absoluteError / Double(sums.count) }
+    /// The result under its conventional short name.
     public var summary: [String: Double] { ["mae": value] }
+    /// Forgets every batch.
     public mutating func reset() { sums = ErrorSums() }
 }
 
@@ -78,6 +87,8 @@ public struct RSquared: Metric {
 
     /// An R² metric.
     public init() {}
+
+    /// Adds one batch of predictions and targets.
 
     public mutating func update<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) throws {
         guard predictions.scalarCount == targets.scalarCount,
@@ -118,6 +129,8 @@ public struct RSquared: Metric {
         let scores = zip(residual, deviation).map { res, dev in dev == 0 ? (res == 0 ? 1 : 0) : 1 - res / dev }
         return scores.reduce(0, +) / Double(scores.count)
     }
+    /// The result under its conventional short name.
     public var summary: [String: Double] { ["r2": value] }
+    /// Forgets every batch.
     public mutating func reset() { self = RSquared() }
 }

@@ -14,14 +14,20 @@ public struct StateMismatchError: Error, CustomStringConvertible, Equatable, Sen
 
     /// A shape that differs between model and file.
     public struct ShapeProblem: Equatable, Sendable {
+        /// The dotted name.
         public var name: String
+        /// The model's shape.
         public var expected: [Int]
+        /// The file's shape.
         public var found: [Int]
     }
     /// An element type that cannot be loaded.
     public struct TypeProblem: Equatable, Sendable {
+        /// The dotted name.
         public var name: String
+        /// What the model can load.
         public var expected: String
+        /// The file's dtype.
         public var found: String
     }
 

@@ -2,8 +2,29 @@ import DescentCore
 import Foundation
 
 /// The element types of the safetensors format.
+///
+/// Descent writes `F32`, `F64` and (for counters) `I64`, and reads all of them.
 public enum SafeTensorsDType: String, Sendable, CaseIterable, Codable {
-    case F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL
+    /// IEEE binary64.
+    case F64
+    /// IEEE binary32.
+    case F32
+    /// IEEE binary16.
+    case F16
+    /// bfloat16 (the top half of a binary32).
+    case BF16
+    /// Signed 64-bit integer (PyTorch's `int64`, used for `num_batches_tracked`).
+    case I64
+    /// Signed 32-bit integer.
+    case I32
+    /// Signed 16-bit integer.
+    case I16
+    /// Signed 8-bit integer.
+    case I8
+    /// Unsigned 8-bit integer.
+    case U8
+    /// One byte, 0 or 1.
+    case BOOL
 
     /// Bytes per element.
     public var byteCount: Int {
@@ -25,6 +46,7 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Senda
     public var message: String
     /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
