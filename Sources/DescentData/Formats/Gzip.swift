@@ -89,9 +89,18 @@ final class GzipReader {
                 var code: Int32 = 0
                 let text = zlib.errorText(file, &code).map { String(cString: $0) } ?? "unknown error"
                 throw DataError(file: path, byteOffset: zlib.compressedOffset(file),
-                                "the gzip data is corrupt or truncated (zlib: \(text)) after \(offset + total) decompressed bytes")
+                                "the gzip data is corrupt or truncated (zlib: \(text)) after \((offset + total).grouped) decompressed bytes")
             }
-            if got == 0 { break }
+            if got == 0 {
+                // zlib reports a truncated stream (Z_BUF_ERROR) only through gzerror at the end.
+                var code: Int32 = 0
+                let text = zlib.errorText(file, &code).map { String(cString: $0) } ?? ""
+                if code != 0 {
+                    throw DataError(file: path, byteOffset: zlib.compressedOffset(file),
+                                    "the gzip data is corrupt or truncated (zlib: \(text)) after \((offset + total).grouped) decompressed bytes; the file is incomplete, download it again")
+                }
+                break
+            }
             total += Int(got)
         }
         offset += total
