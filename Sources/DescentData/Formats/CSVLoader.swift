@@ -62,15 +62,19 @@ struct CSVLayout {
         var names: [String]
         if options.hasHeader {
             names = fields.map { tokenizer.string($0).trimmingSpaces() }
-            if let duplicate = Dictionary(grouping: names.indices, by: { names[$0] }).first(where: { $0.value.count > 1 }) {
-                throw DataError(file: tokenizer.file, line: 1, column: duplicate.value[1] + 1, "the column name \"\(duplicate.key)\" appears twice in the header; names must be unique")
-            }
         } else {
             names = fields.indices.map { String($0) }
             tokenizer.position = start
             tokenizer.line = startLine
         }
-        let file = tokenizer.file
+        return try resolve(names: names, options: options, file: tokenizer.file, dataStart: tokenizer.position, dataLine: tokenizer.line)
+    }
+
+    /// The layout for the given column names: where each column goes under `options`.
+    static func resolve(names: [String], options: CSVOptions, file: String, dataStart: Int, dataLine: Int) throws -> CSVLayout {
+        if options.hasHeader, let duplicate = Dictionary(grouping: names.indices, by: { names[$0] }).first(where: { $0.value.count > 1 }) {
+            throw DataError(file: file, line: 1, column: duplicate.value[1] + 1, "the column name \"\(duplicate.key)\" appears twice in the header; names must be unique")
+        }
         let targets = try (options.targets ?? [.index(-1)]).map { try $0.resolve(in: names, file: file) }
         guard !targets.isEmpty else { throw DataError(file: file, "no target column chosen; name at least one") }
         let categorical = try options.categorical.map { try $0.resolve(in: names, file: file) }
@@ -80,20 +84,24 @@ struct CSVLayout {
         for column in features + categorical where targets.contains(column) {
             throw DataError(file: file, "column \"\(names[column])\" is chosen both as a target and as a feature")
         }
-        if options.targetKind != .regression && targets.count > 1 {
-            if options.targetKind == .classification { throw DataError(file: file, "classification needs exactly one target column, got \(targets.count)") }
+        if options.targetKind == .classification && targets.count > 1 {
+            throw DataError(file: file, "classification needs exactly one target column, got \(targets.count)")
         }
         var roles = [CSVColumnRole](repeating: .ignored, count: names.count)
         for (k, c) in features.enumerated() { roles[c] = .feature(k) }
         for (k, c) in categorical.enumerated() { roles[c] = .categorical(k) }
         for (k, c) in targets.enumerated() { roles[c] = .target(k) }
         return CSVLayout(names: names, roles: roles, featureColumns: features, categoricalColumns: categorical,
-                         targetColumns: targets, dataStart: tokenizer.position, dataLine: tokenizer.line)
+                         targetColumns: targets, dataStart: dataStart, dataLine: dataLine)
     }
 
     /// The error for a numeric cell that is missing, text, NaN or infinite.
     func numberError(_ parsed: ParsedNumber, text: String, file: String, line: Int, column: Int, role: String) -> DataError {
-        let name = names[column]
+        CSVLayout.numberError(parsed, text: text, file: file, line: line, column: column, name: names[column], role: role)
+    }
+
+    /// The error for a numeric cell of the column named `name`.
+    static func numberError(_ parsed: ParsedNumber, text: String, file: String, line: Int, column: Int, name: String, role: String) -> DataError {
         switch parsed {
         case .missing:
             return DataError(file: file, line: line, column: column + 1, columnName: name,

@@ -26,6 +26,8 @@ struct CSVTokenizer {
     var line: Int
     /// The 1-based line where the last record returned by ``nextRecord(into:)`` starts.
     private(set) var recordLine = 0
+    /// The byte position where the last record returned by ``nextRecord(into:)`` starts.
+    private(set) var recordStart: Int?
 
     init(bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, file: String, position: Int = 0, line: Int = 1) {
         self.bytes = bytes
@@ -51,6 +53,7 @@ struct CSVTokenizer {
         }
         guard position < count else { return false }
         recordLine = line
+        recordStart = position
         while true {
             if base[position] == Self.quote {
                 try readQuotedField(into: &fields)
