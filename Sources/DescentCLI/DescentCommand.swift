@@ -12,6 +12,7 @@ struct DescentCommand: AsyncParsableCommand {
             GradcheckCommand.self,
             OptimizeCommand.self,
             ScheduleCommand.self,
+            TrainCommand.self,
         ],
         defaultSubcommand: nil
     )
