@@ -9,8 +9,11 @@ struct DescentCommand: AsyncParsableCommand {
         subcommands: [
             DataCommand.self,
             DemoCommand.self,
+            EvaluateCommand.self,
             GradcheckCommand.self,
+            LRFindCommand.self,
             OptimizeCommand.self,
+            PredictCommand.self,
             ScheduleCommand.self,
             TrainCommand.self,
         ],
