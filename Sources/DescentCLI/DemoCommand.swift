@@ -10,7 +10,7 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Runs the equivalent of
               descent train --data "builtin:spirals(count: 600)" --model "mlp(64, 64)" \\
-                --optimizer "adam(lr: 0.01)" --epochs 60 --output descent-demo
+                --optimizer "adam(lr: 0.01)" --validation-split 0.2 --epochs 60 --output descent-demo
             with progress, prints the metrics and the files written, and suggests what to try next.
             """)
 
@@ -29,7 +29,7 @@ struct DemoCommand: ParsableCommand {
     /// The `descent train` arguments the demo runs.
     var trainArguments: [String] {
         ["--data", "builtin:spirals(count: 600)", "--model", "mlp(64, 64)", "--optimizer", "adam(lr: 0.01)",
-         "--epochs", "\(epochs)", "--seed", "\(seed)", "--output", outputDirectory]
+         "--validation-split", "0.2", "--epochs", "\(epochs)", "--seed", "\(seed)", "--output", outputDirectory]
     }
 
     func output() throws -> String { try demo(progress: .quiet) }
@@ -52,7 +52,7 @@ struct DemoCommand: ParsableCommand {
         lines.append("")
         lines.append("Files in \(outputDirectory)/: model.safetensors (weights, loadable in PyTorch), preprocessing.json, config.json,")
         lines.append("history.json, history-epochs.csv, history-steps.csv (loss per step and per epoch), checkpoints/.")
-        lines.append("Next: descent evaluate --model \(shellQuoted(outputDirectory)) --data builtin:spirals(count: 600) (other points: --seed),")
+        lines.append("Next: descent evaluate --model \(shellQuoted(outputDirectory)) --data builtin:spirals(count: 600),")
         lines.append("      descent lr-find --data builtin:spirals --model \"mlp(64, 64)\", or descent train --help.")
         return lines.joined(separator: "\n")
     }

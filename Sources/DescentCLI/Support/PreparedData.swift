@@ -51,10 +51,10 @@ struct PreparedData<Scalar: TensorScalar> {
         if let file = configuration.validation {
             validation = try DataSource.load(file, target: configuration.target ?? loaded.target, task: loaded.task,
                                              classNames: loaded.classNames, seed: configuration.seed &+ 1, as: Scalar.self).dataset
-        } else if configuration.validationSplit > 0 {
-            guard configuration.validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1), not \(configuration.validationSplit)") }
+        } else if configuration.resolvedValidationSplit > 0 {
+            guard configuration.resolvedValidationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1), not \(configuration.resolvedValidationSplit)") }
             let split = try wrapDataErrors {
-                try DataSplit.trainValidationTest(count: train.count, validationFraction: configuration.validationSplit,
+                try DataSplit.trainValidationTest(count: train.count, validationFraction: configuration.resolvedValidationSplit,
                                                   seed: configuration.seed, stratifiedBy: train.targets.classes)
             }
             validation = try wrapDataErrors { try train.subset(split.validation) }

@@ -9,7 +9,8 @@ struct TrainConfiguration: Codable, Equatable {
     var data: String
     var target: String?
     var task: String?
-    var validationSplit: Double = 0.2
+    /// `nil`: 0.2 when early stopping watches a validation value and there is no validation file, else 0.
+    var validationSplit: Double?
     var validation: String?
     var test: String?
     var model: String = "mlp(64)"
@@ -42,6 +43,13 @@ struct TrainConfiguration: Codable, Equatable {
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
                                   "precision", "standardize"]
+
+    /// The validation share actually used (see `validationSplit`).
+    var resolvedValidationSplit: Double {
+        if let validationSplit { return validationSplit }
+        guard validation == nil, let text = earlyStopping, let rule = try? EarlyStopping(spec: text) else { return 0 }
+        return rule.monitor.hasPrefix("validation") || rule.monitor.hasPrefix("val.") ? 0.2 : 0
+    }
 
     /// `batchSize` as a ``BatchSize``.
     var resolvedBatchSize: BatchSize {

@@ -15,7 +15,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "classification or regression. Default: inferred from the target (text, or whole numbers with at most 20 distinct values, means classification).")
     var task: String?
 
-    @Option(help: "The share of the training data held out for validation (stratified for classes); 0 for none. Default: 0.2.")
+    @Option(help: "The share of the training data held out for validation (stratified for classes), e.g. 0.2. Default: 0 (all data trains, as in PyTorch and Keras), or 0.2 when --early-stopping watches a validation value.")
     var validationSplit: Double?
 
     @Option(help: "A separate validation file (instead of --validation-split).")
