@@ -161,6 +161,11 @@ public struct Divergence: Codable, Equatable, Sendable, CustomStringConvertible 
     /// The learning rate in use.
     public var learningRate: Double
 
+    /// A divergence record.
+    public init(epoch: Int, step: Int, loss: Double, reference: Double?, learningRate: Double) {
+        self.epoch = epoch; self.step = step; self.loss = loss; self.reference = reference; self.learningRate = learningRate
+    }
+
     /// What happened and what to try next.
     public var description: String {
         let what = loss.isFinite
@@ -176,8 +181,12 @@ public struct Divergence: Codable, Equatable, Sendable, CustomStringConvertible 
 func formatted(_ x: Double) -> String {
     if x.isNaN { return "NaN" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    if x == x.rounded() && Swift.abs(x) < 1e15 { return String(Int64(x)) }
     var text = String(format: "%.6g", x)
-    if text.contains("e") { return text }
+    if let e = text.firstIndex(of: "e") {  // 1e-05 → 1e-5
+        let exponent = Int(text[text.index(after: e)...]) ?? 0
+        return String(text[..<e]) + "e\(exponent)"
+    }
     if text.contains(".") { while text.hasSuffix("0") { text.removeLast() }; if text.hasSuffix(".") { text.removeLast() } }
     return text
 }
