@@ -104,6 +104,12 @@ public struct LearningRateSweep: Codable, Equatable, Sendable {
     /// N, the iterations asked for.
     public var iterations: Int
 
+    /// A sweep from its recorded values (as ``LearningRateFinder/run(_:on:)`` makes it).
+    public init(learningRates: [Double], losses: [Double], rawLosses: [Double], stoppedEarly: Bool, iterations: Int) {
+        self.learningRates = learningRates; self.losses = losses; self.rawLosses = rawLosses
+        self.stoppedEarly = stoppedEarly; self.iterations = iterations
+    }
+
     /// The points suggestions are computed on: without the first `N/10` and the last 5 (fastai).
     var trimmed: (learningRates: ArraySlice<Double>, losses: ArraySlice<Double>) {
         let start = iterations / 10, end = losses.count - 5
