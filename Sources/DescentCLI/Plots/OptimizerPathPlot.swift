@@ -53,7 +53,12 @@ struct OptimizerPathPlot {
     /// The 2-D picture: filled contours (log-spaced levels for the functions spanning many
     /// decades), one path per run, and the known minima marked.
     func contourChart() -> ContourPlot {
-        let window = PlotWindow.fitted(function: function, paths: runs.map { $0.trajectory.points.map(\.parameters) })
+        var window = PlotWindow.fitted(function: function, paths: runs.map { $0.trajectory.points.map(\.parameters) })
+        // Headroom above the data for the legend (one 19-pixel row per entry on a plot about 430
+        // pixels tall), so it does not hide the paths or the minimum.
+        let legendShare = Swift.min(Double(runs.count + 1) * 19 + 24, 200) / 430
+        let height = window[1].upperBound - window[1].lowerBound
+        window[1] = window[1].lowerBound...(window[1].upperBound + height * legendShare / (1 - legendShare))
         let f = function
         var plot = ContourPlot(title: Self.title(of: function), xLabel: "x", yLabel: "y", x: window[0], y: window[1], resolution: 120) { x, y in
             f.value([x, y])
