@@ -8,6 +8,7 @@ struct DescentCommand: AsyncParsableCommand {
         abstract: "Train models by gradient descent, and see how gradient descent works.",
         subcommands: [
             DemoCommand.self,
+            GradcheckCommand.self,
             OptimizeCommand.self,
             ScheduleCommand.self,
         ],
