@@ -9,6 +9,9 @@ struct DescentCommand: AsyncParsableCommand {
         subcommands: [
             DataCommand.self,
             DemoCommand.self,
+            GradcheckCommand.self,
+            OptimizeCommand.self,
+            ScheduleCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -36,6 +36,8 @@ public enum ElementKernels {
             if p == 2 { for i in 0..<n { out[i] = x[i] * x[i] } }
             else if p == 1 { for i in 0..<n { out[i] = x[i] } }
             else if p == 0.5 { for i in 0..<n { out[i] = x[i].squareRoot() } }
+            // Integer exponents use pow(x, n), which is defined for negative x (pow(x, y) is not).
+            else if p == p.rounded(), Swift.abs(p) < 1e9 { let k = Int(p); for i in 0..<n { out[i] = T.pow(x[i], k) } }
             else { for i in 0..<n { out[i] = T.pow(x[i], e) } }
         case .leakyReLU(let s):
             let slope = T(s)
@@ -79,7 +81,12 @@ public enum ElementKernels {
             if p == 0 { for i in 0..<n { out[i] = 0 } }
             else {
                 let e = T(p), em1 = T(p - 1)
-                for i in 0..<n { out[i] = g[i] * e * T.pow(x[i], em1) }
+                if p == p.rounded(), Swift.abs(p) < 1e9 {
+                    let k = Int(p) - 1
+                    for i in 0..<n { out[i] = g[i] * e * T.pow(x[i], k) }
+                } else {
+                    for i in 0..<n { out[i] = g[i] * e * T.pow(x[i], em1) }
+                }
             }
         case .leakyReLU(let s):
             let slope = T(s)
@@ -122,7 +129,7 @@ public enum ElementKernels {
         case .subtract: loop { $0 - $1 }
         case .multiply: loop { $0 * $1 }
         case .divide: loop { $0 / $1 }
-        case .power: loop { T.pow($0, $1) }
+        case .power: loop { $1 == $1.rounded() && Swift.abs($1) < 1e9 ? T.pow($0, Int($1)) : T.pow($0, $1) }
         case .maximum: loop { ($0.isNaN || $1.isNaN) ? T.nan : Swift.max($0, $1) }
         case .minimum: loop { ($0.isNaN || $1.isNaN) ? T.nan : Swift.min($0, $1) }
         case .equal: loop { $0 == $1 ? 1 : 0 }

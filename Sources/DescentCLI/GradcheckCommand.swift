@@ -1,0 +1,226 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// `descent gradcheck`: compares a model's backward-pass gradients with central differences.
+struct GradcheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradcheck",
+        abstract: "Check a model's gradients against finite differences, parameter by parameter.",
+        discussion: """
+            Builds the model in Double precision, computes the mean loss over one batch, and compares \
+            the gradient of every parameter from the backward pass with the central difference \
+            (L(θ+h) − L(θ−h)) / 2h. Relative errors below 1e-7 are correct; up to 1e-4 is normal \
+            where ReLU kinks are crossed; above 1e-2 the gradient is wrong.
+
+            Examples:
+              descent gradcheck --model "mlp(5, 4, activation: relu)" --inputs 4 --outputs 3 --loss cross-entropy --seed 0
+              descent gradcheck --model linear --inputs 3 --outputs 1 --loss "huber(delta: 0.5)" --format json
+              descent gradcheck --model "mlp(8)" --data iris.csv --target species --loss cross-entropy
+            """)
+
+    @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true).")
+    var model: String
+
+    @Option(help: "Number of input features (inferred from --data when omitted there).")
+    var inputs: Int?
+
+    @Option(help: "Number of outputs or classes (inferred from --data when omitted there).")
+    var outputs: Int?
+
+    @Option(help: "The loss: mse, l1, huber(delta: 1), smooth-l1(beta: 1), bce-with-logits, cross-entropy(labelSmoothing: 0.1). Default: the model's usual loss (linear → mse, logistic → bce-with-logits, softmax → cross-entropy).")
+    var loss: String?
+
+    @Option(help: "Seed for the initial weights and the random batch.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("batch-size"), help: "Rows in the random batch.")
+    var batchSize: Int = 4
+
+    @Option(help: "Use these weights (a safetensors file with the model's parameter names) instead of fresh ones.")
+    var weights: String?
+
+    @Option(help: "Use this numeric CSV file (with a header row) as the batch instead of random numbers.")
+    var data: String?
+
+    @Option(help: "The column of --data that holds the target (name or 0-based index).")
+    var target: String?
+
+    @Option(name: .customLong("step-size"), help: "The finite-difference step h.")
+    var stepSize: Double = 1e-5
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    func validate() throws {
+        if let inputs, inputs < 1 { throw ValidationError("--inputs must be at least 1, got \(inputs)") }
+        if let outputs, outputs < 1 { throw ValidationError("--outputs must be at least 1, got \(outputs)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard stepSize > 0 else { throw ValidationError("--step-size must be > 0, got \(stepSize)") }
+        if data != nil && target == nil { throw ValidationError("--data needs --target COLUMN (the column that holds the target)") }
+        if target != nil && data == nil { throw ValidationError("--target needs --data FILE.csv") }
+        if data == nil && (inputs == nil || outputs == nil) {
+            throw ValidationError("give --inputs N and --outputs N (or --data FILE.csv --target COLUMN to infer them)")
+        }
+    }
+
+    func run() throws {
+        let (text, allPass) = try report()
+        print(text)
+        if !allPass { throw ExitCode(1) }
+    }
+
+    /// The text to print.
+    func output() throws -> String { try report().text }
+
+    /// The report and whether no parameter's gradient is wrong.
+    func report() throws -> (text: String, allPass: Bool) {
+        let modelSpec: ModelSpec
+        do { modelSpec = try ModelSpec(parsing: model) } catch { throw ValidationError("--model: \(error)") }
+        guard let lossText = loss ?? modelSpec.suggestedLossName else {
+            throw ValidationError("--loss is needed for \(modelSpec.spec.name): one of \(LossSpec.names.joined(separator: ", "))")
+        }
+        let lossFunction: any Loss
+        do { lossFunction = try LossSpec.makeLoss(lossText) } catch { throw ValidationError("--loss: \(error)") }
+        guard lossFunction.reduction != .none else {
+            throw ValidationError("--loss: reduction none gives one loss per example; gradcheck checks the mean (or sum)")
+        }
+        var generator = RandomGenerator(seed: seed)
+        let (input, targets, inputCount, outputCount) = try makeBatch(lossFunction, generator: &generator)
+        let network: Sequential<Double> = modelSpec.makeModel(inputs: inputCount, outputs: outputCount, generator: &generator)
+        if let weights {
+            do { try network.loadState(from: URL(fileURLWithPath: weights)) } catch {
+                throw ValidationError("--weights \(weights): \(error)")
+            }
+        }
+        let check: ModelGradientCheck
+        do {
+            check = try network.checkGradients(input: input, targets: targets, loss: lossFunction, stepSize: stepSize)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let allPass = check.parameters.allSatisfy { GradientVerdict(maxRelativeError: $0.maxRelativeError) != .wrong }
+        let text = format == .json ? json(check) : table(check, lossName: "\(lossFunction)", rows: input.shape[0])
+        return (text, allPass)
+    }
+
+    /// The batch: from --data, or random numbers that suit the loss.
+    func makeBatch(_ loss: any Loss, generator: inout RandomGenerator) throws -> (Tensor<Double>, Tensor<Double>, Int, Int) {
+        if let data, let target {
+            let table = try NumericCSV(path: data)
+            let column = try table.columnIndex(target)
+            let features = table.rows.map { row in row.enumerated().filter { $0.offset != column }.map(\.element) }
+            let featureCount = table.header.count - 1
+            if let inputs, inputs != featureCount {
+                throw ValidationError("--inputs \(inputs) does not match \(data), which has \(featureCount) feature columns besides \(table.header[column])")
+            }
+            let x = try Tensor<Double>(shape: [table.rows.count, featureCount], scalars: features.flatMap { $0 })
+            var y = Tensor<Double>(table.rows.map { $0[column] })
+            let inferred = ModelSpec.outputCount(for: y, targetKind: loss.targetKind)
+            let outputCount = outputs ?? inferred
+            if loss.targetKind != .classIndices { y = try y.reshaped(to: [table.rows.count, 1]) }
+            if loss.targetKind == .classIndices, inferred > outputCount {
+                throw ValidationError("\(data): column \(table.header[column]) has labels up to \(inferred - 1), more than --outputs \(outputCount) classes")
+            }
+            if loss.targetKind != .classIndices, outputCount != 1 {
+                throw ValidationError("--outputs \(outputCount): a target column from --data gives one output")
+            }
+            return (x, y, featureCount, outputCount)
+        }
+        let inputCount = inputs!, outputCount = outputs!
+        let x = Tensor<Double>.normal(shape: [batchSize, inputCount], generator: &generator)
+        let y: Tensor<Double>
+        switch loss.targetKind {
+        case .values:
+            y = Tensor.normal(shape: [batchSize, outputCount], generator: &generator)
+        case .binary:
+            y = Tensor(shape: [batchSize, outputCount]) { out in
+                for i in 0..<out.count { out[i] = generator.nextUniform() < 0.5 ? 0 : 1 }
+            }
+        case .classIndices:
+            y = Tensor((0..<batchSize).map { _ in Double(generator.nextIndex(below: outputCount)) })
+        }
+        return (x, y, inputCount, outputCount)
+    }
+
+    func table(_ check: ModelGradientCheck, lossName: String, rows: Int) -> String {
+        var lines = ["loss: \(check.loss)  (\(lossName), mean over a batch of \(rows))", ""]
+        let header = ["parameter", "shape", "max relative error", "verdict"]
+        let body = check.parameters.map { result in
+            [result.name, "\(result.shape)", String(format: "%.3e", result.maxRelativeError),
+             GradientVerdict(maxRelativeError: result.maxRelativeError).rawValue]
+        }
+        let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max()! }
+        func format(_ cells: [String]) -> String {
+            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        lines.append(format(header))
+        lines.append(format(widths.map { String(repeating: "-", count: $0) }))
+        lines += body.map(format)
+        lines.append("")
+        lines.append("ok: ≤ 1e-7 · ok (kinks): ≤ 1e-4, normal where ReLU-like kinks are crossed · doubtful: ≤ 1e-2 · WRONG: > 1e-2")
+        return lines.joined(separator: "\n")
+    }
+
+    func json(_ check: ModelGradientCheck) -> String {
+        func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+        func nested(_ values: [Double], _ shape: [Int]) -> String {
+            guard let first = shape.first else { return number(values.first ?? 0) }
+            if shape.count == 1 { return "[" + values.map(number).joined(separator: ", ") + "]" }
+            let stride = shape.dropFirst().reduce(1, *)
+            return "[" + (0..<first).map { nested(Array(values[($0 * stride)..<(($0 + 1) * stride)]), Array(shape.dropFirst())) }
+                .joined(separator: ", ") + "]"
+        }
+        let parameters = check.parameters.map { p in
+            "    {\"name\": \(jsonQuoted(p.name)), \"shape\": [\(p.shape.map(String.init).joined(separator: ", "))], "
+                + "\"analytic\": \(nested(p.analytic, p.shape)), \"numeric\": \(nested(p.numeric, p.shape)), "
+                + "\"maxRelativeError\": \(number(p.maxRelativeError))}"
+        }
+        return "{\n  \"loss\": \(number(check.loss)),\n  \"parameters\": [\n" + parameters.joined(separator: ",\n") + "\n  ]\n}"
+    }
+
+    func jsonQuoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// A small numeric CSV table with a header row, enough for `gradcheck --data`. (The full CSV
+/// loader with quoting, categorical columns and missing values lives in DescentData.)
+struct NumericCSV {
+    var header: [String]
+    var rows: [[Double]]
+
+    init(path: String) throws {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard let first = lines.first else { throw ValidationError("\(path) is empty; it needs a header row and at least one data row") }
+        header = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        rows = []
+        for (index, line) in lines.dropFirst().enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == header.count else {
+                throw ValidationError("\(path), line \(index + 2): \(cells.count) values, the header has \(header.count) columns")
+            }
+            rows.append(try cells.enumerated().map { column, cell in
+                guard let value = Double(cell) else {
+                    throw ValidationError("\(path), line \(index + 2), column \(column + 1) (\(header[column])): `\(cell)` is not a number; gradcheck --data reads numeric CSV only")
+                }
+                return value
+            })
+        }
+        guard !rows.isEmpty else { throw ValidationError("\(path) has a header but no data rows") }
+        guard header.count >= 2 else { throw ValidationError("\(path) needs at least one feature column besides the target") }
+    }
+
+    func columnIndex(_ name: String) throws -> Int {
+        if let index = header.firstIndex(of: name) { return index }
+        if let index = Int(name), index >= 0, index < header.count { return index }
+        throw ValidationError("--target \(name): no such column; the columns are \(header.joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,212 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// `descent optimize`: run optimizers on the classic test functions and print their paths.
+struct OptimizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize",
+        abstract: "Run optimizers on a classic test function and print each step.",
+        discussion: """
+            Functions: quartic (w⁴ − 3w³ + 2, 1-D), rosenbrock, beale, booth, himmelblau, rastrigin, \
+            quadratic (½(x² + 25y²), an ill-conditioned bowl).
+            Optimizers: \(OptimizerFactory.names.joined(separator: ", ")), written as specs such as \
+            "adam(lr: 0.001, amsgrad: true)". Give --optimizer several times to compare them side by side.
+
+            Example: descent optimize --function rosenbrock --start -1.5,2.0 --optimizer "adam(lr: 0.1)" \
+            --optimizer "sgd(lr: 0.001, momentum: 0.9)" --steps 50 --format json
+            """)
+
+    /// The floating-point type the run uses.
+    enum Precision: String, ExpressibleByArgument, CaseIterable { case double, float }
+    /// How the result is printed.
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @Option(help: "The function: \(TestFunction.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var function: String = "rosenbrock"
+
+    @Option(parsing: .unconditional, help: "The starting point, comma-separated (for example -1.5,2.0). Default: the function's customary start.")
+    var start: String?
+
+    @Option(help: "An optimizer spec, for example \"adam(lr: 0.001)\". Repeat to run several side by side.")
+    var optimizer: [String] = ["sgd"]
+
+    @Option(help: "How many optimizer steps to take.")
+    var steps: Int = 100
+
+    @Option(help: "A learning-rate schedule spec (rate per step), for example \"cosine(tMax: 100)\"; plateau is fed the loss.")
+    var schedule: String?
+
+    @Option(help: "The precision of the run: double or float.")
+    var precision: Precision = .double
+
+    @Option(help: "Output format: table, json or csv.")
+    var format: Format = .table
+
+    func validate() throws {
+        guard steps >= 0 else { throw ValidationError("--steps must be 0 or more, got \(steps)") }
+        guard !optimizer.isEmpty else { throw ValidationError("give at least one --optimizer") }
+    }
+
+    func run() throws {
+        let (text, divergences) = try output()
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        for message in divergences { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+    }
+
+    /// The function, resolved from its name.
+    func testFunction() throws -> TestFunction {
+        guard let value = TestFunction(rawValue: function) else {
+            throw ValidationError("unknown function `\(function)`; valid functions: \(TestFunction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// The starting point, parsed from `--start` or the function's default.
+    func startPoint(for function: TestFunction) throws -> [Double] {
+        guard let start else { return function.defaultStart }
+        let parts = start.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap(Double.init)
+        guard values.count == parts.count, values.allSatisfy(\.isFinite) else {
+            throw ValidationError("--start must be numbers separated by commas, such as -1.5,2.0; got `\(start)`")
+        }
+        guard values.count == function.dimension else {
+            throw ValidationError("--start: \(function.rawValue) takes \(function.dimension) coordinate\(function.dimension == 1 ? "" : "s"), got \(values.count)")
+        }
+        return values
+    }
+
+    /// Runs every optimizer and returns the trajectories (the data behind the output and the plots).
+    func trajectories() throws -> [Trajectory] {
+        let function = try testFunction()
+        let start = try startPoint(for: function)
+        let scheduleKind: LearningRateScheduler.Kind?
+        do { scheduleKind = try schedule.map { try makeSchedule(spec: $0) } } catch { throw ValidationError("--schedule: \(error)") }
+        return try optimizer.map { spec in
+            do {
+                switch precision {
+                case .double:
+                    return try function.trajectory(optimizer: makeOptimizer(spec: spec, as: Double.self), start: start, steps: steps, schedule: scheduleKind)
+                case .float:
+                    return try function.trajectory(optimizer: makeOptimizer(spec: spec, as: Float.self), start: start, steps: steps, schedule: scheduleKind)
+                }
+            } catch let error as SpecError {
+                throw ValidationError("--optimizer: \(error)")
+            } catch let error as OptimizerError {
+                throw ValidationError("--optimizer \(spec): \(error)")
+            }
+        }
+    }
+
+    /// The text to print, and the divergence messages (for standard error).
+    func output() throws -> (text: String, divergences: [String]) {
+        let runs = try trajectories()
+        let divergences = runs.compactMap(\.divergence)
+        switch format {
+        case .json:
+            let objects = runs.map { json(for: $0) }
+            return ((objects.count == 1 ? objects[0] : .array(objects)).text, divergences)
+        case .csv:
+            return (csv(runs), divergences)
+        case .table:
+            return (table(runs), divergences)
+        }
+    }
+
+    func json(for run: Trajectory) -> JSONValue {
+        var optimizerObject: [(String, JSONValue)] = [("name", .string(run.optimizer))]
+        for (key, value) in run.hyperparameters {
+            switch value {
+            case .number(let x): optimizerObject.append((key, .number(x)))
+            case .boolean(let b): optimizerObject.append((key, .bool(b)))
+            default: optimizerObject.append((key, .string(value.description)))
+            }
+        }
+        var object: [(String, JSONValue)] = [
+            ("function", .string(run.function.rawValue)),
+            ("optimizer", .object(optimizerObject)),
+            ("precision", .string(precision.rawValue)),
+        ]
+        if let schedule { object.append(("schedule", .string(schedule))) }
+        object.append(("trajectory", .array(run.points.map { point in
+            var fields: [(String, JSONValue)] = [("step", .number(Double(point.step))), ("parameters", .array(point.parameters.map(JSONValue.number))),
+                                                 ("loss", .number(point.loss)), ("gradient", .array(point.gradient.map(JSONValue.number)))]
+            if let rate = point.learningRate { fields.append(("learningRate", .number(rate))) }
+            return .object(fields)
+        })))
+        if let divergence = run.divergence { object.append(("diverged", .string(divergence))) }
+        return .object(object)
+    }
+
+    func csv(_ runs: [Trajectory]) -> String {
+        let dimension = runs.first?.function.dimension ?? 1
+        var lines = [(["optimizer", "step"] + (0..<dimension).map { "p\($0)" } + ["loss"] + (0..<dimension).map { "g\($0)" } + ["learningRate"])
+            .joined(separator: ",")]
+        for (index, run) in runs.enumerated() {
+            let label = "\"\(optimizer[index].replacingOccurrences(of: "\"", with: "\"\""))\""
+            for point in run.points {
+                lines.append(([label, "\(point.step)"] + point.parameters.map { "\($0)" } + ["\(point.loss)"] + point.gradient.map { "\($0)" }
+                              + [point.learningRate.map { "\($0)" } ?? ""]).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func table(_ runs: [Trajectory]) -> String {
+        var text = ""
+        for (index, run) in runs.enumerated() {
+            if index > 0 { text += "\n" }
+            text += "\(optimizer[index]) on \(run.function.rawValue) (\(precision.rawValue))\n"
+            let header = ["step", "parameters", "loss", "gradient", "learning rate"]
+            var rows: [[String]] = []
+            for point in run.points {
+                rows.append(["\(point.step)", point.parameters.map(Self.short).joined(separator: ", "), Self.short(point.loss),
+                             point.gradient.map(Self.short).joined(separator: ", "), point.learningRate.map(Self.short) ?? ""])
+            }
+            let widths = header.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max()! }
+            func line(_ cells: [String]) -> String {
+                cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }
+            text += line(header) + "\n" + rows.map(line).joined(separator: "\n") + "\n"
+            if let divergence = run.divergence { text += "stopped: \(divergence)\n" }
+        }
+        return text
+    }
+
+    static func short(_ x: Double) -> String { String(format: "%.6g", x) }
+}
+
+/// A JSON value written with full double precision (shortest round-trip form) and keys in order.
+enum JSONValue {
+    case number(Double), string(String), bool(Bool), array([JSONValue]), object([(String, JSONValue)]), null
+
+    var text: String {
+        switch self {
+        case .number(let x):
+            guard x.isFinite else { return "null" }
+            if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
+            return "\(x)"
+        case .string(let s): return Self.quote(s)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
+        case .object(let fields): return "{" + fields.map { Self.quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}

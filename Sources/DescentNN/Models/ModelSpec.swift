@@ -1,0 +1,137 @@
+import DescentCore
+
+/// A model described in one line, as the CLI and config files write it: `linear`, `logistic`,
+/// `softmax`, `mlp(64)`, `mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true)`.
+///
+/// The spec fixes the architecture but not the input and output sizes, which usually come from
+/// the data: ``makeModel(inputs:outputs:generator:)`` takes them, and
+/// ``outputCount(for:targetKind:)`` infers the output size from targets.
+///
+/// | Name | Model | Keys |
+/// |---|---|---|
+/// | `linear` | `Linear(in, out)` (linear regression) | `init`, `bias` |
+/// | `logistic` | `Linear(in, out)` logits for σ (logistic regression) | `init`, `bias` |
+/// | `softmax` | `Linear(in, classes)` logits for softmax | `init`, `bias` |
+/// | `mlp(h₁, h₂, …)` | ``Sequential/mlp(inputs:hiddenSizes:outputs:activation:dropout:batchNorm:bias:initializer:generator:)`` | `hidden`, `activation`, `slope`, `dropout`, `batchNorm`, `init` |
+///
+/// `init` is an initialiser name (see ``Initializer/init(spec:)-(String)``), for example
+/// `kaiming-normal`.
+public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
+    /// The architecture.
+    public enum Kind: Sendable, Equatable {
+        /// Linear regression.
+        case linear
+        /// Logistic regression (logits).
+        case logistic
+        /// Softmax regression (logits).
+        case softmax
+        /// A multilayer perceptron.
+        case mlp(hiddenSizes: [Int], activation: Activation, dropout: Double, batchNorm: Bool)
+    }
+
+    /// The model names a spec may use.
+    public static let names = ["linear", "logistic", "softmax", "mlp"]
+
+    /// The architecture.
+    public var kind: Kind
+    /// The initialiser for the linear layers' weights.
+    public var initializer: Initializer
+    /// Whether linear layers have a bias.
+    public var bias: Bool
+    /// The spec as written.
+    public let spec: Spec
+
+    /// Parses a model spec such as `mlp(5, 4, activation: relu)`.
+    /// - Throws: ``SpecError`` naming the valid models or keys.
+    public init(parsing text: String) throws {
+        try self.init(spec: try Spec(parsing: text))
+    }
+
+    /// Reads a parsed ``Spec``.
+    /// - Throws: ``SpecError`` naming the valid models or keys.
+    public init(spec: Spec) throws {
+        self.spec = spec
+        let component = "model \(spec.name)"
+        switch spec.name.lowercased() {
+        case "linear", "logistic", "softmax":
+            var arguments = try SpecArguments(spec, component: component, validKeys: ["init", "bias"])
+            initializer = try ModelSpec.readInitializer(&arguments, component: component)
+            bias = try arguments.bool("bias", default: true)
+            try arguments.finish()
+            kind = spec.name.lowercased() == "linear" ? .linear : (spec.name.lowercased() == "logistic" ? .logistic : .softmax)
+        case "mlp":
+            let keys = ["hidden", "activation", "slope", "dropout", "batchNorm", "init", "bias"]
+            var arguments = try SpecArguments(spec, component: component, validKeys: keys)
+            var hidden = try arguments.ints("hidden", aliases: ["hiddenSizes"], default: [])
+            for value in arguments.positional {
+                guard case .number(let x) = value, x == x.rounded(), x >= 1, x < 1e9 else {
+                    throw SpecError("\(component): hidden sizes must be whole numbers ≥ 1, not `\(value)` (for example `mlp(64, 32)`)")
+                }
+                hidden.append(Int(x))
+            }
+            guard !hidden.isEmpty else {
+                throw SpecError("\(component): give at least one hidden size, for example `mlp(64)` or `mlp(hidden: [64, 32])`; valid keys: \(keys.joined(separator: ", "))")
+            }
+            guard hidden.allSatisfy({ $0 >= 1 }) else { throw SpecError("\(component): hidden sizes must be ≥ 1, got \(hidden)") }
+            let word = try arguments.word("activation", allowed: Activation.specNames + ["leaky_relu"], default: "relu")
+            let slope = try arguments.double("slope", aliases: ["negativeSlope"], default: 0.01)
+            let activation = try Activation(named: word, negativeSlope: slope)
+            let dropout = try arguments.double("dropout", default: 0)
+            guard dropout >= 0 && dropout < 1 else { throw SpecError("\(component): `dropout` must be in [0, 1), not \(dropout)") }
+            let batchNorm = try arguments.bool("batchNorm", aliases: ["batchnorm", "batch_norm"], default: false)
+            initializer = try ModelSpec.readInitializer(&arguments, component: component)
+            bias = try arguments.bool("bias", default: true)
+            try arguments.finish(maximumPositional: arguments.positional.count)
+            kind = .mlp(hiddenSizes: hidden, activation: activation, dropout: dropout, batchNorm: batchNorm)
+        default:
+            throw SpecError("unknown model `\(spec.name)`; valid models: \(ModelSpec.names.joined(separator: ", ")) "
+                            + "(for example `linear`, `softmax`, `mlp(64, activation: relu)`)")
+        }
+    }
+
+    private static func readInitializer(_ arguments: inout SpecArguments, component: String) throws -> Initializer {
+        let names = Initializer.specNames + ["default", "he-uniform", "he-normal", "glorot-uniform", "glorot-normal"]
+        let word = try arguments.word("init", aliases: ["initializer"], allowed: names, default: "linear-default")
+        return try Initializer(spec: Spec(name: word))
+    }
+
+    /// The loss that usually goes with this model, or `nil` when it depends on the task (`mlp`):
+    /// `linear` → `mse`, `logistic` → `bce-with-logits`, `softmax` → `cross-entropy`.
+    public var suggestedLossName: String? {
+        switch kind {
+        case .linear: return "mse"
+        case .logistic: return "bce-with-logits"
+        case .softmax: return "cross-entropy"
+        case .mlp: return nil
+        }
+    }
+
+    /// A freshly initialised model for `inputs` features and `outputs` outputs.
+    /// - Parameter generator: the seeded source of randomness; the same seed gives the same model.
+    public func makeModel<Scalar: TensorScalar>(inputs: Int, outputs: Int, generator: inout RandomGenerator) -> Sequential<Scalar> {
+        let biasInitializer = initializer.matchingBiasInitializer
+        switch kind {
+        case .linear, .logistic, .softmax:
+            return Sequential(layers: [Linear<Scalar>(inputs, outputs, bias: bias, weightInitializer: initializer,
+                                                      biasInitializer: biasInitializer, generator: &generator)])
+        case let .mlp(hiddenSizes, activation, dropout, batchNorm):
+            return Sequential.mlp(inputs: inputs, hiddenSizes: hiddenSizes, outputs: outputs, activation: activation,
+                                  dropout: dropout, batchNorm: batchNorm, bias: bias, initializer: initializer, generator: &generator)
+        }
+    }
+
+    /// The output size that fits `targets`: the number of classes (largest label + 1) for class
+    /// indices, otherwise the targets' last axis (1 for a `[n]` column).
+    public static func outputCount<Scalar: TensorScalar>(for targets: Tensor<Scalar>, targetKind: LossTargetKind) -> Int {
+        switch targetKind {
+        case .classIndices:
+            if targets.rank == 2 { return targets.shape[1] }
+            return Int(targets.scalars.max().map { Double($0) } ?? 0) + 1
+        case .values, .binary:
+            return targets.rank >= 2 ? targets.shape[targets.rank - 1] : 1
+        }
+    }
+
+    /// The spec as written.
+    public var description: String { spec.description }
+}

@@ -1,1 +1,0 @@
-// DescentNN module.

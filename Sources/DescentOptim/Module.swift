@@ -1,1 +1,0 @@
-// DescentOptim module.

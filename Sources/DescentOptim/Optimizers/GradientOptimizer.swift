@@ -1,0 +1,265 @@
+import DescentCore
+import DescentKernels
+
+/// The hyperparameters of one optimizer, as a value that a parameter group can override.
+public protocol OptimizerOptions: Sendable, Equatable {
+    /// η, the learning rate.
+    var learningRate: Double { get set }
+    /// λ, the weight decay (L2 or decoupled, as the optimizer defines it).
+    var weightDecay: Double { get set }
+    /// The value a one-cycle schedule cycles (`momentum` or `beta1`), or `nil` if there is none.
+    var cycledMomentum: Double? { get set }
+    /// Every hyperparameter by spec key, in a stable order.
+    var hyperparameters: [(key: String, value: Spec.Value)] { get }
+}
+
+extension OptimizerOptions {
+    public var cycledMomentum: Double? { get { nil } set {} }
+}
+
+/// A set of parameters (by name) with their own hyperparameters, such as "no weight decay on
+/// biases" (PyTorch's `param_groups`). Parameters in no group use the optimizer's default options.
+public struct ParameterGroup<Options: OptimizerOptions>: Sendable, Equatable {
+    /// The parameter names in this group.
+    public var names: Set<String>
+    /// The hyperparameters used for these parameters.
+    public var options: Options
+    /// The learning rate when the group was added (PyTorch's `initial_lr`).
+    public var initialLearningRate: Double
+}
+
+/// The state of one parameter: its step count and lazily created per-element buffers.
+///
+/// Buffers are allocated once, on the parameter's first update, and reused on every later step,
+/// so optimizer steps do not allocate.
+final class ParameterStorage<Scalar: TensorScalar> {
+    let count: Int
+    var step = 0
+    private(set) var buffers: [UnsafeMutablePointer<Scalar>?]
+    var scalars: [Scalar]
+
+    init(count: Int, bufferCount: Int, scalars: [Scalar]) {
+        self.count = count
+        buffers = Array(repeating: nil, count: bufferCount)
+        self.scalars = scalars
+    }
+
+    deinit { for buffer in buffers { buffer?.deallocate() } }
+
+    var hasNoBuffers: Bool { buffers.allSatisfy { $0 == nil } }
+
+    /// Buffer `index`, created filled with `initial` if absent.
+    func buffer(_ index: Int, initial: Scalar = 0) -> UnsafeMutablePointer<Scalar> {
+        if let buffer = buffers[index] { return buffer }
+        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        buffer.initialize(repeating: initial, count: count)
+        buffers[index] = buffer
+        return buffer
+    }
+
+    /// Buffer `index` if it exists; otherwise creates it uninitialised and reports it as new, so
+    /// that the update can fill it (SGD's first momentum buffer is a copy of the gradient).
+    func bufferCreatingIfNeeded(_ index: Int) -> (pointer: UnsafeMutablePointer<Scalar>, isNew: Bool) {
+        if let buffer = buffers[index] { return (buffer, false) }
+        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        buffer.initialize(repeating: 0, count: count)
+        buffers[index] = buffer
+        return (buffer, true)
+    }
+
+    func setBuffer(_ index: Int, _ values: [Scalar]) {
+        let pointer = buffer(index)
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    }
+}
+
+/// Up to three state buffers handed to an element rule (unused ones are `nil`).
+struct StatePointers<T> {
+    var first: UnsafeMutablePointer<T>?
+    var second: UnsafeMutablePointer<T>?
+    var third: UnsafeMutablePointer<T>?
+    init(_ first: UnsafeMutablePointer<T>? = nil, _ second: UnsafeMutablePointer<T>? = nil, _ third: UnsafeMutablePointer<T>? = nil) {
+        self.first = first; self.second = second; self.third = third
+    }
+}
+
+/// The per-element part of an optimizer: one loop over a parameter, written once for any
+/// ``KernelScalar`` and compiled separately for `Float` and `Double` (see ``GradientOptimizer/run(_:_:_:_:count:)``).
+protocol ElementRule {
+    func apply<T: KernelScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ state: StatePointers<T>, count: Int)
+}
+
+/// The shared machinery of every optimizer in Descent (the MLX-style base): parameter groups,
+/// per-name state, lazily created buffers, snapshots. A concrete optimizer only says which
+/// buffers it keeps and how one parameter is updated (``apply(_:_:_:_:count:)``).
+public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>: Optimizer {
+    /// The optimizer's spec name (`"adam"`).
+    public let name: String
+    /// The default group first, then the groups added with ``addGroup(names:_:)``.
+    public private(set) var groups: [ParameterGroup<Options>]
+    let bufferNames: [String]
+    let scalarStateNames: [String]
+    let scalarStateInitialValues: [Scalar]
+    var storages: [String: ParameterStorage<Scalar>] = [:]
+    var groupIndexByName: [String: Int] = [:]
+
+    init(name: String, options: Options, bufferNames: [String], scalarState: [(String, Scalar)] = []) {
+        self.name = name
+        groups = [ParameterGroup(names: [], options: options, initialLearningRate: options.learningRate)]
+        self.bufferNames = bufferNames
+        scalarStateNames = scalarState.map(\.0)
+        scalarStateInitialValues = scalarState.map(\.1)
+    }
+
+    /// The default group's hyperparameters.
+    public var options: Options {
+        get { groups[0].options }
+        set { groups[0].options = newValue }
+    }
+
+    /// Adds a group of parameters that use the default options changed by `configure`, for example
+    /// `optimizer.addGroup(names: ["fc.bias"]) { $0.weightDecay = 0 }`.
+    /// - Throws: ``OptimizerError`` if a name is already in another group.
+    @discardableResult
+    public func addGroup(names: [String], _ configure: (inout Options) -> Void = { _ in }) throws -> Int {
+        for name in names where groupIndexByName[name] != nil {
+            throw OptimizerError("parameter `\(name)` is already in parameter group \(groupIndexByName[name]!); a parameter belongs to one group")
+        }
+        var options = groups[0].options
+        configure(&options)
+        groups.append(ParameterGroup(names: Set(names), options: options, initialLearningRate: options.learningRate))
+        for name in names { groupIndexByName[name] = groups.count - 1 }
+        return groups.count - 1
+    }
+
+    @discardableResult
+    public func addGroup(names: [String], learningRate: Double? = nil, weightDecay: Double? = nil) throws -> Int {
+        try addGroup(names: names) { options in
+            if let learningRate { options.learningRate = learningRate }
+            if let weightDecay { options.weightDecay = weightDecay }
+        }
+    }
+
+    public var learningRate: Double {
+        get { groups[0].options.learningRate }
+        set { for index in groups.indices { groups[index].options.learningRate = newValue } }
+    }
+    public var groupCount: Int { groups.count }
+    public var initialLearningRates: [Double] { groups.map(\.initialLearningRate) }
+    public var learningRates: [Double] { groups.map(\.options.learningRate) }
+
+    public func setLearningRates(_ rates: [Double]) {
+        precondition(rates.count == groups.count, "setLearningRates: \(rates.count) rates for \(groups.count) groups")
+        for index in groups.indices { groups[index].options.learningRate = rates[index] }
+    }
+
+    public var momenta: [Double]? {
+        groups[0].options.cycledMomentum == nil ? nil : groups.map { $0.options.cycledMomentum ?? 0 }
+    }
+
+    public func setMomenta(_ values: [Double]) {
+        guard groups[0].options.cycledMomentum != nil else { return }
+        for index in groups.indices where index < values.count { groups[index].options.cycledMomentum = values[index] }
+    }
+
+    public var hyperparameters: [(key: String, value: Spec.Value)] { groups[0].options.hyperparameters }
+
+    /// The options used for the parameter called `name`.
+    public func options(for name: String) -> Options { groups[groupIndexByName[name] ?? 0].options }
+
+    public func update(name: String, value: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) throws {
+        guard value.count == gradient.count else {
+            throw OptimizerError("parameter `\(name)`: \(gradient.count) gradient elements for \(value.count) values")
+        }
+        let storage: ParameterStorage<Scalar>
+        if let existing = storages[name], existing.count != value.count, existing.hasNoBuffers {
+            // A restored state without buffers (SGD without momentum) does not know the size yet.
+            let resized = ParameterStorage<Scalar>(count: value.count, bufferCount: bufferNames.count, scalars: existing.scalars)
+            resized.step = existing.step
+            storages[name] = resized
+        }
+        if let existing = storages[name] {
+            guard existing.count == value.count else {
+                throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(value.count); was the state restored from another model?")
+            }
+            storage = existing
+        } else {
+            storage = ParameterStorage(count: value.count, bufferCount: bufferNames.count, scalars: scalarStateInitialValues)
+            storages[name] = storage
+        }
+        storage.step += 1
+        guard value.count > 0 else { return }
+        apply(options(for: name), storage, value.baseAddress!, gradient.baseAddress!, count: value.count)
+    }
+
+    /// Updates one parameter; `storage.step` has already been incremented. Overridden by each optimizer.
+    func apply(_ options: Options, _ storage: ParameterStorage<Scalar>, _ p: UnsafeMutablePointer<Scalar>, _ g: UnsafePointer<Scalar>, count: Int) {
+        fatalError("\(type(of: self)) must override apply")
+    }
+
+    /// Runs `rule` over one parameter with the loop compiled for the concrete scalar type.
+    @inline(__always)
+    final func run<R: ElementRule>(_ rule: R, _ p: UnsafeMutablePointer<Scalar>, _ g: UnsafePointer<Scalar>, _ state: StatePointers<Scalar>, count: Int) {
+        // Generic code is not specialised across modules; this branch makes each loop concrete.
+        if Scalar.self == Double.self {
+            rule.apply(Self.cast(p, Double.self), UnsafePointer(Self.cast(UnsafeMutablePointer(mutating: g), Double.self)),
+                       StatePointers(state.first.map { Self.cast($0, Double.self) }, state.second.map { Self.cast($0, Double.self) },
+                                     state.third.map { Self.cast($0, Double.self) }), count: count)
+        } else {
+            rule.apply(Self.cast(p, Float.self), UnsafePointer(Self.cast(UnsafeMutablePointer(mutating: g), Float.self)),
+                       StatePointers(state.first.map { Self.cast($0, Float.self) }, state.second.map { Self.cast($0, Float.self) },
+                                     state.third.map { Self.cast($0, Float.self) }), count: count)
+        }
+    }
+
+    @inline(__always)
+    static func cast<T>(_ pointer: UnsafeMutablePointer<Scalar>, _ type: T.Type) -> UnsafeMutablePointer<T> {
+        UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: T.self)
+    }
+
+    public func stateSnapshot() -> OptimizerState<Scalar> {
+        var parameters: [String: OptimizerState<Scalar>.ParameterState] = [:]
+        for (name, storage) in storages {
+            var buffers: [String: [Scalar]] = [:]
+            for (index, buffer) in storage.buffers.enumerated() {
+                if let buffer { buffers[bufferNames[index]] = Array(UnsafeBufferPointer(start: buffer, count: storage.count)) }
+            }
+            var scalars: [String: Scalar] = [:]
+            for (index, key) in scalarStateNames.enumerated() { scalars[key] = storage.scalars[index] }
+            parameters[name] = .init(step: storage.step, buffers: buffers, scalars: scalars)
+        }
+        return OptimizerState(optimizer: name, parameters: parameters, learningRates: learningRates)
+    }
+
+    public func restore(_ snapshot: OptimizerState<Scalar>) throws {
+        guard snapshot.optimizer == name else {
+            throw OptimizerError("cannot restore \(snapshot.optimizer) state into a \(name) optimizer")
+        }
+        guard snapshot.learningRates.count == groups.count else {
+            throw OptimizerError("the saved state has \(snapshot.learningRates.count) parameter groups, this optimizer has \(groups.count)")
+        }
+        var restored: [String: ParameterStorage<Scalar>] = [:]
+        for (parameterName, state) in snapshot.parameters {
+            let counts = Set(state.buffers.values.map(\.count))
+            guard counts.count <= 1 else { throw OptimizerError("parameter `\(parameterName)`: state buffers of different sizes \(counts.sorted())") }
+            var scalars = scalarStateInitialValues
+            for (key, value) in state.scalars {
+                guard let index = scalarStateNames.firstIndex(of: key) else {
+                    throw OptimizerError("parameter `\(parameterName)`: unknown state `\(key)` for \(name) (expected \(scalarStateNames))")
+                }
+                scalars[index] = value
+            }
+            let storage = ParameterStorage<Scalar>(count: counts.first ?? 0, bufferCount: bufferNames.count, scalars: scalars)
+            storage.step = state.step
+            for (key, values) in state.buffers {
+                guard let index = bufferNames.firstIndex(of: key) else {
+                    throw OptimizerError("parameter `\(parameterName)`: unknown state buffer `\(key)` for \(name) (expected \(bufferNames.joined(separator: ", ")))")
+                }
+                storage.setBuffer(index, values)
+            }
+            restored[parameterName] = storage
+        }
+        storages = restored
+        setLearningRates(snapshot.learningRates)
+    }
+}

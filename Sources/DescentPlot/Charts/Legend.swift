@@ -1,0 +1,127 @@
+/// Where a chart draws its legend.
+public enum LegendPosition: Sendable, Hashable {
+    /// The inside corner that covers the fewest data points (the default), preferring top right,
+    /// then top left, bottom right, bottom left.
+    case automatic
+    /// Inside the plot, top right corner.
+    case topRight
+    /// Inside the plot, top left corner.
+    case topLeft
+    /// Inside the plot, bottom right corner.
+    case bottomRight
+    /// Inside the plot, bottom left corner.
+    case bottomLeft
+    /// No legend.
+    case hidden
+}
+
+/// One row of a legend: a symbol in the series colour and the series name.
+struct LegendEntry {
+    /// How the symbol looks.
+    enum Symbol {
+        /// A short line, dashed or solid.
+        case line(dashed: Bool)
+        /// A dot.
+        case point
+        /// A short line with a dot in the middle.
+        case lineAndPoint
+    }
+
+    /// The series or class name.
+    var name: String
+    /// The series colour.
+    var color: Color
+    /// The symbol drawn before the name.
+    var symbol: Symbol
+}
+
+/// Draws a legend box inside a plot corner.
+enum LegendRenderer {
+    /// The box a legend of `entries` occupies in the corner `position` (not `.automatic`).
+    static func box(for entries: [LegendEntry], at position: LegendPosition, in frame: PlotFrame)
+        -> (left: Double, top: Double, width: Double, height: Double)
+    {
+        let fontSize = frame.style.labelFontSize
+        let textWidth = entries.map { ChartStyle.estimatedWidth(of: $0.name, fontSize: fontSize) }.max() ?? 0
+        let width = 8 + symbolWidth + 6 + textWidth + 8
+        let height = 6 + Double(entries.count) * (fontSize + 6) + 2
+        let left: Double
+        let top: Double
+        switch position {
+        case .topRight, .bottomRight, .automatic: left = frame.plotRight - width - 8
+        default: left = frame.plotLeft + 8
+        }
+        switch position {
+        case .bottomLeft, .bottomRight: top = frame.plotBottom - height - 8
+        default: top = frame.plotTop + 8
+        }
+        return (left, top, width, height)
+    }
+
+    /// The corner whose legend box covers the fewest of `obstacles` (pixel positions of data).
+    static func bestPosition(for entries: [LegendEntry], in frame: PlotFrame, avoiding obstacles: [(x: Double, y: Double)]) -> LegendPosition {
+        let corners: [LegendPosition] = [.topRight, .topLeft, .bottomRight, .bottomLeft]
+        var best = LegendPosition.topRight
+        var fewest = Int.max
+        for corner in corners {
+            let box = box(for: entries, at: corner, in: frame)
+            let covered = obstacles.reduce(0) { count, point in
+                let inside = point.x >= box.left - 4 && point.x <= box.left + box.width + 4
+                    && point.y >= box.top - 4 && point.y <= box.top + box.height + 4
+                return count + (inside ? 1 : 0)
+            }
+            if covered < fewest { (best, fewest) = (corner, covered) }
+        }
+        return best
+    }
+
+    private static let symbolWidth = 22.0
+
+    /// Draws `entries` in the corner given by `position`; nothing when hidden or empty.
+    ///
+    /// - Parameter obstacles: pixel positions of data, used to choose the corner when `position`
+    ///   is `.automatic`.
+    static func draw(
+        _ entries: [LegendEntry], at position: LegendPosition, in frame: PlotFrame,
+        avoiding obstacles: [(x: Double, y: Double)] = [], into svg: inout SVGBuilder
+    ) {
+        guard position != .hidden, !entries.isEmpty else { return }
+        let n = SVGBuilder.number
+        let fontSize = frame.style.labelFontSize
+        let rowHeight = fontSize + 6
+        let corner = position == .automatic ? bestPosition(for: entries, in: frame, avoiding: obstacles) : position
+        let (left, top, boxWidth, boxHeight) = box(for: entries, at: corner, in: frame)
+        svg.open("g", [("class", "legend"), ("font-size", n(fontSize))])
+        svg.element("rect", [
+            ("x", n(left)), ("y", n(top)), ("width", n(boxWidth)), ("height", n(boxHeight)), ("rx", "4"),
+            ("fill", "#ffffff"), ("fill-opacity", "0.85"), ("stroke", "#cccccc"),
+        ])
+        for (row, entry) in entries.enumerated() {
+            let centerY = top + 6 + Double(row) * rowHeight + rowHeight / 2
+            let symbolLeft = left + 8
+            let color = entry.color.hexString
+            switch entry.symbol {
+            case .line(let dashed):
+                var attributes = [
+                    ("x1", n(symbolLeft)), ("y1", n(centerY)), ("x2", n(symbolLeft + symbolWidth)), ("y2", n(centerY)),
+                    ("stroke", color), ("stroke-width", "2.5"),
+                ]
+                if dashed { attributes.append(("stroke-dasharray", "5 3")) }
+                svg.element("line", attributes)
+            case .point:
+                svg.element("circle", [("cx", n(symbolLeft + symbolWidth / 2)), ("cy", n(centerY)), ("r", "4"), ("fill", color)])
+            case .lineAndPoint:
+                svg.element("line", [
+                    ("x1", n(symbolLeft)), ("y1", n(centerY)), ("x2", n(symbolLeft + symbolWidth)), ("y2", n(centerY)),
+                    ("stroke", color), ("stroke-width", "2.5"),
+                ])
+                svg.element("circle", [("cx", n(symbolLeft + symbolWidth / 2)), ("cy", n(centerY)), ("r", "3.5"), ("fill", color)])
+            }
+            svg.text(entry.name, [
+                ("x", n(symbolLeft + symbolWidth + 6)), ("y", n(centerY + fontSize * 0.35)), ("fill", ChartStyle.inkColor),
+                ("class", "legend-entry"),
+            ])
+        }
+        svg.close("g")
+    }
+}

@@ -1,1 +1,0 @@
-// DescentPlot module.
