@@ -1,0 +1,142 @@
+/// A column of a table, chosen by its header name or its 0-based position (negative counts from the end).
+///
+///     let options = CSVOptions(targets: ["species"])     // by name
+///     let options = CSVOptions(targets: [-1])            // the last column
+public enum ColumnSelector: Equatable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
+    ExpressibleByIntegerLiteral, CustomStringConvertible
+{
+    /// The column with this header name.
+    case name(String)
+    /// The column at this 0-based position; `-1` is the last column.
+    case index(Int)
+
+    /// `"price"` selects the column named price.
+    public init(stringLiteral value: String) { self = .name(value) }
+    /// `2` selects the third column.
+    public init(integerLiteral value: Int) { self = .index(value) }
+
+    /// Reads a command-line value: a whole number is a position, anything else a name.
+    public init(parsing text: String) {
+        if let position = Int(text) { self = .index(position) } else { self = .name(text) }
+    }
+
+    /// `"price"` or `#2`.
+    public var description: String {
+        switch self {
+        case .name(let name): return "\"\(name)\""
+        case .index(let position): return "#\(position)"
+        }
+    }
+
+    /// The 0-based position of this column among `names`.
+    /// - Throws: ``DataError`` listing the columns when there is no such column.
+    func resolve(in names: [String], file: String?) throws -> Int {
+        switch self {
+        case .name(let name):
+            if let position = names.firstIndex(of: name) { return position }
+            let list = names.count <= 20 ? names.joined(separator: ", ") : names.prefix(20).joined(separator: ", ") + ", …"
+            throw DataError(file: file, "there is no column named \"\(name)\"; the columns are: \(list)")
+        case .index(let position):
+            let resolved = position < 0 ? names.count + position : position
+            guard resolved >= 0 && resolved < names.count else {
+                throw DataError(file: file, "column position \(position) is out of range: the file has \(names.count) columns (0…\(names.count - 1), or −1 for the last)")
+            }
+            return resolved
+        }
+    }
+}
+
+/// Whether targets are real values or classes.
+public enum TargetKind: String, Equatable, Sendable, Codable, CaseIterable {
+    /// Classes if any target value is not a number (text labels such as `setosa`), else real values.
+    case automatic
+    /// Real values (a regression target); text in the column is an error.
+    case regression
+    /// Classes: every distinct value (text or number) is a class, numbered in sorted order.
+    case classification
+}
+
+/// How to read a CSV file into features and targets.
+///
+/// - PyTorch / pandas: `pandas.read_csv(path, header=0, sep=",")` followed by choosing `X` and `y`
+///   columns and `LabelEncoder` for text labels.
+public struct CSVOptions: Equatable, Sendable, Codable {
+    /// The first record holds column names. The default value is `true`; without a header the
+    /// columns are named `0`, `1`, ….
+    public var hasHeader: Bool
+    /// The field separator, one ASCII character. The default value is `,`.
+    public var delimiter: Character
+    /// The target column(s). The default value is `nil`: the last column.
+    public var targets: [ColumnSelector]?
+    /// The feature columns, in order. The default value is `nil`: every column that is not a target.
+    public var features: [ColumnSelector]?
+    /// Feature columns that hold categories (text) rather than numbers; they are kept as text for a
+    /// ``OneHotEncoder``. The default value is `[]`.
+    public var categorical: [ColumnSelector]
+    /// Whether the targets are real values or classes. The default value is `.automatic`.
+    public var targetKind: TargetKind
+
+    /// Options for reading a CSV file; see each property for its meaning and default.
+    public init(
+        hasHeader: Bool = true, delimiter: Character = ",", targets: [ColumnSelector]? = nil,
+        features: [ColumnSelector]? = nil, categorical: [ColumnSelector] = [], targetKind: TargetKind = .automatic
+    ) {
+        self.hasHeader = hasHeader
+        self.delimiter = delimiter
+        self.targets = targets
+        self.features = features
+        self.categorical = categorical
+        self.targetKind = targetKind
+    }
+
+    private enum CodingKeys: String, CodingKey { case hasHeader, delimiter, targets, features, categorical, targetKind }
+    /// Decodes options; the delimiter is stored as a one-character string.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        hasHeader = try container.decodeIfPresent(Bool.self, forKey: .hasHeader) ?? true
+        let text = try container.decodeIfPresent(String.self, forKey: .delimiter) ?? ","
+        guard text.count == 1, let character = text.first else {
+            throw DecodingError.dataCorruptedError(forKey: .delimiter, in: container, debugDescription: "the delimiter must be one character, got \"\(text)\"")
+        }
+        delimiter = character
+        targets = try container.decodeIfPresent([ColumnSelector].self, forKey: .targets)
+        features = try container.decodeIfPresent([ColumnSelector].self, forKey: .features)
+        categorical = try container.decodeIfPresent([ColumnSelector].self, forKey: .categorical) ?? []
+        targetKind = try container.decodeIfPresent(TargetKind.self, forKey: .targetKind) ?? .automatic
+    }
+    /// Encodes the options.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(hasHeader, forKey: .hasHeader)
+        try container.encode(String(delimiter), forKey: .delimiter)
+        try container.encodeIfPresent(targets, forKey: .targets)
+        try container.encodeIfPresent(features, forKey: .features)
+        try container.encode(categorical, forKey: .categorical)
+        try container.encode(targetKind, forKey: .targetKind)
+    }
+
+    /// The delimiter as a byte. - Throws: ``DataError`` if it is not a single ASCII character.
+    func delimiterByte() throws -> UInt8 {
+        guard let ascii = delimiter.asciiValue, ascii != UInt8(ascii: "\""), ascii != 10, ascii != 13 else {
+            throw DataError("the CSV delimiter must be one ASCII character other than a quote or line break, got \"\(delimiter)\"")
+        }
+        return ascii
+    }
+}
+
+/// Sorts class or category labels deterministically: numerically if every label is a number
+/// (so `2` comes before `10`), otherwise by Unicode code points.
+func sortedLabels(_ labels: some Sequence<String>) -> [String] {
+    let unique = Array(Set(labels))
+    let numbers = unique.map { label -> Double? in
+        var text = label
+        return text.withUTF8 { bytes -> Double? in
+            guard let base = bytes.baseAddress, case .number(let x) = NumberParser.parse(base, bytes.count), !x.isNaN else { return nil }
+            return x
+        }
+    }
+    if numbers.allSatisfy({ $0 != nil }) {
+        return zip(unique, numbers).sorted { $0.1! != $1.1! ? $0.1! < $1.1! : Array($0.0.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.0.unicodeScalars.map(\.value)) }.map(\.0)
+    }
+    return unique.sorted { $0.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// What `descent data inspect` found in a data file: shape, column types and statistics, class
+/// balance, and the problems a training run would hit.
+///
+/// - pandas: `DataFrame.info()` and `DataFrame.describe()`, plus checks pandas does not make.
+public struct DataReport: Codable, Equatable, Sendable {
+    /// Statistics of one column.
+    public struct Column: Codable, Equatable, Sendable {
+        /// The column name.
+        public var name: String
+        /// `number`, `text`, `mixed` (numbers and some text) or `empty`.
+        public var type: String
+        /// Empty cells and missing markers (`NA`, `null`, …).
+        public var missing: Int
+        /// Cells that are NaN.
+        public var nan: Int
+        /// Cells that are ±infinity.
+        public var infinite: Int
+        /// Cells that are text (in a numeric or mixed column), or all filled cells of a text column.
+        public var text: Int
+        /// The smallest finite value.
+        public var minimum: Double?
+        /// The largest finite value.
+        public var maximum: Double?
+        /// The mean of the finite values.
+        public var mean: Double?
+        /// The population standard deviation of the finite values.
+        public var standardDeviation: Double?
+        /// The number of distinct values (capped at 10,000; text columns and small numeric sets).
+        public var distinct: Int?
+    }
+
+    /// One class and how many rows have it.
+    public struct ClassCount: Codable, Equatable, Sendable {
+        /// The class label.
+        public var label: String
+        /// The number of rows with this label.
+        public var count: Int
+    }
+
+    /// The file (or `builtin:NAME`).
+    public var source: String
+    /// `csv`, `idx` or `builtin`.
+    public var format: String
+    /// The number of rows (samples).
+    public var rows: Int
+    /// For IDX files, the array shape and element type.
+    public var shape: [Int]?
+    /// For IDX files, the element type.
+    public var elementType: String?
+    /// Per-column statistics (for IDX images: one entry for all pixels).
+    public var columns: [Column]
+    /// The target column's name, if any.
+    public var target: String?
+    /// `classes` or `values`, for the target.
+    public var targetKind: String?
+    /// Class counts in label order, when the target holds classes.
+    public var classBalance: [ClassCount]?
+    /// Problems a training run would hit, each with where and what to do.
+    public var problems: [String]
+
+    /// The report as aligned text for a terminal.
+    public var text: String {
+        var lines: [String] = []
+        var title = "\(source): \(format.uppercased()), \(rows.grouped) rows"
+        if let shape { title += ", shape \(shape)" } else { title += " × \(columns.count) columns" }
+        if let elementType { title += " of \(elementType)s" }
+        lines.append(title)
+        let nameWidth = Swift.max(7, Swift.min(24, (columns.map(\.name.count).max() ?? 6) + 1))
+        lines.append(pad("column", nameWidth) + "  " + pad("type", 7) + pad("missing", 9) + pad("min", 12) + pad("max", 12) + pad("mean", 12) + "std")
+        for column in columns {
+            var line = pad(column.name, nameWidth) + "  " + pad(column.type, 7) + pad(String(column.missing + column.nan), 9)
+            if let minimum = column.minimum, let maximum = column.maximum, let mean = column.mean, let deviation = column.standardDeviation {
+                line += pad(format(minimum), 12) + pad(format(maximum), 12) + pad(format(mean), 12) + format(deviation)
+            } else if let distinct = column.distinct {
+                line += "\(distinct.grouped) distinct values"
+            }
+            lines.append(line)
+        }
+        if let target {
+            lines.append("target: \(target) (\(targetKind ?? "values"))")
+        }
+        if let classBalance {
+            let total = Double(classBalance.reduce(0) { $0 + $1.count })
+            let labelWidth = Swift.min(24, (classBalance.map(\.label.count).max() ?? 5) + 1)
+            let shown = classBalance.count > 30 ? Array(classBalance.prefix(30)) : classBalance
+            for item in shown {
+                lines.append("  " + pad(item.label, labelWidth) + "  " + pad(item.count.grouped, 10) + String(format: "%5.1f%%", 100 * Double(item.count) / Swift.max(total, 1)))
+            }
+            if classBalance.count > 30 { lines.append("  … \(classBalance.count - 30) more classes") }
+        }
+        if problems.isEmpty {
+            lines.append("problems: none found")
+        } else {
+            lines.append("problems:")
+            lines += problems.map { "  - " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The report as pretty-printed JSON with sorted keys.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        // Long text is cut to the width; there is always at least one space after it.
+        text.count >= width ? String(text.prefix(Swift.max(width - 1, 1))) + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func format(_ x: Double) -> String {
+        if x == x.rounded() && Swift.abs(x) < 1e9 { return String(Int(x)) }
+        return String(format: "%.4g", x)
+    }
+}

@@ -1,1 +1,0 @@
-// DescentData module.

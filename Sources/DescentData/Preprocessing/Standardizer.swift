@@ -1,0 +1,117 @@
+import DescentCore
+
+/// Standardisation: each feature shifted to mean 0 and scaled to standard deviation 1.
+///
+///     μⱼ = (1/n) Σᵢ xᵢⱼ      σⱼ = √((1/n) Σᵢ (xᵢⱼ − μⱼ)²)      x′ᵢⱼ = (xᵢⱼ − μⱼ) / σⱼ
+///
+/// Fit it on the training split only, then apply the same transform to validation, test and
+/// prediction data; save it (it is `Codable`) with the model. A constant feature (σ = 0) is only
+/// shifted (its scale is 1), as scikit-learn does; ``constantFeatures`` lists them.
+///
+/// - scikit-learn: `sklearn.preprocessing.StandardScaler` (population σ, `ddof=0`).
+///   PyTorch has no fitted scaler; `torchvision.transforms.Normalize(mean, std)` applies one.
+public struct Standardizer: Equatable, Sendable, Codable {
+    /// The shape of one sample's features the statistics were fitted on.
+    public var featureShape: [Int]
+    /// μ for each feature (row-major over `featureShape`).
+    public var mean: [Double]
+    /// σ for each feature.
+    public var standardDeviation: [Double]
+
+    /// A standardiser with the given statistics.
+    public init(featureShape: [Int], mean: [Double], standardDeviation: [Double]) {
+        self.featureShape = featureShape
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+    }
+
+    /// Fits μ and σ on `features` (shape `[n, …]`, n ≥ 1): the training split only.
+    /// - Throws: ``DataError`` for an empty or scalar tensor.
+    public static func fit<Scalar: TensorScalar>(_ features: Tensor<Scalar>) throws -> Standardizer {
+        let (shape, columns) = try featureLayout(features, operation: "Standardizer.fit")
+        let statistics = columnStatistics(features, columns: columns)
+        return Standardizer(featureShape: shape, mean: statistics.mean, standardDeviation: statistics.standardDeviation)
+    }
+
+    /// The indices of features whose σ is 0 (they carry no information).
+    public var constantFeatures: [Int] { standardDeviation.indices.filter { standardDeviation[$0] == 0 } }
+
+    /// `(x − μ) / σ`, with σ = 1 for constant features.
+    /// - Throws: ``DataError`` if the feature shape differs from the fitted one.
+    public func transform<Scalar: TensorScalar>(_ features: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        try checkShape(features, featureShape, "Standardizer")
+        let scale = standardDeviation.map { $0 == 0 ? 1 : $0 }
+        return (features - statisticTensor(mean, featureShape)) / statisticTensor(scale, featureShape)
+    }
+
+    /// `x·σ + μ`: undoes ``transform(_:)`` (for example on predictions of a standardised target).
+    public func inverseTransform<Scalar: TensorScalar>(_ features: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        try checkShape(features, featureShape, "Standardizer")
+        let scale = standardDeviation.map { $0 == 0 ? 1 : $0 }
+        return features * statisticTensor(scale, featureShape) + statisticTensor(mean, featureShape)
+    }
+}
+
+/// The shape of one sample and the number of features of a `[n, …]` tensor.
+func featureLayout<Scalar: TensorScalar>(_ features: Tensor<Scalar>, operation: String) throws -> (shape: [Int], columns: Int) {
+    guard features.rank >= 1, features.shape[0] > 0 else {
+        throw DataError("\(operation) needs at least one sample with shape [n, …], got shape \(features.shape)")
+    }
+    let shape = Array(features.shape.dropFirst())
+    return (shape, shape.reduce(1, *))
+}
+
+/// Throws unless `features` has samples of `featureShape`.
+func checkShape<Scalar: TensorScalar>(_ features: Tensor<Scalar>, _ featureShape: [Int], _ name: String) throws {
+    guard features.rank >= 1, Array(features.shape.dropFirst()) == featureShape else {
+        throw DataError("\(name) was fitted on samples of shape \(featureShape), but these have shape \(Array(features.shape.dropFirst())) (tensor \(features.shape))")
+    }
+}
+
+/// A tensor of per-feature statistics shaped like one sample, to broadcast over `[n, …]`.
+func statisticTensor<Scalar: TensorScalar>(_ values: [Double], _ shape: [Int]) -> Tensor<Scalar> {
+    try! Tensor(shape: shape, scalars: values.map { Scalar($0) })
+}
+
+/// Per-column mean, population standard deviation, minimum and maximum, accumulated in Double
+/// (two passes, so the variance does not suffer from cancellation).
+func columnStatistics<Scalar: TensorScalar>(_ features: Tensor<Scalar>, columns: Int)
+    -> (mean: [Double], standardDeviation: [Double], minimum: [Double], maximum: [Double])
+{
+    let rows = features.shape[0]
+    let asDouble = features.withUnsafeBufferPointer { buffer -> [Double] in
+        // Converted in one concrete loop; the statistics loops below then run on Double.
+        if Scalar.self == Float.self {
+            let floats = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
+            return (0..<buffer.count).map { Double(floats[$0]) }
+        }
+        let doubles = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Double.self)
+        return Array(UnsafeBufferPointer(start: doubles, count: buffer.count))
+    }
+    var mean = [Double](repeating: 0, count: columns)
+    var minimum = [Double](repeating: .infinity, count: columns)
+    var maximum = [Double](repeating: -.infinity, count: columns)
+    asDouble.withUnsafeBufferPointer { x in
+        for i in 0..<rows {
+            let row = x.baseAddress! + i * columns
+            for j in 0..<columns {
+                mean[j] += row[j]
+                minimum[j] = Swift.min(minimum[j], row[j])
+                maximum[j] = Swift.max(maximum[j], row[j])
+            }
+        }
+        for j in 0..<columns { mean[j] /= Double(rows) }
+    }
+    var variance = [Double](repeating: 0, count: columns)
+    asDouble.withUnsafeBufferPointer { x in
+        for i in 0..<rows {
+            let row = x.baseAddress! + i * columns
+            for j in 0..<columns {
+                let d = row[j] - mean[j]
+                variance[j] += d * d
+            }
+        }
+    }
+    let standardDeviation = variance.map { ($0 / Double(rows)).squareRoot() }
+    return (mean, standardDeviation, minimum, maximum)
+}
