@@ -98,6 +98,12 @@ struct DataStreamTrainCommand: ParsableCommand {
     @Option(help: "Seed for shuffling.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Only read the batches, without training (measures the loader alone).")
+    var readOnly = false
+
+    @Flag(help: "Read batches on the calling thread instead of prefetching them.")
+    var noPrefetch = false
+
     func validate() throws {
         guard batchSize > 0, chunkRows > 0, windowChunks > 0, epochs > 0 else {
             throw ValidationError("--batch-size, --chunk-rows, --window-chunks and --epochs must be positive")
@@ -110,7 +116,7 @@ struct DataStreamTrainCommand: ParsableCommand {
             let dataset: StreamingDataset<Float> = labels != nil
                 ? try .idx(images: file, labels: labels!, chunkRows: chunkRows)
                 : try .csv(file, options: CSVOptions(targets: target.map { [ColumnSelector(parsing: $0)] }), chunkRows: chunkRows)
-            let loader = StreamingLoader(dataset, batchSize: .samples(batchSize), shuffle: true, seed: seed, windowChunks: windowChunks)
+            let loader = StreamingLoader(dataset, batchSize: .samples(batchSize), shuffle: true, seed: seed, windowChunks: windowChunks, prefetch: !noPrefetch)
             let width = dataset.featuresPerRow
             let outputs = dataset.classCount ?? dataset.targetCount
             var weight = Tensor<Float>(zeros: [width, outputs]).requiringGradient()
@@ -120,6 +126,8 @@ struct DataStreamTrainCommand: ParsableCommand {
             for epoch in 0..<epochs {
                 let batches = try loader.batches(epoch: epoch, startingAt: 0)
                 while let batch = try batches.next() {
+                    seen += batch.count
+                    if readOnly { continue }
                     let prediction = batch.features.matmul(weight) + bias
                     let loss: Tensor<Float>
                     switch batch.targets {
@@ -131,7 +139,6 @@ struct DataStreamTrainCommand: ParsableCommand {
                     weight = withoutGradients { weight - rate * weight.gradient! }.requiringGradient()
                     bias = withoutGradients { bias - rate * bias.gradient! }.requiringGradient()
                     lastLoss = loss.scalar
-                    seen += batch.count
                 }
             }
             let peak = ProcessMemory.current()

@@ -15,6 +15,9 @@ struct OptimizeCommand: ParsableCommand {
 
             Example: descent optimize --function rosenbrock --start -1.5,2.0 --optimizer "adam(lr: 0.1)" \
             --optimizer "sgd(lr: 0.001, momentum: 0.9)" --steps 50 --format json
+
+            Pictures: add --plot paths.svg for the contour plot with every optimizer's path (the curve with \
+            the iterates on it for quartic); add --animate to watch the paths grow step by step in a browser.
             """)
 
     /// The floating-point type the run uses.
@@ -43,9 +46,16 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: Format = .table
 
+    @Option(help: ArgumentHelp("Also draw the paths to this SVG file: the function's contour plot (its curve for quartic) with each optimizer's path.", valueName: "file.svg"))
+    var plot: String?
+
+    @Flag(help: "With --plot: animate the paths growing step by step (the optimizer race), playable in any browser.")
+    var animate = false
+
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must be 0 or more, got \(steps)") }
         guard !optimizer.isEmpty else { throw ValidationError("give at least one --optimizer") }
+        guard !animate || plot != nil else { throw ValidationError("--animate needs --plot FILE.svg to write the animation to") }
     }
 
     func run() throws {
@@ -102,6 +112,7 @@ struct OptimizeCommand: ParsableCommand {
     func output() throws -> (text: String, divergences: [String]) {
         let runs = try trajectories()
         let divergences = runs.compactMap(\.divergence)
+        if let plot { try writePlot(pathPlot(runs).svg(), to: plot) }
         switch format {
         case .json:
             let objects = runs.map { json(for: $0) }
@@ -111,6 +122,12 @@ struct OptimizeCommand: ParsableCommand {
         case .table:
             return (table(runs), divergences)
         }
+    }
+
+    /// The picture of `runs` that `--plot` writes.
+    func pathPlot(_ runs: [Trajectory]) throws -> OptimizerPathPlot {
+        OptimizerPathPlot(function: try testFunction(), runs: zip(optimizer, runs).map { OptimizerPathPlot.Run(label: $0, trajectory: $1) },
+                          animated: animate)
     }
 
     func json(for run: Trajectory) -> JSONValue {

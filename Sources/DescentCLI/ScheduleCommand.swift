@@ -13,6 +13,8 @@ struct ScheduleCommand: ParsableCommand {
             known before the step).
 
             Example: descent schedule --schedule "one-cycle(maxLearningRate: 0.1, totalSteps: 50)" --lr 0.1 --steps 50
+
+            Add --plot schedule.svg to draw the learning rate per step (and the momentum, when the schedule sets it).
             """)
 
     /// How the result is printed.
@@ -35,6 +37,9 @@ struct ScheduleCommand: ParsableCommand {
 
     @Option(help: "Output format: table or json.")
     var format: Format = .table
+
+    @Option(help: ArgumentHelp("Also draw the learning rate per step (and the momentum, when the schedule sets it) to this SVG file.", valueName: "file.svg"))
+    var plot: String?
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
@@ -69,6 +74,7 @@ struct ScheduleCommand: ParsableCommand {
 
     func output() throws -> String {
         let (rates, momenta) = try values()
+        if let plot { try writePlot(SchedulePlot(schedule: schedule, learningRates: rates, momenta: momenta).svg(), to: plot) }
         switch format {
         case .json:
             var fields: [(String, JSONValue)] = [("learningRate", .array(rates.map(JSONValue.number)))]

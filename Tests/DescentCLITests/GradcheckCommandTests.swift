@@ -55,8 +55,8 @@ import Descent
         defer { try? FileManager.default.removeItem(at: directory) }
         var generator = RandomGenerator(seed: 5)
         let model = Sequential<Double>.linearRegression(inputs: 3, outputs: 2, generator: &generator)
-        try model.parameters()[0].updateInPlace { for i in 0..<$0.count { $0[i] = 0 } }
-        try model.parameters()[1].updateInPlace { $0[0] = 1; $0[1] = -1 }
+        model.parameters()[0].updateInPlace { for i in 0..<$0.count { $0[i] = 0 } }
+        model.parameters()[1].updateInPlace { $0[0] = 1; $0[1] = -1 }
         let url = directory.appendingPathComponent("w.safetensors")
         try model.saveState(to: url)
         // Zero weights and bias [1, −1]: predictions are the bias; the default loss of `linear` is mse.

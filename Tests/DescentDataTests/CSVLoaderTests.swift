@@ -154,3 +154,14 @@ func dataErrorMessage(_ body: () throws -> Void) -> String {
         #expect(bad.withUTF8 { NumberParser.parse($0.baseAddress!, $0.count) } == .invalid)
     }
 }
+
+@Suite struct CSVLineEndingTests {
+    @Test func loneCarriageReturnsEndRecordsToo() throws {
+        // Old Mac line ends: no LF to count, so the row buffer must grow while loading.
+        let text = "x,y\r" + (0..<50).map { "\($0),\($0 * 2)" }.joined(separator: "\r") + "\r"
+        let table: CSVTable<Double> = try CSVLoader.load(text: text)
+        #expect(table.count == 50)
+        #expect(table.features.scalars == (0..<50).map(Double.init))
+        #expect(table.targets.values?.scalars == (0..<50).map { Double($0 * 2) })
+    }
+}

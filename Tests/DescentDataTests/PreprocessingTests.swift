@@ -76,3 +76,20 @@ import Testing
         #expect(dataErrorMessage { _ = try table.rows([3]).dataset(encoder: encoder) }.contains("category \"green\" was not seen"))
     }
 }
+
+@Suite struct FeatureScalingTests {
+    @Test func fittedScalingSurvivesJSONAndAppliesTheSameTransform() throws {
+        let train = try Tensor<Double>(rows: [[0, 1], [2, 3], [4, 5]])
+        let scaling = try FeatureScaling.fit("standardize", on: train)
+        let restored = try JSONDecoder().decode(FeatureScaling.self, from: JSONEncoder().encode(scaling))
+        #expect(restored == scaling)
+        let newData = try Tensor<Double>(rows: [[2, 7]])
+        // Column means 2 and 3, σ = √(8/3) for both: (2 − 2)/σ = 0 and (7 − 3)/σ = 4/√(8/3).
+        let scaled = try restored.transform(newData).scalars
+        #expect(scaled[0] == 0)
+        #expect(abs(scaled[1] - 4 / (8.0 / 3).squareRoot()) < 1e-12)
+        #expect(try FeatureScaling.fit("minmax", on: train).transform(newData).scalars == [0.5, 1.5])
+        #expect(dataErrorMessage { _ = try FeatureScaling.fit("robust", on: train) }
+                == "unknown feature scaling \"robust\"; choose one of none, standardize, minmax")
+    }
+}

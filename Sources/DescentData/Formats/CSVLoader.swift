@@ -133,28 +133,41 @@ struct CSVParse<T: TensorScalar> {
         let featureCount = layout.featureColumns.count
         let targetCount = layout.targetColumns.count
         let wantsText = options.targetKind != .regression
-        // Rough row estimate (4 bytes per field) to avoid most regrowth of the big array.
-        let estimatedRows = bytes.count / Swift.max(4 * layout.names.count, 1) + 1
-        var features: [T] = []
-        features.reserveCapacity(estimatedRows * featureCount)
+        // Line breaks bound the row count (quoted line breaks only overcount), so one allocation
+        // holds every row; the loop writes rows straight into it without Array bookkeeping.
+        var lineBreaks = 1
+        for byte in bytes where byte == 10 { lineBreaks += 1 }
+        var capacityRows = lineBreaks
+        var features = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(capacityRows * featureCount, 1))
+        defer { features.deallocate() }
         var targetValues: [T] = []
         var targetText: [String] = []
         var firstTextTarget: (line: Int, text: String)?
         var categorical = [[String]](repeating: [], count: layout.categoricalColumns.count)
         var targetRow = [T](repeating: 0, count: targetCount)
-        // Features go to their chosen position k (the options may list columns in any order).
-        var featureRow = [T](repeating: 0, count: featureCount)
         var fields: [CSVField] = []
         var rows = 0
+        let roles = layout.roles
         while try tokenizer.nextRecord(into: &fields) {
             let line = tokenizer.recordLine
+            if rows == capacityRows {
+                // Only for files whose records end in a lone CR (no LF to count): grow by doubling.
+                let bigger = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(2 * capacityRows * featureCount, 1))
+                bigger.update(from: features, count: rows * featureCount)
+                features.deallocate()
+                features = bigger
+                capacityRows *= 2
+            }
+            // Features go to their chosen position k (the options may list columns in any order).
+            let featureRow = features + rows * featureCount
             guard fields.count == layout.names.count else {
                 throw DataError(file: file, line: line,
                                 "expected \(layout.names.count) fields (as in \(options.hasHeader ? "the header" : "the first row")), found \(fields.count)"
                                 + (fields.count > layout.names.count ? "; check the delimiter and quoting" : ""))
             }
-            for (column, field) in fields.enumerated() {
-                switch layout.roles[column] {
+            for column in 0..<fields.count {
+                let field = fields[column]
+                switch roles[column] {
                 case .feature(let k):
                     let parsed = tokenizer.number(field)
                     guard case .number(let x) = parsed, x.isFinite else {
@@ -179,7 +192,6 @@ struct CSVParse<T: TensorScalar> {
                     break
                 }
             }
-            features.append(contentsOf: featureRow)
             targetValues.append(contentsOf: targetRow)
             rows += 1
         }
@@ -200,7 +212,7 @@ struct CSVParse<T: TensorScalar> {
             targets = .values(try Tensor(shape: [rows, targetCount], scalars: targetValues))
         }
         return CSVTable(
-            file: file, features: try Tensor(shape: [rows, featureCount], scalars: features),
+            file: file, features: Tensor(shape: [rows, featureCount]) { $0.baseAddress!.update(from: features, count: rows * featureCount) },
             featureNames: layout.featureColumns.map { layout.names[$0] },
             categoricalColumns: zip(layout.categoricalColumns, categorical).map { CategoricalColumn(name: layout.names[$0], values: $1) },
             targets: targets, targetNames: layout.targetColumns.map { layout.names[$0] }, classNames: classNames)

@@ -20,10 +20,11 @@ enum ParsedNumber: Equatable {
 /// within ±22 take Clinger's fast path (one exact integer conversion and one exactly rounded
 /// multiplication or division, so the result is correctly rounded); anything else goes to `strtod`.
 enum NumberParser {
-    /// Exact powers of ten representable in a `Double`.
-    static let powersOfTen: [Double] = (0...22).map { exponent in
+    /// 10ᵏ for 0 ≤ k ≤ 22, all exactly representable in a `Double` (each product below is exact).
+    /// A loop instead of a static table: a global table costs a lazy-initialisation check per call.
+    @inline(__always) static func powerOfTen(_ k: Int) -> Double {
         var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
+        for _ in 0..<k { value *= 10 }
         return value
     }
 
@@ -84,7 +85,9 @@ enum NumberParser {
         if i != end { return .invalid }
         if significantDigits <= 19 && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
-            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+            if exponent != 0 {
+                value = exponent < 0 ? value / powerOfTen(-exponent) : value * powerOfTen(exponent)
+            }
             return .number(negative ? -value : value)
         }
         return slowPath(start + begin, end - begin)

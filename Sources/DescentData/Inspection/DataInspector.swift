@@ -216,17 +216,28 @@ public enum DataInspector {
     }
 
     static func inspectBuiltin(_ spec: String) throws -> DataReport {
-        let data = try BuiltinDataset.make(spec, seed: 0, as: Double.self)
+        // Float, and statistics straight from the tensor's buffer: `linear(count: 1000000,
+        // features: 100)` is 400 MB as Float, and a Double copy per column would double that.
+        let data = try BuiltinDataset.make(spec, seed: 0, as: Float.self)
         let width = data.featureShape.reduce(1, *)
-        let x = data.features.scalars
-        var columns = (0..<width).map { j in statistics(stride(from: j, to: x.count, by: width).map { x[$0] }, name: data.featureNames?[j] ?? "x\(j + 1)") }
+        var accumulators = [Accumulator](repeating: Accumulator(), count: width)
+        data.features.withUnsafeBufferPointer { x in
+            for i in 0..<data.count {
+                for j in 0..<width { accumulators[j].addNumber(Double(x[i * width + j])) }
+            }
+        }
+        var columns = accumulators.enumerated().map { j, accumulator in
+            var column = accumulator.report(name: data.featureNames?[j] ?? "x\(j + 1)")
+            column.distinct = nil
+            return column
+        }
         var report = DataReport(source: spec, format: "builtin", rows: data.count, shape: nil, elementType: nil, columns: [], target: "y",
                                 targetKind: data.targets.classes == nil ? "values" : "classes", classBalance: nil, problems: [])
         if let classes = data.targets.classes {
             report.classBalance = balance(classes)
             report.problems = classProblems(report.classBalance!, target: "y")
         } else if let values = data.targets.values {
-            columns.append(statistics(values.scalars, name: "y"))
+            columns.append(statistics(values.scalars.map(Double.init), name: "y"))
         }
         report.columns = columns
         return report

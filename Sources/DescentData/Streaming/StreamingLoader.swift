@@ -15,8 +15,8 @@ import DescentCore
 /// small and the window large so that each window mixes many parts of the file. Without
 /// `shuffle`, rows come in file order.
 ///
-/// Memory: the window (`windowChunks · chunkRows` rows of features and targets), two batches (the
-/// one in use and the one being prefetched), a read buffer, and the dataset's index; see
+/// Memory: the window (`windowChunks · chunkRows` rows of features and targets), up to three batches
+/// (the previous one until the caller drops it, the one in use and the one being prefetched), a read buffer, and the dataset's index; see
 /// ``estimatedBytesHeld``.
 ///
 /// - PyTorch: an `IterableDataset` with a shuffle buffer (`torchdata`'s `shuffle(buffer_size=…)`);
@@ -78,7 +78,7 @@ public struct StreamingLoader<Scalar: TensorScalar>: BatchLoader {
         return dropLast ? dataset.count / b : (dataset.count + b - 1) / b
     }
 
-    /// An upper bound on the bytes of data the loader holds while iterating: window, two batches,
+    /// An upper bound on the bytes of data the loader holds while iterating: window, three batches,
     /// read buffer and index.
     public var estimatedBytesHeld: Int {
         let rowBytes = (dataset.featuresPerRow + dataset.targetCount) * MemoryLayout<Scalar>.stride + 2 * MemoryLayout<Int>.stride
@@ -88,7 +88,9 @@ public struct StreamingLoader<Scalar: TensorScalar>: BatchLoader {
         case .idx(_, let header, _, _): readBuffer = dataset.chunkRows * header.rowElements * header.element.size
         case .csv: readBuffer = 1 << 20  // the record stream's block (it grows only for a record over 512 KiB)
         }
-        return windowRows * rowBytes + 2 * resolvedBatchSize * rowBytes + readBuffer + dataset.indexBytes
+        // Three batches: the caller's previous one (until its variable is overwritten), the one just
+        // returned, and the one being prefetched.
+        return windowRows * rowBytes + 3 * resolvedBatchSize * rowBytes + readBuffer + dataset.indexBytes
     }
 
     /// The chunk order of `epoch` and the generator state after drawing it.

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import DescentPlot
+
+/// Renders HTML reports in a real headless browser (Chromium) and checks that every chart is
+/// drawn — laid out with a size, with marks that have an extent, and with ink on the screenshot —
+/// and that the page raised and logged no errors. Skipped, with a message saying how to install
+/// Chromium, on a machine without it; in CI (`.ci/run` installs it) it always runs.
+@Suite(.serialized, .enabled(if: BrowserHarness.shouldRun, Comment(rawValue: BrowserHarness.skipMessage)))
+struct BrowserRenderingTests {
+    /// A report like `descent train` writes: a table, loss curves, a diverging run on a log axis,
+    /// an LR-finder curve, an optimizer race on a contour plot, a scatter plot over decision
+    /// regions and a confusion matrix.
+    static func report() -> HTMLReport {
+        var report = HTMLReport(title: "Browser check: every chart kind")
+        report.addSection("Configuration")
+        report.addKeyValueTable([("optimizer", "adam(lr: 0.001)"), ("batch size", "32")])
+        report.addSection("Charts")
+        report.addChart(Examples.lossCurves(), caption: "Loss per epoch")
+        report.addChart(Examples.divergingLossCurves(), caption: "A run that diverges")
+        report.addChart(Examples.learningRateFinder(), caption: "LR finder")
+        report.addChart(Examples.rosenbrockRace(animated: false), caption: "Optimizers on Rosenbrock")
+        report.addChart(Examples.scatterWithRegions(), caption: "Decision regions")
+        report.addChart(Examples.confusionMatrix(), width: 420, height: 380, caption: "Confusion matrix")
+        return report
+    }
+
+    /// The problems a reader would see, one line each; empty when the page looks right.
+    static func problems(in rendering: BrowserHarness.Rendering) -> [String] {
+        var problems = rendering.report.errors.map { "page error: \($0)" }
+        problems += rendering.consoleLines.map { "console: \($0)" }
+        if rendering.report.parseErrors > 0 { problems.append("markup parse error") }
+        for (index, (chart, pixels)) in zip(rendering.report.charts, rendering.pixels).enumerated() {
+            if chart.width < 100 || chart.height < 100 { problems.append("chart \(index) is \(chart.width) × \(chart.height) px") }
+            if chart.drawnMarks < 10 { problems.append("chart \(index) has only \(chart.drawnMarks) marks with an extent") }
+            // A chart with axes, labels and data inks well over 1 % of its box; an empty <svg> inks none.
+            if pixels.inkFraction < 0.01 { problems.append("chart \(index) is blank: \(pixels.inkFraction * 100) % ink") }
+            if pixels.inkColors < 3 { problems.append("chart \(index) has \(pixels.inkColors) ink colours") }
+        }
+        return problems
+    }
+
+    @Test func reportWithSeveralChartsRendersEveryChartWithoutErrors() throws {
+        let rendering = try BrowserHarness.render(html: Self.report().html())
+        #expect(rendering.report.charts.count == 6)
+        #expect(Self.problems(in: rendering) == [])
+        // Series survive into the page: loss curves 4, diverging 3, LR finder 1, race 2 paths, two moons 2 classes.
+        #expect(rendering.report.charts.prefix(5).map(\.series) == [4, 3, 1, 2, 2])
+        // The contour plot's fill is an image: its chart inks most of its box in many colours (viridis).
+        #expect(rendering.pixels[3].inkFraction > 0.4 && rendering.pixels[3].inkColors > 50)
+    }
+
+    @Test func blankChartsAreDetected() throws {
+        // The same page shape with empty charts: one <svg> with nothing in it, one with only a white background.
+        var report = HTMLReport(title: "Blank")
+        report.addSVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"400\"></svg>\n")
+        report.addSVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"400\"><rect width=\"640\" height=\"400\" fill=\"#fff\"/></svg>\n")
+        let rendering = try BrowserHarness.render(html: report.html())
+        let problems = Self.problems(in: rendering)
+        #expect(problems.contains { $0.hasPrefix("chart 0 is blank") } && problems.contains { $0.hasPrefix("chart 1 is blank") })
+        #expect(problems.contains { $0.hasPrefix("chart 0 has only 0 marks") })
+        #expect(rendering.pixels.allSatisfy { $0.inkFraction == 0 })
+    }
+
+    @Test func pageErrorsAndConsoleMessagesAreDetected() throws {
+        // A missing image (a report that is not self-contained) and a script error.
+        var html = Self.report().html()
+        html = html.replacingOccurrences(of: "</main>", with: "<img src=\"missing-chart.png\" alt=\"\"/><script>undefinedFunction();</script></main>")
+        let rendering = try BrowserHarness.render(html: html)
+        let problems = Self.problems(in: rendering)
+        #expect(problems.contains { $0.contains("missing-chart.png") })
+        #expect(problems.contains { $0.contains("undefinedFunction") })
+    }
+
+    @Test func pngDecoderReadsTheChartsOwnImages() throws {
+        // DescentPlot's PNG encoder (stored DEFLATE blocks) decodes back to the same pixels;
+        // Chromium's screenshots above exercise the Huffman-coded blocks.
+        let colors = (0..<12).map { ColorMap.viridis.color(at: Double($0) / 11) }
+        let png = try BrowserPNG(data: PNGEncoder.encode(width: 4, height: 3, pixels: colors))
+        #expect(png.width == 4 && png.height == 3)
+        for (index, color) in colors.enumerated() {
+            let (r, g, b) = png.pixel(x: index % 4, y: index / 4)
+            #expect([r, g, b] == [color.red, color.green, color.blue].map { UInt8(($0 * 255).rounded()) })
+        }
+    }
+}
