@@ -53,6 +53,7 @@ public protocol TrainingCallback: AnyObject {
     func fitDidEnd(_ progress: TrainingProgress)
 }
 
+/// Empty defaults: a callback implements only the events it needs.
 extension TrainingCallback {
     public func fitDidBegin(_ progress: TrainingProgress) {}
     public func epochDidBegin(_ progress: TrainingProgress) {}
@@ -75,6 +76,7 @@ public final class ClosureCallback: TrainingCallback {
         onBatchEnd = batchDidEnd; onEpochEnd = epochDidEnd; onFitEnd = fitDidEnd
     }
 
+    /// Calls the matching closure, if given (the same for the other events).
     public func fitDidBegin(_ progress: TrainingProgress) { onFitBegin?(progress) }
     public func epochDidBegin(_ progress: TrainingProgress) { onEpochBegin?(progress) }
     public func batchDidBegin(_ progress: TrainingProgress) { onBatchBegin?(progress) }
