@@ -52,7 +52,7 @@ struct DemoCommand: ParsableCommand {
         lines.append("")
         lines.append("Files in \(outputDirectory)/: model.safetensors (weights, loadable in PyTorch), preprocessing.json, config.json,")
         lines.append("history.json, history-epochs.csv, history-steps.csv (loss per step and per epoch), checkpoints/.")
-        lines.append("Next: descent evaluate --model \(shellQuoted(outputDirectory)) --data builtin:spirals(count: 600),")
+        lines.append("Next: descent evaluate --model \(shellQuoted(outputDirectory)) --data 'builtin:spirals(count: 600)',")
         lines.append("      descent lr-find --data builtin:spirals --model \"mlp(64, 64)\", or descent train --help.")
         return lines.joined(separator: "\n")
     }
