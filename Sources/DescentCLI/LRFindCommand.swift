@@ -14,7 +14,8 @@ struct LRFindCommand: ParsableCommand {
             The model's weights are not changed. Suggestions (fastai's): valley (about halfway down the
             longest valley of the loss curve; the usual choice), steep (the steepest descent), and
             minimum (a tenth of the rate with the lowest loss).
-            Example: descent lr-find --data builtin:spirals --model "mlp(64)" --optimizer sgd
+            Example: descent lr-find --data builtin:spirals --model "mlp(64)" --optimizer sgd --plot lr-find.svg
+            (--plot draws the smoothed and raw loss against the rate on a log axis, the suggestions marked).
             """)
 
     @OptionGroup var options: TrainOptions
@@ -30,6 +31,9 @@ struct LRFindCommand: ParsableCommand {
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
+
+    @Option(help: "Also draw the loss against the learning rate (log axis) with the suggestions marked, as an SVG file.")
+    var plot: String?
 
     func validate() throws {
         guard startLearningRate > 0, endLearningRate > startLearningRate else {
@@ -51,6 +55,10 @@ struct LRFindCommand: ParsableCommand {
 
     func output() throws -> String {
         let result = try sweep()
+        if let plot {
+            let optimizer = (try? options.configuration().optimizer) ?? "adam"
+            try writePlot(LRFindPlot(sweep: result, optimizer: optimizer).svg(), to: plot)
+        }
         func number(_ x: Double?) -> String { x.map { String(format: "%.3g", $0) } ?? "n/a" }
         switch format {
         case .json:

@@ -13,7 +13,9 @@ struct TrainCommand: ParsableCommand {
               descent train --data train.csv --target price --optimizer "sgd(lr: 0.01, momentum: 0.9)" --output run
               descent train --config run.json --output run --resume
 
-            --output DIR receives model.safetensors, preprocessing.json, config.json, history.json,
+            --output DIR receives report.html (one self-contained page: configuration, metrics, loss
+            curves, learning rate, confusion matrix or predicted vs actual, decision regions for 2-D
+            data), model.safetensors, preprocessing.json, config.json, history.json,
             history-epochs.csv, history-steps.csv and checkpoints/. Ctrl-C finishes the current step,
             writes a checkpoint and exits; add --resume to the same command to continue exactly.
             Exit status: 0 when training stopped normally (completed, early stopping, time limit),
@@ -49,6 +51,8 @@ struct TrainCommand: ParsableCommand {
         var messages: [String] = []
         var exitCode: Int32 = 0
         var result: FitResult?
+        /// The batch loss per step as a compact terminal chart, shown before the text in text mode (not with --quiet).
+        var lossCurve: String?
     }
 
     /// The report (tests call this).
@@ -57,6 +61,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let outcome = try execute(progress: ProgressReporter.automaticStyle(quiet: quiet), handleInterrupts: true)
         for message in outcome.messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        if format == .text, !quiet, let curve = outcome.lossCurve { print(curve) }
         print(outcome.text)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
@@ -134,6 +139,12 @@ struct TrainCommand: ParsableCommand {
             try ModelFolder.write(model: setup.model, preprocessing: setup.preprocessing, configuration: configuration,
                                   history: result.history, to: directory, includeModel: !diverged)
         }
+        let samplesPerSecond = result.seconds > 0 ? Double(result.samples) / result.seconds : 0
+        if let directory {
+            try TrainingReport(setup: setup, result: result, train: train, validation: validation, test: test, steps: trainer.state.step,
+                               samplesPerSecond: samplesPerSecond).write(to: directory)
+        }
+        outcome.lossCurve = TrainingCharts(history: result.history).terminalChart()
         switch result.stopReason {
         case .diverged:
             outcome.exitCode = 1
@@ -149,7 +160,6 @@ struct TrainCommand: ParsableCommand {
         case .completed, .earlyStopping:
             break
         }
-        let samplesPerSecond = result.seconds > 0 ? Double(result.samples) / result.seconds : 0
         switch format {
         case .json:
             outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
