@@ -7,6 +7,7 @@ struct DescentCommand: AsyncParsableCommand {
         commandName: "descent",
         abstract: "Train models by gradient descent, and see how gradient descent works.",
         subcommands: [
+            CompareCommand.self,
             DataCommand.self,
             DemoCommand.self,
             EvaluateCommand.self,
