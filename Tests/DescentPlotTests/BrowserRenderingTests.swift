@@ -50,6 +50,69 @@ struct BrowserRenderingTests {
         #expect(rendering.pixels[3].inkFraction > 0.4 && rendering.pixels[3].inkColors > 50)
     }
 
+    /// The real thing: `descent train` on a 2-D built-in dataset writes report.html, and every
+    /// chart in it (loss, metrics, learning rate, confusion matrix, decision regions) is drawn.
+    @Test func realTrainingReportFromDescentTrainRendersEveryChart() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-browser-train-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.runDescent(["train", "--data", "builtin:moons(count: 200)", "--model", "mlp(8)", "--epochs", "4",
+                             "--validation-split", "0.2", "--quiet", "--output", folder.path])
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        let rendering = try BrowserHarness.render(html: html)
+        #expect(Self.problems(in: rendering) == [])
+        // Loss (batch, full training, validation), metrics (training and validation accuracy), learning rate,
+        // confusion matrix (no series), decision regions (two classes of points).
+        #expect(rendering.report.charts.map(\.series) == [3, 2, 1, 0, 2])
+        // The decision regions fill most of their chart in the two class colours.
+        #expect(rendering.pixels[4].inkFraction > 0.3)
+    }
+
+    /// `descent compare` with a diverging learning rate: compare.html's four charts are drawn.
+    @Test func realCompareReportRendersEveryChart() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-browser-compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.runDescent(["compare", "--learning-rates", "0.001,0.1,3", "--epochs", "3", "--quiet", "--output", folder.path])
+        let html = try String(contentsOf: folder.appendingPathComponent("compare.html"), encoding: .utf8)
+        let rendering = try BrowserHarness.render(html: html)
+        #expect(Self.problems(in: rendering) == [])
+        // Three variants per chart, and the diverged one's end marker as a fourth, unnamed series.
+        #expect(rendering.report.charts.map(\.series) == [4, 4, 4, 4])
+    }
+
+    /// The `descent` executable that `swift build`/`swift test` put next to the test bundle.
+    static func descentExecutable() -> URL? {
+        let starts = [Bundle.main.executableURL?.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent(),
+                      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()].compactMap { $0 }
+        for start in starts {
+            var directory = start
+            for _ in 0..<4 {
+                let candidate = directory.appendingPathComponent("descent")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }
+
+    /// Runs `descent` and fails with its standard error unless it exits with 0.
+    static func runDescent(_ arguments: [String]) throws {
+        guard let executable = descentExecutable() else {
+            throw BrowserHarness.Failure(description: "the descent executable is not built next to the tests; run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BrowserHarness.Failure(description: "descent \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(message)")
+        }
+    }
+
     @Test func blankChartsAreDetected() throws {
         // The same page shape with empty charts: one <svg> with nothing in it, one with only a white background.
         var report = HTMLReport(title: "Blank")
