@@ -5,8 +5,7 @@
 #   scripts/gallery/generate.sh                  # builds descent (debug) first
 #   DESCENT=/path/to/descent scripts/gallery/generate.sh
 #
-# To add a picture, add one `picture` line to a section below (training pictures such as batch
-# sizes compared and the LR-finder curve go in their own section once those commands exist).
+# To add a picture, add one `picture` line to a section below.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${DESCENT:-}" ]; then
@@ -16,6 +15,11 @@ fi
 out=docs/gallery
 mkdir -p "$out"
 readme="$out/README.md"
+# Folders `descent compare` writes compare.html into; not kept.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+# Arguments passed to descent but not shown in the README (set per section).
+hidden=()
 
 cat > "$readme" <<'HEADER'
 # Gallery
@@ -36,7 +40,7 @@ picture() {
     local file="$1" caption="$2"
     shift 2
     # The printed table is not kept; a diverging run's message on standard error is expected.
-    "$DESCENT" "$@" --plot "$out/$file" > /dev/null 2> /tmp/descent-gallery.err || { cat /tmp/descent-gallery.err >&2; exit 1; }
+    "$DESCENT" "$@" ${hidden[@]+"${hidden[@]}"} --plot "$out/$file" > /dev/null 2> "$scratch/err" || { cat "$scratch/err" >&2; exit 1; }
     local size
     size=$(wc -c < "$out/$file")
     if [ "$size" -gt 300000 ]; then echo "$file is $size bytes; keep gallery pictures under 300 KB" >&2; exit 1; fi
@@ -69,3 +73,13 @@ picture rosenbrock-race-animated.svg "The same race, animated: the paths grow st
 section "Learning-rate schedules"
 picture one-cycle.svg "One-cycle: the learning rate warms up to its peak and anneals while the momentum does the opposite" \
     schedule --schedule "one-cycle(maxLearningRate: 0.1, totalSteps: 100)" --lr 0.1 --steps 100 --momentum 0.9
+
+section "Training: batch size, learning rate, and the learning-rate finder"
+hidden=(--output "$scratch/compare" --quiet)
+picture compare-batch-sizes.svg "Stochastic (batch size 1), mini-batch (32) and batch (full) gradient descent on two moons: per epoch, smaller batches take more steps and get further; per second, the gap narrows (each step has a cost)" \
+    compare --data builtin:moons --batch-sizes 1,32,full --epochs 10
+picture compare-learning-rates.svg "Linear regression by SGD: η = 0.001 is too small, η = 0.1 converges, η = 3 overshoots and diverges (its curve leaves the chart and ends with a dot)" \
+    compare --data builtin:linear --model linear --optimizer sgd --learning-rates 0.001,0.1,3 --epochs 10
+hidden=()
+picture lr-finder.svg "The learning-rate finder on three spirals (Adam, MLP 64-64): the loss against a growing rate, with fastai's valley, steep and minimum suggestions" \
+    lr-find --data builtin:spirals --model "mlp(64, 64)" --optimizer adam

@@ -28,11 +28,21 @@ struct LRFindPlot {
         return index.map { sweep.losses[$0] }
     }
 
+    /// The y span: the smoothed curve up to where it blows up, with a margin of half its span
+    /// (fastai plots only the smoothed loss; the raw batch losses are context and may leave the chart).
+    var yRange: AxisRange {
+        let first = Swift.abs(sweep.losses.first { $0.isFinite } ?? 0)
+        let counted = sweep.losses.prefix { $0.isFinite && (first == 0 || Swift.abs($0) <= 10 * first) }
+        guard let low = counted.min(), let high = counted.max() else { return .robust }
+        let margin = Swift.max(0.5 * (high - low), 0.05 * Swift.abs(high), 1e-9)
+        return .fixed(Swift.max(low - margin, Swift.min(0, low))...(high + margin))
+    }
+
     /// The chart.
     func chart() -> LineChart {
         var chart = LineChart(title: "Learning-rate finder: \(optimizer)", xLabel: "learning rate (log scale)", yLabel: "training loss")
         chart.xScale = .log
-        chart.yRange = .robust
+        chart.yRange = yRange
         let blue = Palette.okabeIto.color(at: 0)
         chart.add(Series(name: "batch loss (raw)", x: sweep.learningRates, y: sweep.rawLosses, color: blue.mixed(with: .white, fraction: 0.7)))
         chart.add(Series(name: "smoothed loss", x: sweep.learningRates, y: sweep.losses, color: blue))
