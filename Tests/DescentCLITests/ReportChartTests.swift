@@ -39,4 +39,24 @@ import Descent
         // 1 … 1/6 spans 6×, less than 20×: a linear axis.
         #expect(chart.yScale == .linear)
     }
+
+    @Test func committedGallerySVGsOfTheTrainingCommandsAreWellFormedSmallAndShowTheirSeries() throws {
+        // docs/gallery/, from this file's place in Tests/DescentCLITests/.
+        let gallery = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/gallery")
+        let expected: [String: [String]] = [
+            "compare-batch-sizes.svg": ["batch size 1 (stochastic GD)", "batch size 32 (mini-batch GD)", "full batch (batch GD)"],
+            "compare-learning-rates.svg": ["lr 0.001", "lr 0.1"],
+            "lr-finder.svg": ["batch loss (raw)", "smoothed loss"],
+        ]
+        for (file, series) in expected {
+            let data = try Data(contentsOf: gallery.appendingPathComponent(file))
+            #expect(data.count < 300_000, "\(file) is \(data.count) bytes")
+            let svg = try #require(SVGElements.parse(String(decoding: data, as: UTF8.self)), "\(file) is not well-formed XML")
+            #expect(Array(svg.seriesNames.prefix(series.count)) == series, "\(file)")
+        }
+        // The diverging learning rate is named so in both charts of its picture.
+        let rates = try #require(SVGElements.parse(String(contentsOf: gallery.appendingPathComponent("compare-learning-rates.svg"), encoding: .utf8)))
+        #expect(rates.seriesNames.filter { $0.hasPrefix("lr 3 — diverged at step ") }.count == 2)
+    }
 }

@@ -42,7 +42,7 @@ enum MarkupEscapingForTests {
         let (_, page) = try train(["--data", "builtin:moons(count: 200)", "--model", "mlp(8)", "--epochs", "4", "--validation-split", "0.2"], in: folder)
         #expect(page.chartTitles.count == 5)
         #expect(page.chartTitles.prefix(3) == ["Loss", "Metrics per epoch", "Learning rate"])
-        #expect(page.chartTitles[3].hasPrefix("Confusion matrix, validation data"))
+        #expect(page.chartTitles[3].hasPrefix("Confusion matrix, validation: "))
         #expect(page.chartTitles[4] == "Decision regions with the training points")
         #expect(try page.seriesNames(ofChartTitled: "Loss") == ["batch loss (each step)", "training loss (full, each epoch)", "validation loss (each epoch)"])
         #expect(try page.seriesNames(ofChartTitled: "Metrics per epoch") == ["training accuracy", "validation accuracy"])

@@ -9,8 +9,10 @@ enum PredictionCharts {
     static func confusionMatrix(_ counts: [[Int]], classNames: [String], dataName: String) -> HeatMap {
         let total = counts.joined().reduce(0, +)
         let correct = counts.indices.reduce(0) { $0 + ($1 < counts[$1].count ? counts[$1][$1] : 0) }
-        let accuracy = total > 0 ? String(format: "%.1f %%", 100 * Double(correct) / Double(total)) : "n/a"
-        var map = HeatMap(title: "Confusion matrix, \(dataName) data (\(accuracy) correct)", counts: counts)
+        let accuracy = total > 0 ? String(format: "%.1f %% correct", 100 * Double(correct) / Double(total)) : "no samples"
+        var map = HeatMap(title: "Confusion matrix, \(dataName): \(accuracy)", counts: counts)
+        // Counts start at zero, so the colours compare cells by their share.
+        map.valueRange = .fixed(0...Double(Swift.max(counts.joined().max() ?? 1, 1)))
         map.xLabel = "predicted class"
         map.yLabel = "true class"
         map.columnLabels = classNames
