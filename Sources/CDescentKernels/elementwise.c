@@ -117,7 +117,8 @@ AVX2 static inline __m256 tanh8(__m256 x) {
     p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531E-2f));
     p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036E-1f));
     p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422E-1f));
-    __m256 polynomial = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+    // OR-ing the sign keeps tanh(−0) = −0 (the sum x + x·z·P(z) would round it to +0).
+    __m256 polynomial = _mm256_or_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x), sign);
 
     __m256 e = exp8(_mm256_add_ps(ax, ax));
     __m256 large = _mm256_sub_ps(_mm256_set1_ps(1.0f),
@@ -127,13 +128,13 @@ AVX2 static inline __m256 tanh8(__m256 x) {
 }
 
 // sigmoid(x) = 1/(1+e^{−x}) for x ≥ 0 and e^{x}/(1+e^{x}) for x < 0, with e = exp(−|x|) ≤ 1,
-// so neither form overflows or cancels.
+// so neither form overflows or cancels; one division keeps the error near 2 ulp.
 AVX2 static inline __m256 sigmoid8(__m256 x) {
     const __m256 signMask = _mm256_set1_ps(-0.0f);
     __m256 e = exp8(_mm256_or_ps(x, signMask));  // exp(−|x|); NaN stays NaN
-    __m256 s = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
     __m256 negative = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
-    return _mm256_blendv_ps(s, _mm256_mul_ps(e, s), negative);
+    __m256 numerator = _mm256_blendv_ps(_mm256_set1_ps(1.0f), e, negative);
+    return _mm256_div_ps(numerator, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
 #define DEFINE_MAP_AVX2(NAME, FUNCTION)                                                            \
