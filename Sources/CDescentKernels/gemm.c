@@ -278,8 +278,117 @@ void descent_dgemm_macro(int isa, long mc, long nc, long kc, const double *packe
 SMALL_DEFINE(sgemm_small_portable, float, , 32, 16)
 SMALL_DEFINE(dgemm_small_portable, double, , 16, 8)
 #ifdef DESCENT_X86
-SMALL_DEFINE(sgemm_small_avx2, float, __attribute__((target("avx2,fma"))), 32, 32)
 SMALL_DEFINE(dgemm_small_avx2, double, __attribute__((target("avx2,fma"))), 16, 16)
+
+// Lane masks for the first `width` (0...8) of eight Float lanes.
+__attribute__((target("avx2"))) static inline __m256i lane_mask(long width) {
+    __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), index);
+}
+
+// One C row block of NH·8 columns for the rows path of `sgemm_small_avx2`: NH accumulators per
+// k phase, U phases (k unrolled by U) so that U·NH independent FMA chains hide FMA latency.
+#define SMALL_ROW_BLOCK(NAME, NH, U)                                                               \
+    __attribute__((target("avx2,fma"))) static inline void NAME(                                   \
+        int transposeA, long i, long j0, long k, float alpha, const float *restrict a, long lda,   \
+        const float *restrict b, long ldb, float beta, float *restrict c, long ldc, long w) {      \
+        __m256i mask[NH];                                                                          \
+        for (int h = 0; h < NH; h++) {                                                             \
+            long lanes = w - 8 * h;                                                                \
+            mask[h] = lane_mask(lanes > 8 ? 8 : lanes);                                            \
+        }                                                                                          \
+        __m256 acc[U][NH];                                                                         \
+        for (int u = 0; u < U; u++)                                                                \
+            for (int h = 0; h < NH; h++) acc[u][h] = _mm256_setzero_ps();                          \
+        long p = 0;                                                                                \
+        for (; p + U <= k; p += U)                                                                 \
+            for (int u = 0; u < U; u++) {                                                          \
+                __m256 av = _mm256_set1_ps(transposeA ? a[(p + u) * lda + i] : a[i * lda + p + u]); \
+                const float *brow = b + (p + u) * ldb + j0;                                        \
+                for (int h = 0; h < NH; h++)                                                       \
+                    acc[u][h] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow + 8 * h, mask[h]), acc[u][h]); \
+            }                                                                                      \
+        for (; p < k; p++) {                                                                       \
+            __m256 av = _mm256_set1_ps(transposeA ? a[p * lda + i] : a[i * lda + p]);              \
+            const float *brow = b + p * ldb + j0;                                                  \
+            for (int h = 0; h < NH; h++)                                                           \
+                acc[0][h] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow + 8 * h, mask[h]), acc[0][h]); \
+        }                                                                                          \
+        float *crow = c + i * ldc + j0;                                                            \
+        __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);                              \
+        for (int h = 0; h < NH; h++) {                                                             \
+            __m256 sum = acc[0][h];                                                                \
+            for (int u = 1; u < U; u++) sum = _mm256_add_ps(sum, acc[u][h]);                       \
+            __m256 v = _mm256_mul_ps(va, sum);                                                     \
+            if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_maskload_ps(crow + 8 * h, mask[h]), v);  \
+            _mm256_maskstore_ps(crow + 8 * h, mask[h], v);                                         \
+        }                                                                                          \
+    }
+
+SMALL_ROW_BLOCK(small_row_block1, 1, 4)
+SMALL_ROW_BLOCK(small_row_block2, 2, 4)
+SMALL_ROW_BLOCK(small_row_block3, 3, 2)
+SMALL_ROW_BLOCK(small_row_block4, 4, 2)
+
+// Tiny Float products with explicit AVX2 (the batch-1 training step lives here, e.g. 1×784·784×10).
+// Rows path (B not transposed): each block of up to 32 columns of a C row stays in registers
+// while k runs; ragged columns use masked loads and stores.
+// Dot path (B transposed): four rows of B at a time against one row of op(A).
+__attribute__((target("avx2,fma"))) static void sgemm_small_avx2(
+    int transposeA, int transposeB, long m, long n, long k, float alpha, const float *restrict a, long lda,
+    const float *restrict b, long ldb, float beta, float *restrict c, long ldc) {
+    if (!transposeB) {
+        for (long j0 = 0; j0 < n; j0 += 32) {
+            long w = n - j0 < 32 ? n - j0 : 32;
+            for (long i = 0; i < m; i++) {
+                switch ((w + 7) / 8) {
+                case 1: small_row_block1(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                case 2: small_row_block2(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                case 3: small_row_block3(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                default: small_row_block4(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                }
+            }
+        }
+        return;
+    }
+    // Dot path. A transposed (its row i strided) is first gathered into a contiguous buffer.
+    float *gathered = transposeA ? descent_workspace(2, (size_t)k * sizeof(float)) : NULL;
+    __m256i tailMask = lane_mask(k % 8);
+    long kFull = k - k % 8;
+    for (long i = 0; i < m; i++) {
+        const float *arow = a + i * lda;
+        if (transposeA) {
+            for (long p = 0; p < k; p++) gathered[p] = a[p * lda + i];
+            arow = gathered;
+        }
+        long j = 0;
+        for (; j < n; j += 4) {
+            int rows = n - j < 4 ? (int)(n - j) : 4;
+            const float *brow[4];
+            for (int r = 0; r < 4; r++) brow[r] = b + (j + (r < rows ? r : 0)) * ldb;
+            __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+            for (long p = 0; p < kFull; p += 8) {
+                __m256 av = _mm256_loadu_ps(arow + p);
+                for (int r = 0; r < 4; r++) acc[r] = _mm256_fmadd_ps(av, _mm256_loadu_ps(brow[r] + p), acc[r]);
+            }
+            if (kFull < k) {
+                __m256 av = _mm256_maskload_ps(arow + kFull, tailMask);
+                for (int r = 0; r < 4; r++)
+                    acc[r] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow[r] + kFull, tailMask), acc[r]);
+            }
+            // Horizontal sums of the four accumulators into one four-lane vector.
+            __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]), s23 = _mm256_hadd_ps(acc[2], acc[3]);
+            __m256 s = _mm256_hadd_ps(s01, s23);
+            __m128 sums = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+            float out[4];
+            _mm_storeu_ps(out, sums);
+            for (int r = 0; r < rows; r++) {
+                float *q = c + i * ldc + j + r;
+                *q = beta == 0 ? alpha * out[r] : alpha * out[r] + beta * *q;
+            }
+        }
+    }
+}
 #endif
 
 void descent_sgemm_small(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a,

@@ -61,7 +61,8 @@ func checkFloatFunction(
     #expect(worst <= maximumUlps, "\(operation) [\(instructionSet)]: \(worst) ulp at x = \(worstInput)")
 }
 
-@Suite(.serialized)
+extension KernelTests {
+@Suite
 struct ElementKernelsTests {
     static var instructionSets: [GEMM.InstructionSet] {
         [.portable, .avx2].filter { $0 <= GEMM.supportedInstructionSet }
@@ -130,4 +131,5 @@ struct ElementKernelsTests {
         ElementKernels.binary(.multiply, b, lhsStride: 0, a, rhsStride: 1, &out, count: a.count)
         #expect(out == a.map { $0 * 2 })
     }
+}
 }

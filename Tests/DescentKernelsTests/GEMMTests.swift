@@ -134,9 +134,14 @@ func allCases(_ shapes: [(Int, Int, Int)] = gemmShapes, threads: Int, padding: I
     return cases
 }
 
-/// Every kernel path: each instruction set this CPU has, with one and two threads. These tests
-/// change process-wide settings, so they run one at a time.
+/// Kernel tests switch process-wide settings (instruction set, thread count), so all of them
+/// are nested in this suite, whose `.serialized` trait runs them one at a time.
 @Suite(.serialized)
+enum KernelTests {}
+
+/// Every kernel path: each instruction set this CPU has, with one and two threads.
+extension KernelTests {
+@Suite
 struct GEMMTests {
     static var instructionSets: [GEMM.InstructionSet] {
         GEMM.InstructionSet.allCases.filter { $0 <= GEMM.supportedInstructionSet }
@@ -200,4 +205,5 @@ struct GEMMTests {
         // 32×784 · 784×128, the first layer of a batch-32 MNIST step, with the default settings.
         #expect(checkGEMM(Float.self, GEMMCase(m: 32, n: 128, k: 784)))
     }
+}
 }
