@@ -11,7 +11,8 @@ extension Double: KernelScalar {}
 /// `Float`/`Double` call sites of other modules: the loops are compiled for the concrete type
 /// (no per-element dispatch or closure call).
 ///
-/// Float `exp`, `log`, `tanh` and `sigmoid` use vectorised AVX2 + FMA code (within 2 ulp of the
+/// Float `exp`, `log`, `tanh` and `sigmoid` use vectorised AVX2 + FMA code (AVX-512 for exp, tanh
+/// and sigmoid where available; `exp`, `log`, `tanh` within 2 ulp and `sigmoid` within 2.5 ulp of the
 /// correctly rounded result, IEEE special values preserved) when the CPU has it; Double keeps
 /// libm for exact-ish gradient checks. Float `sum` adds eight-lane partial sums per block of
 /// 1024 and the block totals in Double.

@@ -62,74 +62,74 @@ func checkFloatFunction(
 }
 
 extension KernelTests {
-@Suite
-struct ElementKernelsTests {
-    static var instructionSets: [GEMM.InstructionSet] {
-        [.portable, .avx2].filter { $0 <= GEMM.supportedInstructionSet }
-    }
+    @Suite
+    struct ElementKernelsTests {
+        static var instructionSets: [GEMM.InstructionSet] {
+            GEMM.InstructionSet.allCases.filter { $0 <= GEMM.supportedInstructionSet }
+        }
 
-    // References: Double libm (through swift-numerics), which is far more accurate than Float.
-    @Test(arguments: instructionSets)
-    func floatExpIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
-        checkFloatFunction(.exp, instructionSet: instructionSet, maximumUlps: 2) { Double.exp($0) }
-    }
+        // References: Double libm (through swift-numerics), which is far more accurate than Float.
+        @Test(arguments: instructionSets)
+        func floatExpIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
+            checkFloatFunction(.exp, instructionSet: instructionSet, maximumUlps: 2) { Double.exp($0) }
+        }
 
-    @Test(arguments: instructionSets)
-    func floatLogIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
-        checkFloatFunction(.log, instructionSet: instructionSet, maximumUlps: 2) { Double.log($0) }
-    }
+        @Test(arguments: instructionSets)
+        func floatLogIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
+            checkFloatFunction(.log, instructionSet: instructionSet, maximumUlps: 2) { Double.log($0) }
+        }
 
-    // The portable path is glibc's tanhf / an expf-based sigmoid, which themselves reach
-    // 2.07 and 2.22 ulp on this sweep (measured), hence their looser bound.
-    @Test(arguments: instructionSets)
-    func floatTanhIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
-        checkFloatFunction(.tanh, instructionSet: instructionSet, maximumUlps: instructionSet == .portable ? 2.5 : 2) {
-            Double.tanh($0)
+        // The portable path is glibc's tanhf / an expf-based sigmoid, which themselves reach
+        // 2.07 and 2.22 ulp on this sweep (measured), hence their looser bound.
+        @Test(arguments: instructionSets)
+        func floatTanhIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
+            checkFloatFunction(.tanh, instructionSet: instructionSet, maximumUlps: instructionSet == .portable ? 2.5 : 2) {
+                Double.tanh($0)
+            }
+        }
+
+        @Test(arguments: instructionSets)
+        func floatSigmoidIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
+            checkFloatFunction(.sigmoid, instructionSet: instructionSet, maximumUlps: 2.5) { x in
+                x >= 0 ? 1 / (1 + Double.exp(-x)) : Double.exp(x) / (1 + Double.exp(x))
+            }
+        }
+
+        @Test func specialValuesFollowIEEE() {
+            let x: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, -1, 100, -200]
+            var y = [Float](repeating: 0, count: x.count)
+            ElementKernels.unary(.exp, x, &y, count: x.count)
+            #expect(y[0].isNaN && y[1] == .infinity && y[2] == 0 && y[3] == 1 && y[4] == 1 && y[6] == .infinity && y[7] == 0)
+            ElementKernels.unary(.log, x, &y, count: x.count)
+            #expect(y[0].isNaN && y[1] == .infinity && y[2].isNaN && y[3] == -.infinity && y[4] == -.infinity && y[5].isNaN)
+            ElementKernels.unary(.tanh, x, &y, count: x.count)
+            #expect(y[0].isNaN && y[1] == 1 && y[2] == -1 && y[3] == 0 && y[4].sign == .minus && y[7] == -1, "\(y)")
+            ElementKernels.unary(.sigmoid, x, &y, count: x.count)
+            #expect(y[0].isNaN && y[1] == 1 && y[2] == 0 && y[3] == 0.5 && y[6] == 1 && y[7] == 0)
+        }
+
+        @Test func floatSumOfAMillionValuesMatchesDoubleSum() {
+            // Values with a non-zero mean so that naive Float accumulation would drift visibly.
+            let count = 1_000_003
+            var x = [Float](repeating: 0, count: count)
+            var reference = 0.0
+            for i in 0..<count {
+                x[i] = Float(i % 1000) * 0.001 + 0.1
+                reference += Double(x[i])
+            }
+            var out: [Float] = [0]
+            ElementKernels.reduce(.sum, x, outer: 1, length: count, inner: 1, &out)
+            #expect(Swift.abs(Double(out[0]) - reference) <= reference * 1e-6)
+        }
+
+        @Test func binaryAddAndMultiplyHandleBroadcastStrides() {
+            let a: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+            let b: [Float] = [2]
+            var out = [Float](repeating: 0, count: a.count)
+            ElementKernels.binary(.add, a, lhsStride: 1, b, rhsStride: 0, &out, count: a.count)
+            #expect(out == a.map { $0 + 2 })
+            ElementKernels.binary(.multiply, b, lhsStride: 0, a, rhsStride: 1, &out, count: a.count)
+            #expect(out == a.map { $0 * 2 })
         }
     }
-
-    @Test(arguments: instructionSets)
-    func floatSigmoidIsWithinTwoUlpsOfLibm(instructionSet: GEMM.InstructionSet) {
-        checkFloatFunction(.sigmoid, instructionSet: instructionSet, maximumUlps: 2.5) { x in
-            x >= 0 ? 1 / (1 + Double.exp(-x)) : Double.exp(x) / (1 + Double.exp(x))
-        }
-    }
-
-    @Test func specialValuesFollowIEEE() {
-        let x: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, -1, 100, -200]
-        var y = [Float](repeating: 0, count: x.count)
-        ElementKernels.unary(.exp, x, &y, count: x.count)
-        #expect(y[0].isNaN && y[1] == .infinity && y[2] == 0 && y[3] == 1 && y[4] == 1 && y[6] == .infinity && y[7] == 0)
-        ElementKernels.unary(.log, x, &y, count: x.count)
-        #expect(y[0].isNaN && y[1] == .infinity && y[2].isNaN && y[3] == -.infinity && y[4] == -.infinity && y[5].isNaN)
-        ElementKernels.unary(.tanh, x, &y, count: x.count)
-        #expect(y[0].isNaN && y[1] == 1 && y[2] == -1 && y[3] == 0 && y[4].sign == .minus && y[7] == -1, "\(y)")
-        ElementKernels.unary(.sigmoid, x, &y, count: x.count)
-        #expect(y[0].isNaN && y[1] == 1 && y[2] == 0 && y[3] == 0.5 && y[6] == 1 && y[7] == 0)
-    }
-
-    @Test func floatSumOfAMillionValuesMatchesDoubleSum() {
-        // Values with a non-zero mean so that naive Float accumulation would drift visibly.
-        let count = 1_000_003
-        var x = [Float](repeating: 0, count: count)
-        var reference = 0.0
-        for i in 0..<count {
-            x[i] = Float(i % 1000) * 0.001 + 0.1
-            reference += Double(x[i])
-        }
-        var out: [Float] = [0]
-        ElementKernels.reduce(.sum, x, outer: 1, length: count, inner: 1, &out)
-        #expect(Swift.abs(Double(out[0]) - reference) <= reference * 1e-6)
-    }
-
-    @Test func binaryAddAndMultiplyHandleBroadcastStrides() {
-        let a: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
-        let b: [Float] = [2]
-        var out = [Float](repeating: 0, count: a.count)
-        ElementKernels.binary(.add, a, lhsStride: 1, b, rhsStride: 0, &out, count: a.count)
-        #expect(out == a.map { $0 + 2 })
-        ElementKernels.binary(.multiply, b, lhsStride: 0, a, rhsStride: 1, &out, count: a.count)
-        #expect(out == a.map { $0 * 2 })
-    }
-}
 }

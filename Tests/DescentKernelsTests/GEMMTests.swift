@@ -141,69 +141,69 @@ enum KernelTests {}
 
 /// Every kernel path: each instruction set this CPU has, with one and two threads.
 extension KernelTests {
-@Suite
-struct GEMMTests {
-    static var instructionSets: [GEMM.InstructionSet] {
-        GEMM.InstructionSet.allCases.filter { $0 <= GEMM.supportedInstructionSet }
-    }
-
-    func withSettings(_ instructionSet: GEMM.InstructionSet, threads: Int, _ body: () -> Void) {
-        let (savedSet, savedThreads) = (GEMM.instructionSet, GEMM.maximumThreadCount)
-        GEMM.instructionSet = instructionSet
-        GEMM.maximumThreadCount = threads
-        defer {
-            GEMM.instructionSet = savedSet
-            GEMM.maximumThreadCount = savedThreads
+    @Suite
+    struct GEMMTests {
+        static var instructionSets: [GEMM.InstructionSet] {
+            GEMM.InstructionSet.allCases.filter { $0 <= GEMM.supportedInstructionSet }
         }
-        body()
-    }
 
-    @Test(arguments: instructionSets, [1, 2])
-    func floatMatchesNaiveReferenceForAllTransposes(instructionSet: GEMM.InstructionSet, threads: Int) {
-        withSettings(instructionSet, threads: threads) {
-            for shape in allCases(threads: threads) where !checkGEMM(Float.self, shape) { return }
+        func withSettings(_ instructionSet: GEMM.InstructionSet, threads: Int, _ body: () -> Void) {
+            let (savedSet, savedThreads) = (GEMM.instructionSet, GEMM.maximumThreadCount)
+            GEMM.instructionSet = instructionSet
+            GEMM.maximumThreadCount = threads
+            defer {
+                GEMM.instructionSet = savedSet
+                GEMM.maximumThreadCount = savedThreads
+            }
+            body()
         }
-    }
 
-    @Test(arguments: instructionSets, [1, 2])
-    func doubleMatchesNaiveReferenceForAllTransposes(instructionSet: GEMM.InstructionSet, threads: Int) {
-        withSettings(instructionSet, threads: threads) {
-            for shape in allCases(threads: threads) where !checkGEMM(Double.self, shape) { return }
-        }
-    }
-
-    @Test(arguments: instructionSets, [1, 2])
-    func alphaBetaAndLeadingDimensionsLargerThanWidth(instructionSet: GEMM.InstructionSet, threads: Int) {
-        withSettings(instructionSet, threads: threads) {
-            // Each (alpha, beta) pair meets a different transpose combination of each shape.
-            let pairs = [(1.0, 1.0), (-0.5, 2.0), (2.0, 0.0), (0.0, 0.5), (0.0, 0.0)]
-            for (index, var shape) in allCases(scalingShapes, threads: 2, padding: 3).enumerated() {
-                (shape.alpha, shape.beta) = pairs[index % pairs.count]
-                if !checkGEMM(Float.self, shape) || !checkGEMM(Double.self, shape) { return }
+        @Test(arguments: instructionSets, [1, 2])
+        func floatMatchesNaiveReferenceForAllTransposes(instructionSet: GEMM.InstructionSet, threads: Int) {
+            withSettings(instructionSet, threads: threads) {
+                for shape in allCases(threads: threads) where !checkGEMM(Float.self, shape) { return }
             }
         }
-    }
 
-    @Test func emptyDimensionsScaleOrLeaveC() {
-        var c: [Float] = [.nan, .nan]
-        let a: [Float] = [1], b: [Float] = [1, 1]
-        // k = 0 with beta = 0: C becomes zero even though it held NaN.
-        GEMM.multiply(transposeA: false, transposeB: false, m: 1, n: 2, k: 0, alpha: 1, a: a, lda: 1, b: b,
-                      ldb: 2, beta: 0, c: &c, ldc: 2)
-        #expect(c == [0, 0])
-        c = [3, 4]
-        GEMM.multiply(transposeA: false, transposeB: false, m: 1, n: 2, k: 0, alpha: 1, a: a, lda: 1, b: b,
-                      ldb: 2, beta: 2, c: &c, ldc: 2)
-        #expect(c == [6, 8])
-        // m = 0: nothing is touched.
-        GEMM.multiply(transposeA: false, transposeB: false, m: 0, n: 2, k: 1, alpha: 1, a: a, lda: 1, b: b,
-                      ldb: 2, beta: 0, c: &c, ldc: 2)
-        #expect(c == [6, 8])
-    }
+        @Test(arguments: instructionSets, [1, 2])
+        func doubleMatchesNaiveReferenceForAllTransposes(instructionSet: GEMM.InstructionSet, threads: Int) {
+            withSettings(instructionSet, threads: threads) {
+                for shape in allCases(threads: threads) where !checkGEMM(Double.self, shape) { return }
+            }
+        }
 
-    @Test func publicEntryPointMatchesReferenceOnAnMLPStep() {
-        // 32×784 · 784×128, the first layer of a batch-32 MNIST step, with the default settings.
-        #expect(checkGEMM(Float.self, GEMMCase(m: 32, n: 128, k: 784)))
+        @Test(arguments: instructionSets, [1, 2])
+        func alphaBetaAndLeadingDimensionsLargerThanWidth(instructionSet: GEMM.InstructionSet, threads: Int) {
+            withSettings(instructionSet, threads: threads) {
+                // Each (alpha, beta) pair meets a different transpose combination of each shape.
+                let pairs = [(1.0, 1.0), (-0.5, 2.0), (2.0, 0.0), (0.0, 0.5), (0.0, 0.0)]
+                for (index, var shape) in allCases(scalingShapes, threads: 2, padding: 3).enumerated() {
+                    (shape.alpha, shape.beta) = pairs[index % pairs.count]
+                    if !checkGEMM(Float.self, shape) || !checkGEMM(Double.self, shape) { return }
+                }
+            }
+        }
+
+        @Test func emptyDimensionsScaleOrLeaveC() {
+            var c: [Float] = [.nan, .nan]
+            let a: [Float] = [1], b: [Float] = [1, 1]
+            // k = 0 with beta = 0: C becomes zero even though it held NaN.
+            GEMM.multiply(transposeA: false, transposeB: false, m: 1, n: 2, k: 0, alpha: 1, a: a, lda: 1, b: b,
+                          ldb: 2, beta: 0, c: &c, ldc: 2)
+            #expect(c == [0, 0])
+            c = [3, 4]
+            GEMM.multiply(transposeA: false, transposeB: false, m: 1, n: 2, k: 0, alpha: 1, a: a, lda: 1, b: b,
+                          ldb: 2, beta: 2, c: &c, ldc: 2)
+            #expect(c == [6, 8])
+            // m = 0: nothing is touched.
+            GEMM.multiply(transposeA: false, transposeB: false, m: 0, n: 2, k: 1, alpha: 1, a: a, lda: 1, b: b,
+                          ldb: 2, beta: 0, c: &c, ldc: 2)
+            #expect(c == [6, 8])
+        }
+
+        @Test func publicEntryPointMatchesReferenceOnAnMLPStep() {
+            // 32×784 · 784×128, the first layer of a batch-32 MNIST step, with the default settings.
+            #expect(checkGEMM(Float.self, GEMMCase(m: 32, n: 128, k: 784)))
+        }
     }
-}
 }
