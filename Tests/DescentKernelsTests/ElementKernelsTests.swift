@@ -26,7 +26,7 @@ func sweepInputs() -> [Float] {
         0, -0.0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
         .leastNormalMagnitude, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 1, -1, 0.5, 2,
         88.72283172607421875, 88.72283935546875, 88.7, 89, -87.3365, -87.34, -103.27, -103.9720840454,
-        -103.98, -104, -150, 0.625, -0.625, 0.62499994, 9, -9, 20, -20, 1e-20, -1e-20, 1e-40,
+        -103.98, -104, -150, 0.625, -0.625, 0.62499994, 9, -9, 20, -20, 1e-20, -1e-20, Float(bitPattern: 0x0001_16C2),
         1.4142135, 0.70710677, 1.0000001, 0.99999994,
     ]
     var bits: UInt32 = 0
