@@ -24,7 +24,9 @@ public enum GEMM {
     ///
     /// The default value is the number of processors this process may run on, or the
     /// environment variable `DESCENT_NUM_THREADS` when it is set to a positive integer.
-    /// Products below about 4 MFLOP always run on the calling thread. Values below 1 become 1.
+    /// A product gets one thread per 2²¹ multiply-adds (`m·n·k`), so products below 4M
+    /// multiply-adds (e.g. a batch-32 784×128 layer) run on the calling thread, where thread
+    /// hand-off would cost more than it saves. Values below 1 become 1.
     /// Not used by the OpenBLAS and Accelerate builds (set `OPENBLAS_NUM_THREADS` there).
     public static var maximumThreadCount: Int {
         get { Int(descent_gemm_thread_count()) }
@@ -37,7 +39,7 @@ public enum GEMM {
         case portable = 0
         /// AVX2 and FMA: 6×16 Float and 6×8 Double micro-kernels; vectorised Float math.
         case avx2 = 1
-        /// AVX-512F: 12×32 Float and 12×16 Double micro-kernels (elementwise kernels stay AVX2).
+        /// AVX-512F: 12×32 Float and 12×16 Double micro-kernels; 16-lane Float exp, tanh, sigmoid.
         case avx512 = 2
 
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -67,8 +69,8 @@ public enum GEMM {
         set { descent_isa_set(Int32(newValue.rawValue)) }
     }
 
-    /// Which implementation ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)-(_,_,_,_,_,Float,_,_,_,_,Float,_,_)``
-    /// calls: `"descent"`, `"openblas"` or `"accelerate"`.
+    /// Which implementation `multiply` calls: `"descent"` (the built-in kernels, the default),
+    /// `"openblas"` (package trait `OpenBLAS`) or `"accelerate"` (Apple platforms).
     public static var backend: String {
         #if canImport(Accelerate)
         "accelerate"
@@ -84,9 +86,17 @@ public enum GEMM {
     /// - Parameters:
     ///   - transposeA: Whether A is stored `k×m` (use `Aᵀ`).
     ///   - transposeB: Whether B is stored `n×k` (use `Bᵀ`).
-    ///   - m: Rows of C. - n: Columns of C. - k: The shared dimension.
-    ///   - alpha: Scale of the product. - beta: Scale of the old C; `0` means C is not read.
-    ///   - a, b, c: The buffers. - lda, ldb, ldc: Their row strides, in elements.
+    ///   - m: Rows of C and of `op(A)`.
+    ///   - n: Columns of C and of `op(B)`.
+    ///   - k: Columns of `op(A)`, rows of `op(B)`.
+    ///   - alpha: Scale of the product.
+    ///   - a: A, row-major with row stride `lda`.
+    ///   - lda: Row stride of A in elements (at least its stored width).
+    ///   - b: B, row-major with row stride `ldb`.
+    ///   - ldb: Row stride of B in elements.
+    ///   - beta: Scale of the old C; `0` means C is not read (it may hold NaN).
+    ///   - c: C, `m×n`, row stride `ldc`; overwritten.
+    ///   - ldc: Row stride of C in elements (at least `n`).
     public static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
