@@ -47,8 +47,9 @@ extension Float: PackedGEMMScalar {
 
     static func blocking(_ isa: Int32) -> GEMMBlocking {
         if let override = environmentBlocking { return override }
+        // From sweeps of mc and kc at 256–2048 (Zen 5 for AVX-512; shared/native-deps.md for AVX2).
         return isa == DESCENT_ISA_AVX512
-            ? GEMMBlocking(mc: 192, kc: 256, nc: 2048) : GEMMBlocking(mc: 120, kc: 512, nc: 2048)
+            ? GEMMBlocking(mc: 96, kc: 512, nc: 2048) : GEMMBlocking(mc: 120, kc: 512, nc: 2048)
     }
 
     static func macroKernel(
@@ -75,7 +76,7 @@ extension Double: PackedGEMMScalar {
     static func blocking(_ isa: Int32) -> GEMMBlocking {
         if let override = environmentBlocking { return override }
         return isa == DESCENT_ISA_AVX512
-            ? GEMMBlocking(mc: 96, kc: 256, nc: 2048) : GEMMBlocking(mc: 72, kc: 256, nc: 2048)
+            ? GEMMBlocking(mc: 48, kc: 512, nc: 2048) : GEMMBlocking(mc: 72, kc: 256, nc: 2048)
     }
 
     static func macroKernel(
