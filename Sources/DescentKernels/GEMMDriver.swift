@@ -247,8 +247,12 @@ extension GEMM {
                     for r in 0..<height { target[r] = source[r] }
                     for r in height..<mr { target[r] = 0 }
                 }
+            } else if height == 12 {
+                packRows(a + (row + panel) * lda + depth, lda: lda, kc: kc, into: destination, rows: 12)
+            } else if height == 6 {
+                packRows(a + (row + panel) * lda + depth, lda: lda, kc: kc, into: destination, rows: 6)
             } else {
-                // Rows are contiguous: walk each row once, writing with stride mr.
+                // Ragged last panel: walk each row once, writing with stride mr, then zero the rest.
                 for r in 0..<height {
                     let source = a + (row + panel + r) * lda + depth
                     for p in 0..<kc { destination[p * mr + r] = source[p] }
@@ -258,6 +262,19 @@ extension GEMM {
                 }
             }
             panel += mr
+        }
+    }
+
+    /// Packs a full micro-panel of `rows` (a literal at each call, so the inner loop unrolls)
+    /// rows of row-major A: for each p the `rows` values of column p, written sequentially.
+    @inline(__always)
+    static func packRows<T: PackedGEMMScalar>(
+        _ source: UnsafePointer<T>, lda: Int, kc: Int, into destination: UnsafeMutablePointer<T>, rows: Int
+    ) {
+        var target = destination
+        for p in 0..<kc {
+            for r in 0..<rows { target[r] = source[r * lda + p] }
+            target += rows
         }
     }
 
@@ -272,8 +289,16 @@ extension GEMM {
             let j0 = q * nr
             let width = Swift.min(nr, columns - j0)
             let destination = packed + j0 * kc
-            if transposed {
-                // B is stored n×k: walk each stored row (a column of op(B)) once, stride nr.
+            if transposed && width == nr && (nr == 8 || nr == 16 || nr == 32) {
+                // B is stored n×k, so a panel of op(B) is `nr` stored rows read side by side.
+                let source = b + (column + j0) * ldb + depth
+                switch nr {
+                case 8: packRows(source, lda: ldb, kc: kc, into: destination, rows: 8)
+                case 16: packRows(source, lda: ldb, kc: kc, into: destination, rows: 16)
+                default: packRows(source, lda: ldb, kc: kc, into: destination, rows: 32)
+                }
+            } else if transposed {
+                // Ragged last panel: walk each stored row (a column of op(B)) once, stride nr.
                 for j in 0..<width {
                     let source = b + (column + j0 + j) * ldb + depth
                     for p in 0..<kc { destination[p * nr + j] = source[p] }
