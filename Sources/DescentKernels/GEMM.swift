@@ -103,7 +103,13 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         #if canImport(Accelerate) || OpenBLAS
-        if m == 0 || n == 0 { return }
+        // Tiny and GEMV-like products stay on the direct path: a BLAS call costs microseconds there.
+        if m <= 4 || m * n * k <= directPathLimit {
+            blocked(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -121,7 +127,13 @@ public enum GEMM {
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         #if canImport(Accelerate) || OpenBLAS
-        if m == 0 || n == 0 { return }
+        // Tiny and GEMV-like products stay on the direct path: a BLAS call costs microseconds there.
+        if m <= 4 || m * n * k <= directPathLimit {
+            blocked(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_dgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
