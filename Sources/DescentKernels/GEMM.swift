@@ -42,6 +42,7 @@ public enum GEMM {
         /// AVX-512F: 12×32 Float and 12×16 Double micro-kernels; 16-lane Float exp, tanh, sigmoid.
         case avx512 = 2
 
+        /// Orders the levels from `portable` (lowest) to `avx512`.
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
         /// `"portable"`, `"avx2"` or `"avx512"` (the values `DESCENT_ISA` accepts).
