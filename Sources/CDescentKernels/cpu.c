@@ -1,4 +1,14 @@
+// CPU feature checks, the instruction-set level the kernels use, the GEMM thread count, and
+// per-thread workspaces for packed GEMM panels.
+#define _GNU_SOURCE
 #include "CDescentKernels.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int descent_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -7,4 +17,116 @@ int descent_cpu_has_avx2_fma(void) {
 #else
     return 0;
 #endif
+}
+
+static int cpu_has_avx512(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
+static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+static int isa_supported = DESCENT_ISA_PORTABLE;
+static _Atomic int isa_current = DESCENT_ISA_PORTABLE;
+static _Atomic int thread_count = 1;
+
+static void settings_init(void) {
+    isa_supported = descent_cpu_has_avx2_fma() ? (cpu_has_avx512() ? DESCENT_ISA_AVX512 : DESCENT_ISA_AVX2)
+                                               : DESCENT_ISA_PORTABLE;
+    int level = isa_supported;
+    const char *isa = getenv("DESCENT_ISA");
+    if (isa) {
+        if (strcmp(isa, "portable") == 0) level = DESCENT_ISA_PORTABLE;
+        else if (strcmp(isa, "avx2") == 0) level = DESCENT_ISA_AVX2;
+        else if (strcmp(isa, "avx512") == 0) level = DESCENT_ISA_AVX512;
+        if (level > isa_supported) level = isa_supported;
+    }
+    atomic_store(&isa_current, level);
+
+    long count = 0;
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) count = CPU_COUNT(&set);
+#endif
+    if (count <= 0) count = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("DESCENT_NUM_THREADS");
+    if (env) {
+        long requested = strtol(env, NULL, 10);
+        if (requested > 0) count = requested;
+    }
+    atomic_store(&thread_count, count > 0 ? (int)count : 1);
+}
+
+int descent_isa_supported(void) {
+    pthread_once(&settings_once, settings_init);
+    return isa_supported;
+}
+
+int descent_isa_current(void) {
+    pthread_once(&settings_once, settings_init);
+    return atomic_load_explicit(&isa_current, memory_order_relaxed);
+}
+
+int descent_isa_set(int level) {
+    pthread_once(&settings_once, settings_init);
+    if (level < DESCENT_ISA_PORTABLE) level = DESCENT_ISA_PORTABLE;
+    if (level > isa_supported) level = isa_supported;
+    atomic_store(&isa_current, level);
+    return level;
+}
+
+int descent_gemm_thread_count(void) {
+    pthread_once(&settings_once, settings_init);
+    return atomic_load_explicit(&thread_count, memory_order_relaxed);
+}
+
+void descent_gemm_set_thread_count(int count) {
+    pthread_once(&settings_once, settings_init);
+    atomic_store(&thread_count, count < 1 ? 1 : count);
+}
+
+// MARK: - Workspaces
+
+#define WORKSPACE_SLOTS 4
+
+typedef struct {
+    void *pointer[WORKSPACE_SLOTS];
+    size_t size[WORKSPACE_SLOTS];
+} workspace_t;
+
+static pthread_key_t workspace_key;
+static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
+
+static void workspace_free(void *value) {
+    workspace_t *w = value;
+    for (int i = 0; i < WORKSPACE_SLOTS; i++) free(w->pointer[i]);
+    free(w);
+}
+
+static void workspace_init(void) { pthread_key_create(&workspace_key, workspace_free); }
+
+void *descent_workspace(int slot, size_t bytes) {
+    if (slot < 0 || slot >= WORKSPACE_SLOTS) return NULL;
+    pthread_once(&workspace_once, workspace_init);
+    workspace_t *w = pthread_getspecific(workspace_key);
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w) return NULL;
+        pthread_setspecific(workspace_key, w);
+    }
+    if (w->size[slot] < bytes) {
+        free(w->pointer[slot]);
+        w->pointer[slot] = NULL;
+        w->size[slot] = 0;
+        // Round up so slowly growing requests do not reallocate every call.
+        size_t rounded = (bytes + 65535) & ~(size_t)65535;
+        void *p = NULL;
+        if (posix_memalign(&p, 64, rounded) != 0) return NULL;
+        w->pointer[slot] = p;
+        w->size[slot] = rounded;
+    }
+    return w->pointer[slot];
 }

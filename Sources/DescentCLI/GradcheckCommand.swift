@@ -40,7 +40,7 @@ struct GradcheckCommand: ParsableCommand {
     @Option(help: "Use these weights (a safetensors file with the model's parameter names) instead of fresh ones.")
     var weights: String?
 
-    @Option(help: "Use this numeric CSV file (with a header row) as the batch instead of random numbers.")
+    @Option(help: "Use this CSV file (with a header row) as the batch instead of random numbers.")
     var data: String?
 
     @Option(help: "The column of --data that holds the target (name or 0-based index).")
@@ -109,20 +109,30 @@ struct GradcheckCommand: ParsableCommand {
     /// The batch: from --data, or random numbers that suit the loss.
     func makeBatch(_ loss: any Loss, generator: inout RandomGenerator) throws -> (Tensor<Double>, Tensor<Double>, Int, Int) {
         if let data, let target {
-            let table = try NumericCSV(path: data)
-            let column = try table.columnIndex(target)
-            let features = table.rows.map { row in row.enumerated().filter { $0.offset != column }.map(\.element) }
-            let featureCount = table.header.count - 1
-            if let inputs, inputs != featureCount {
-                throw ValidationError("--inputs \(inputs) does not match \(data), which has \(featureCount) feature columns besides \(table.header[column])")
+            // The real CSV reader (quoting, text labels, errors with line and column).
+            let kind: TargetKind = loss.targetKind == .classIndices ? .classification : .regression
+            let table: CSVTable<Double>
+            do {
+                table = try CSVLoader.load(data, options: CSVOptions(targets: [ColumnSelector(parsing: target)], targetKind: kind))
+            } catch {
+                throw ValidationError("\(error)")
             }
-            let x = try Tensor<Double>(shape: [table.rows.count, featureCount], scalars: features.flatMap { $0 })
-            var y = Tensor<Double>(table.rows.map { $0[column] })
+            let x = table.features
+            let featureCount = x.shape.count > 1 ? x.shape[1] : 1
+            let targetName = table.targetNames.first ?? target
+            if let inputs, inputs != featureCount {
+                throw ValidationError("--inputs \(inputs) does not match \(data), which has \(featureCount) feature columns besides \(targetName)")
+            }
+            var y: Tensor<Double>
+            switch table.targets {
+            case .classes(let labels): y = Tensor(labels.map(Double.init))
+            case .values(let values): y = try values.reshaped(to: [table.count])
+            }
             let inferred = ModelSpec.outputCount(for: y, targetKind: loss.targetKind)
             let outputCount = outputs ?? inferred
-            if loss.targetKind != .classIndices { y = try y.reshaped(to: [table.rows.count, 1]) }
+            if loss.targetKind != .classIndices { y = try y.reshaped(to: [table.count, 1]) }
             if loss.targetKind == .classIndices, inferred > outputCount {
-                throw ValidationError("\(data): column \(table.header[column]) has labels up to \(inferred - 1), more than --outputs \(outputCount) classes")
+                throw ValidationError("\(data): column \(targetName) has labels up to \(inferred - 1), more than --outputs \(outputCount) classes")
             }
             if loss.targetKind != .classIndices, outputCount != 1 {
                 throw ValidationError("--outputs \(outputCount): a target column from --data gives one output")
@@ -184,43 +194,5 @@ struct GradcheckCommand: ParsableCommand {
 
     func jsonQuoted(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-}
-
-/// A small numeric CSV table with a header row, enough for `gradcheck --data`. (The full CSV
-/// loader with quoting, categorical columns and missing values lives in DescentData.)
-struct NumericCSV {
-    var header: [String]
-    var rows: [[Double]]
-
-    init(path: String) throws {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
-        }
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard let first = lines.first else { throw ValidationError("\(path) is empty; it needs a header row and at least one data row") }
-        header = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        rows = []
-        for (index, line) in lines.dropFirst().enumerated() {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count == header.count else {
-                throw ValidationError("\(path), line \(index + 2): \(cells.count) values, the header has \(header.count) columns")
-            }
-            rows.append(try cells.enumerated().map { column, cell in
-                guard let value = Double(cell) else {
-                    throw ValidationError("\(path), line \(index + 2), column \(column + 1) (\(header[column])): `\(cell)` is not a number; gradcheck --data reads numeric CSV only")
-                }
-                return value
-            })
-        }
-        guard !rows.isEmpty else { throw ValidationError("\(path) has a header but no data rows") }
-        guard header.count >= 2 else { throw ValidationError("\(path) needs at least one feature column besides the target") }
-    }
-
-    func columnIndex(_ name: String) throws -> Int {
-        if let index = header.firstIndex(of: name) { return index }
-        if let index = Int(name), index >= 0, index < header.count { return index }
-        throw ValidationError("--target \(name): no such column; the columns are \(header.joined(separator: ", "))")
     }
 }

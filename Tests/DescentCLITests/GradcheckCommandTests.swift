@@ -79,7 +79,7 @@ import Descent
         let report = try JSONDecoder().decode(Report.self, from: Data(text.utf8))
         #expect(report.parameters.map(\.shape) == [[3, 2], [3]])  // 2 features, labels 0…2 ⇒ 3 classes
         #expect { try GradcheckCommand.parse(["--model", "softmax", "--data", url.path, "--target", "y"]).output() } throws: {
-            "\($0)".contains("the columns are a, b, label")
+            "\($0)".contains("no column named \"y\"; the columns are: a, b, label")
         }
     }
 

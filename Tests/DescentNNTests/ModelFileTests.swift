@@ -65,10 +65,18 @@ struct PyTorchModelFixtures: Codable {
                 stateNames: model.stateEntries().map(\.name))
             try JSONEncoder().encode(json).write(to: Fixtures.sourceDirectory.appendingPathComponent("descent_mlp.json"))
         }
+        // The committed file is the one generate.py loaded into torch. The model above is rebuilt from
+        // the same seed, but its running statistics come from GEMMs whose last bits depend on the
+        // kernel, so compare values within 1e-12 and check the writer byte for byte on the loaded state.
         let committed = try Data(contentsOf: Fixtures.url("descent_mlp.safetensors"))
-        #expect(committed == data, "Descent now writes different bytes; rerun with DESCENT_WRITE_FIXTURES=1 and generate.py")
+        let loaded = Sequential<Double>.mlp(inputs: 4, hiddenSizes: [5], outputs: 3, batchNorm: true, generator: &generator)
+        try loaded.loadState(from: Fixtures.url("descent_mlp.safetensors"))
+        #expect(loaded.stateArchive(metadata: ["writer": "Descent"]).encoded() == committed,
+                "Descent now writes different bytes for the same state; rerun with DESCENT_WRITE_FIXTURES=1 and generate.py")
+        #expect(committed.count == data.count)
         let expected = try Fixtures.load("descent_mlp.json", as: ModelPredictionFixture.self)
-        #expect(predictions.doubles == expected.predictions.values)
+        expectClose(predictions, expected.predictions, tolerance: 1e-12, "predictions of the rebuilt model")
+        expectClose(try loaded(input, mode: .evaluation), expected.predictions, tolerance: 1e-12, "predictions of the loaded model")
         let archive = try SafeTensorsArchive(data: committed)
         #expect(archive.tensors["1.num_batches_tracked"]?.dtype == .I64)
         #expect(archive.tensors["0.weight"]?.dtype == .F64)

@@ -1,5 +1,81 @@
 #ifndef CDESCENT_KERNELS_H
 #define CDESCENT_KERNELS_H
+
+#include <stddef.h>
+
 /// Returns 1 when the CPU supports AVX2 and FMA (checked once at run time).
 int descent_cpu_has_avx2_fma(void);
+
+// MARK: - Instruction-set levels
+
+/// Portable C (compiled for the baseline target, SSE2 on x86-64).
+#define DESCENT_ISA_PORTABLE 0
+/// AVX2 + FMA, 256-bit vectors.
+#define DESCENT_ISA_AVX2 1
+/// AVX-512F, 512-bit vectors (used only by the matrix-multiply micro-kernels).
+#define DESCENT_ISA_AVX512 2
+
+/// The best level this CPU supports (checked once).
+int descent_isa_supported(void);
+/// The level the kernels use now. Defaults to `descent_isa_supported()`, lowered by the
+/// environment variable `DESCENT_ISA` (`portable`, `avx2`, `avx512`).
+int descent_isa_current(void);
+/// Sets the level the kernels use, clamped to what the CPU supports. Returns the level set.
+int descent_isa_set(int level);
+
+// MARK: - Threads and workspaces
+
+/// Threads GEMM may use. Defaults to the processors this process may run on, or to the
+/// environment variable `DESCENT_NUM_THREADS` when it is a positive integer.
+int descent_gemm_thread_count(void);
+/// Sets the thread count (values below 1 become 1).
+void descent_gemm_set_thread_count(int count);
+
+/// A 64-byte-aligned buffer of at least `bytes` bytes owned by the calling thread.
+/// `slot` (0..<4) picks one of several independent buffers. The buffer is reused by later
+/// calls on the same thread (grown when needed) and freed when the thread exits.
+void *descent_workspace(int slot, size_t bytes);
+
+// MARK: - GEMM micro-tiles
+
+/// Rows of a packed A micro-panel (MR) for the Float kernels at `isa`.
+int descent_sgemm_mr(int isa);
+/// Columns of a packed B micro-panel (NR) for the Float kernels at `isa`.
+int descent_sgemm_nr(int isa);
+/// Rows of a packed A micro-panel (MR) for the Double kernels at `isa`.
+int descent_dgemm_mr(int isa);
+/// Columns of a packed B micro-panel (NR) for the Double kernels at `isa`.
+int descent_dgemm_nr(int isa);
+
+/// Macro-kernel: `C[0..<mc, 0..<nc] = alpha·Ã·B̃ + beta·C` where `Ã` is `mc×kc` packed in
+/// micro-panels of MR rows (`kc·MR` values each, zero-padded) and `B̃` is `kc×nc` packed in
+/// micro-panels of NR columns. `beta == 0` never reads C.
+void descent_sgemm_macro(int isa, long mc, long nc, long kc, const float *packedA, const float *packedB,
+                         float *c, long ldc, float alpha, float beta);
+/// Double version of `descent_sgemm_macro`.
+void descent_dgemm_macro(int isa, long mc, long nc, long kc, const double *packedA, const double *packedB,
+                         double *c, long ldc, double alpha, double beta);
+
+/// Direct (unpacked) GEMM for tiny products: `C = alpha·op(A)·op(B) + beta·C`, row-major.
+void descent_sgemm_small(int transposeA, int transposeB, long m, long n, long k, float alpha,
+                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
+/// Double version of `descent_sgemm_small`.
+void descent_dgemm_small(int transposeA, int transposeB, long m, long n, long k, double alpha,
+                         const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc);
+
+// MARK: - Elementwise Float kernels (AVX2 + FMA when available, else scalar libm)
+
+/// `y[i] = exp(x[i])`, within 2 ulp of the correctly rounded result.
+void descent_exp_f32(const float *x, float *y, long n);
+/// `y[i] = log(x[i])`.
+void descent_log_f32(const float *x, float *y, long n);
+/// `y[i] = tanh(x[i])`.
+void descent_tanh_f32(const float *x, float *y, long n);
+/// `y[i] = 1 / (1 + exp(-x[i]))`.
+void descent_sigmoid_f32(const float *x, float *y, long n);
+/// Sum of `x[0..<n]`: eight-lane partial sums over blocks, blocks added in Double.
+float descent_sum_f32(const float *x, long n);
+/// Sum of `x[0..<n]` in Double with four independent accumulators.
+double descent_sum_f64(const double *x, long n);
+
 #endif

@@ -1,0 +1,414 @@
+// GEMM micro-kernels and the direct path for tiny products.
+//
+// Why hand-written C: a fast micro-kernel needs AVX2/FMA (or AVX-512) code generation. Swift
+// emits those only with CPU flags (`-Xcc -mavx2`, `-target-cpu`), and `unsafeFlags` make a
+// package unusable as a versioned dependency; without them `SIMD8.addProduct` becomes `fmaf`
+// calls (0.6 GFLOP/s). No package available here provides such kernels without unsafe flags
+// (see shared/native-deps.md). Clang's `__attribute__((target(...)))` compiles just these
+// functions for the wider ISA, and a run-time CPU check (`descent_isa_current`) picks them.
+// The Swift side (DescentKernels/GEMM.swift) does the BLIS-style blocking and packing.
+#include "CDescentKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define DESCENT_X86 1
+#endif
+
+// MARK: - Tile sizes
+
+// Portable and AVX2 kernels share tile sizes: 6×16 Float (12 ymm accumulators), 6×8 Double.
+// AVX-512 (32 zmm registers): 12×32 Float and 12×16 Double keep 24 accumulators.
+int descent_sgemm_mr(int isa) { return isa == DESCENT_ISA_AVX512 ? 12 : 6; }
+int descent_sgemm_nr(int isa) { return isa == DESCENT_ISA_AVX512 ? 32 : 16; }
+int descent_dgemm_mr(int isa) { return isa == DESCENT_ISA_AVX512 ? 12 : 6; }
+int descent_dgemm_nr(int isa) { return isa == DESCENT_ISA_AVX512 ? 16 : 8; }
+
+// Writes an `MR×NR` tile `t` (row stride NR) into the `mr×nr` corner of C.
+#define WRITE_EDGE(T, t, NR)                                                                       \
+    for (long r = 0; r < mr; r++)                                                                  \
+        for (long j = 0; j < nr; j++) {                                                            \
+            T v = alpha * t[r * NR + j];                                                           \
+            c[r * ldc + j] = beta == 0 ? v : v + beta * c[r * ldc + j];                            \
+        }
+
+// MARK: - Portable micro-kernels (baseline ISA; the compiler vectorises the j loops with SSE2)
+
+static void sgemm_portable(long kc, const float *restrict a, const float *restrict b, float *restrict c,
+                           long ldc, float alpha, float beta, long mr, long nr) {
+    float t[6 * 16] = {0};
+    for (long p = 0; p < kc; p++, a += 6, b += 16)
+        for (int r = 0; r < 6; r++)
+            for (int j = 0; j < 16; j++) t[r * 16 + j] += a[r] * b[j];
+    WRITE_EDGE(float, t, 16)
+}
+
+static void dgemm_portable(long kc, const double *restrict a, const double *restrict b, double *restrict c,
+                           long ldc, double alpha, double beta, long mr, long nr) {
+    double t[6 * 8] = {0};
+    for (long p = 0; p < kc; p++, a += 6, b += 8)
+        for (int r = 0; r < 6; r++)
+            for (int j = 0; j < 8; j++) t[r * 8 + j] += a[r] * b[j];
+    WRITE_EDGE(double, t, 8)
+}
+
+#ifdef DESCENT_X86
+
+// MARK: - AVX2 + FMA micro-kernels
+
+// 6×16 Float: per k step two B loads, six broadcasts, twelve FMAs into ymm accumulators.
+__attribute__((target("avx2,fma"))) static void sgemm_avx2(long kc, const float *restrict a,
+                                                            const float *restrict b, float *restrict c,
+                                                            long ldc, float alpha, float beta, long mr,
+                                                            long nr) {
+    __m256 acc[6][2];
+    for (int r = 0; r < 6; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (long p = 0; p < kc; p++, a += 6, b += 16) {
+        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        for (int r = 0; r < 6; r++) {
+            __m256 ar = _mm256_broadcast_ss(a + r);
+            acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
+        }
+    }
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    if (mr == 6 && nr == 16) {
+        for (int r = 0; r < 6; r++)
+            for (int h = 0; h < 2; h++) {
+                float *q = c + r * ldc + 8 * h;
+                __m256 v = _mm256_mul_ps(va, acc[r][h]);
+                if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(q), v);
+                _mm256_storeu_ps(q, v);
+            }
+    } else {
+        float t[6 * 16] __attribute__((aligned(32)));
+        for (int r = 0; r < 6; r++) {
+            _mm256_store_ps(t + r * 16, acc[r][0]);
+            _mm256_store_ps(t + r * 16 + 8, acc[r][1]);
+        }
+        WRITE_EDGE(float, t, 16)
+    }
+}
+
+// 6×8 Double: the same shape of loop with four-lane vectors.
+__attribute__((target("avx2,fma"))) static void dgemm_avx2(long kc, const double *restrict a,
+                                                            const double *restrict b, double *restrict c,
+                                                            long ldc, double alpha, double beta, long mr,
+                                                            long nr) {
+    __m256d acc[6][2];
+    for (int r = 0; r < 6; r++) acc[r][0] = acc[r][1] = _mm256_setzero_pd();
+    for (long p = 0; p < kc; p++, a += 6, b += 8) {
+        __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+        for (int r = 0; r < 6; r++) {
+            __m256d ar = _mm256_broadcast_sd(a + r);
+            acc[r][0] = _mm256_fmadd_pd(ar, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_pd(ar, b1, acc[r][1]);
+        }
+    }
+    __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+    if (mr == 6 && nr == 8) {
+        for (int r = 0; r < 6; r++)
+            for (int h = 0; h < 2; h++) {
+                double *q = c + r * ldc + 4 * h;
+                __m256d v = _mm256_mul_pd(va, acc[r][h]);
+                if (beta != 0) v = _mm256_fmadd_pd(vb, _mm256_loadu_pd(q), v);
+                _mm256_storeu_pd(q, v);
+            }
+    } else {
+        double t[6 * 8] __attribute__((aligned(32)));
+        for (int r = 0; r < 6; r++) {
+            _mm256_store_pd(t + r * 8, acc[r][0]);
+            _mm256_store_pd(t + r * 8 + 4, acc[r][1]);
+        }
+        WRITE_EDGE(double, t, 8)
+    }
+}
+
+// MARK: - AVX-512 micro-kernels
+
+// 12×32 Float: two B loads, twelve broadcasts, 24 FMAs per k step (24 of the 32 zmm registers).
+__attribute__((target("avx512f"))) static void sgemm_avx512(long kc, const float *restrict a,
+                                                             const float *restrict b, float *restrict c,
+                                                             long ldc, float alpha, float beta, long mr,
+                                                             long nr) {
+    __m512 acc[12][2];
+    for (int r = 0; r < 12; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (long p = 0; p < kc; p++, a += 12, b += 32) {
+        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        for (int r = 0; r < 12; r++) {
+            __m512 ar = _mm512_set1_ps(a[r]);
+            acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
+        }
+    }
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    if (mr == 12 && nr == 32) {
+        for (int r = 0; r < 12; r++)
+            for (int h = 0; h < 2; h++) {
+                float *q = c + r * ldc + 16 * h;
+                __m512 v = _mm512_mul_ps(va, acc[r][h]);
+                if (beta != 0) v = _mm512_fmadd_ps(vb, _mm512_loadu_ps(q), v);
+                _mm512_storeu_ps(q, v);
+            }
+    } else {
+        float t[12 * 32] __attribute__((aligned(64)));
+        for (int r = 0; r < 12; r++) {
+            _mm512_store_ps(t + r * 32, acc[r][0]);
+            _mm512_store_ps(t + r * 32 + 16, acc[r][1]);
+        }
+        WRITE_EDGE(float, t, 32)
+    }
+}
+
+// 12×16 Double.
+__attribute__((target("avx512f"))) static void dgemm_avx512(long kc, const double *restrict a,
+                                                             const double *restrict b, double *restrict c,
+                                                             long ldc, double alpha, double beta, long mr,
+                                                             long nr) {
+    __m512d acc[12][2];
+    for (int r = 0; r < 12; r++) acc[r][0] = acc[r][1] = _mm512_setzero_pd();
+    for (long p = 0; p < kc; p++, a += 12, b += 16) {
+        __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+        for (int r = 0; r < 12; r++) {
+            __m512d ar = _mm512_set1_pd(a[r]);
+            acc[r][0] = _mm512_fmadd_pd(ar, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_pd(ar, b1, acc[r][1]);
+        }
+    }
+    __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
+    if (mr == 12 && nr == 16) {
+        for (int r = 0; r < 12; r++)
+            for (int h = 0; h < 2; h++) {
+                double *q = c + r * ldc + 8 * h;
+                __m512d v = _mm512_mul_pd(va, acc[r][h]);
+                if (beta != 0) v = _mm512_fmadd_pd(vb, _mm512_loadu_pd(q), v);
+                _mm512_storeu_pd(q, v);
+            }
+    } else {
+        double t[12 * 16] __attribute__((aligned(64)));
+        for (int r = 0; r < 12; r++) {
+            _mm512_store_pd(t + r * 16, acc[r][0]);
+            _mm512_store_pd(t + r * 16 + 8, acc[r][1]);
+        }
+        WRITE_EDGE(double, t, 16)
+    }
+}
+#endif
+
+// MARK: - Macro-kernels
+
+// Loops over the micro-tiles of one packed block. The B micro-panel (kc×NR) stays in L1 while
+// the ir loop streams the A micro-panels of the block from L2.
+#define MACRO_LOOP(T, KERNEL, MR, NR)                                                              \
+    for (long j = 0; j < nc; j += NR) {                                                            \
+        long nr = nc - j < NR ? nc - j : NR;                                                       \
+        const T *pb = packedB + j * kc;                                                            \
+        for (long i = 0; i < mc; i += MR) {                                                        \
+            long mr = mc - i < MR ? mc - i : MR;                                                   \
+            KERNEL(kc, packedA + i * kc, pb, c + i * ldc + j, ldc, alpha, beta, mr, nr);           \
+        }                                                                                          \
+    }
+
+void descent_sgemm_macro(int isa, long mc, long nc, long kc, const float *packedA, const float *packedB,
+                         float *c, long ldc, float alpha, float beta) {
+#ifdef DESCENT_X86
+    if (isa == DESCENT_ISA_AVX512) { MACRO_LOOP(float, sgemm_avx512, 12, 32) return; }
+    if (isa == DESCENT_ISA_AVX2) { MACRO_LOOP(float, sgemm_avx2, 6, 16) return; }
+#endif
+    MACRO_LOOP(float, sgemm_portable, 6, 16)
+}
+
+void descent_dgemm_macro(int isa, long mc, long nc, long kc, const double *packedA, const double *packedB,
+                         double *c, long ldc, double alpha, double beta) {
+#ifdef DESCENT_X86
+    if (isa == DESCENT_ISA_AVX512) { MACRO_LOOP(double, dgemm_avx512, 12, 16) return; }
+    if (isa == DESCENT_ISA_AVX2) { MACRO_LOOP(double, dgemm_avx2, 6, 8) return; }
+#endif
+    MACRO_LOOP(double, dgemm_portable, 6, 8)
+}
+
+// MARK: - Direct path for tiny products
+
+// Row i of C when B is not transposed: c[i, :] = Σ_p A(i,p)·B[p, :]. The row of C is built in
+// blocks of up to 64 columns held in registers, so each B row segment is read once per C row.
+#define SMALL_ROWS_BODY(T, W)                                                                      \
+    for (long i = 0; i < m; i++) {                                                                 \
+        for (long j0 = 0; j0 < n; j0 += W) {                                                       \
+            long w = n - j0 < W ? n - j0 : W;                                                      \
+            T acc[W] = {0};                                                                        \
+            for (long p = 0; p < k; p++) {                                                         \
+                T av = transposeA ? a[p * lda + i] : a[i * lda + p];                               \
+                const T *brow = b + p * ldb + j0;                                                  \
+                if (w == W)                                                                        \
+                    for (long j = 0; j < W; j++) acc[j] += av * brow[j];                           \
+                else                                                                               \
+                    for (long j = 0; j < w; j++) acc[j] += av * brow[j];                           \
+            }                                                                                      \
+            T *crow = c + i * ldc + j0;                                                            \
+            for (long j = 0; j < w; j++)                                                           \
+                crow[j] = beta == 0 ? alpha * acc[j] : alpha * acc[j] + beta * crow[j];            \
+        }                                                                                          \
+    }
+
+// C when B is transposed: dot products of rows of op(A) with rows of B, with several lanes.
+#define SMALL_DOT_BODY(T, L)                                                                       \
+    for (long i = 0; i < m; i++)                                                                   \
+        for (long j = 0; j < n; j++) {                                                             \
+            const T *brow = b + j * ldb;                                                           \
+            T acc[L] = {0};                                                                        \
+            long p = 0;                                                                            \
+            if (!transposeA) {                                                                     \
+                const T *arow = a + i * lda;                                                       \
+                for (; p + L <= k; p += L)                                                         \
+                    for (int l = 0; l < L; l++) acc[l] += arow[p + l] * brow[p + l];               \
+            }                                                                                      \
+            T s = 0;                                                                               \
+            for (int l = 0; l < L; l++) s += acc[l];                                               \
+            for (; p < k; p++) s += (transposeA ? a[p * lda + i] : a[i * lda + p]) * brow[p];      \
+            c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];            \
+        }
+
+#define SMALL_DEFINE(NAME, T, ATTR, W, L)                                                          \
+    ATTR static void NAME(int transposeA, int transposeB, long m, long n, long k, T alpha,         \
+                          const T *restrict a, long lda, const T *restrict b, long ldb, T beta,    \
+                          T *restrict c, long ldc) {                                               \
+        if (!transposeB) { SMALL_ROWS_BODY(T, W) }                                                 \
+        else { SMALL_DOT_BODY(T, L) }                                                              \
+    }
+
+SMALL_DEFINE(sgemm_small_portable, float, , 32, 16)
+SMALL_DEFINE(dgemm_small_portable, double, , 16, 8)
+#ifdef DESCENT_X86
+SMALL_DEFINE(dgemm_small_avx2, double, __attribute__((target("avx2,fma"))), 16, 16)
+
+// Lane masks for the first `width` (0...8) of eight Float lanes.
+__attribute__((target("avx2"))) static inline __m256i lane_mask(long width) {
+    __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), index);
+}
+
+// One C row block of NH·8 columns for the rows path of `sgemm_small_avx2`: NH accumulators per
+// k phase, U phases (k unrolled by U) so that U·NH independent FMA chains hide FMA latency.
+#define SMALL_ROW_BLOCK(NAME, NH, U)                                                               \
+    __attribute__((target("avx2,fma"))) static inline void NAME(                                   \
+        int transposeA, long i, long j0, long k, float alpha, const float *restrict a, long lda,   \
+        const float *restrict b, long ldb, float beta, float *restrict c, long ldc, long w) {      \
+        __m256i mask[NH];                                                                          \
+        for (int h = 0; h < NH; h++) {                                                             \
+            long lanes = w - 8 * h;                                                                \
+            mask[h] = lane_mask(lanes > 8 ? 8 : lanes);                                            \
+        }                                                                                          \
+        __m256 acc[U][NH];                                                                         \
+        for (int u = 0; u < U; u++)                                                                \
+            for (int h = 0; h < NH; h++) acc[u][h] = _mm256_setzero_ps();                          \
+        long p = 0;                                                                                \
+        for (; p + U <= k; p += U)                                                                 \
+            for (int u = 0; u < U; u++) {                                                          \
+                __m256 av = _mm256_set1_ps(transposeA ? a[(p + u) * lda + i] : a[i * lda + p + u]); \
+                const float *brow = b + (p + u) * ldb + j0;                                        \
+                for (int h = 0; h < NH; h++)                                                       \
+                    acc[u][h] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow + 8 * h, mask[h]), acc[u][h]); \
+            }                                                                                      \
+        for (; p < k; p++) {                                                                       \
+            __m256 av = _mm256_set1_ps(transposeA ? a[p * lda + i] : a[i * lda + p]);              \
+            const float *brow = b + p * ldb + j0;                                                  \
+            for (int h = 0; h < NH; h++)                                                           \
+                acc[0][h] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow + 8 * h, mask[h]), acc[0][h]); \
+        }                                                                                          \
+        float *crow = c + i * ldc + j0;                                                            \
+        __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);                              \
+        for (int h = 0; h < NH; h++) {                                                             \
+            __m256 sum = acc[0][h];                                                                \
+            for (int u = 1; u < U; u++) sum = _mm256_add_ps(sum, acc[u][h]);                       \
+            __m256 v = _mm256_mul_ps(va, sum);                                                     \
+            if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_maskload_ps(crow + 8 * h, mask[h]), v);  \
+            _mm256_maskstore_ps(crow + 8 * h, mask[h], v);                                         \
+        }                                                                                          \
+    }
+
+SMALL_ROW_BLOCK(small_row_block1, 1, 4)
+SMALL_ROW_BLOCK(small_row_block2, 2, 4)
+SMALL_ROW_BLOCK(small_row_block3, 3, 2)
+SMALL_ROW_BLOCK(small_row_block4, 4, 2)
+
+// Tiny Float products with explicit AVX2 (the batch-1 training step lives here, e.g. 1×784·784×10).
+// Rows path (B not transposed): each block of up to 32 columns of a C row stays in registers
+// while k runs; ragged columns use masked loads and stores.
+// Dot path (B transposed): four rows of B at a time against one row of op(A).
+__attribute__((target("avx2,fma"))) static void sgemm_small_avx2(
+    int transposeA, int transposeB, long m, long n, long k, float alpha, const float *restrict a, long lda,
+    const float *restrict b, long ldb, float beta, float *restrict c, long ldc) {
+    if (!transposeB) {
+        for (long j0 = 0; j0 < n; j0 += 32) {
+            long w = n - j0 < 32 ? n - j0 : 32;
+            for (long i = 0; i < m; i++) {
+                switch ((w + 7) / 8) {
+                case 1: small_row_block1(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                case 2: small_row_block2(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                case 3: small_row_block3(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                default: small_row_block4(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc, w); break;
+                }
+            }
+        }
+        return;
+    }
+    // Dot path. A transposed (its row i strided) is first gathered into a contiguous buffer.
+    float *gathered = transposeA ? descent_workspace(2, (size_t)k * sizeof(float)) : NULL;
+    __m256i tailMask = lane_mask(k % 8);
+    long kFull = k - k % 8;
+    for (long i = 0; i < m; i++) {
+        const float *arow = a + i * lda;
+        if (transposeA) {
+            for (long p = 0; p < k; p++) gathered[p] = a[p * lda + i];
+            arow = gathered;
+        }
+        long j = 0;
+        for (; j < n; j += 4) {
+            int rows = n - j < 4 ? (int)(n - j) : 4;
+            const float *brow[4];
+            for (int r = 0; r < 4; r++) brow[r] = b + (j + (r < rows ? r : 0)) * ldb;
+            __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+            for (long p = 0; p < kFull; p += 8) {
+                __m256 av = _mm256_loadu_ps(arow + p);
+                for (int r = 0; r < 4; r++) acc[r] = _mm256_fmadd_ps(av, _mm256_loadu_ps(brow[r] + p), acc[r]);
+            }
+            if (kFull < k) {
+                __m256 av = _mm256_maskload_ps(arow + kFull, tailMask);
+                for (int r = 0; r < 4; r++)
+                    acc[r] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow[r] + kFull, tailMask), acc[r]);
+            }
+            // Horizontal sums of the four accumulators into one four-lane vector.
+            __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]), s23 = _mm256_hadd_ps(acc[2], acc[3]);
+            __m256 s = _mm256_hadd_ps(s01, s23);
+            __m128 sums = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+            float out[4];
+            _mm_storeu_ps(out, sums);
+            for (int r = 0; r < rows; r++) {
+                float *q = c + i * ldc + j + r;
+                *q = beta == 0 ? alpha * out[r] : alpha * out[r] + beta * *q;
+            }
+        }
+    }
+}
+#endif
+
+void descent_sgemm_small(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a,
+                         long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+#ifdef DESCENT_X86
+    if (descent_isa_current() >= DESCENT_ISA_AVX2) {
+        sgemm_small_avx2(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+#endif
+    sgemm_small_portable(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void descent_dgemm_small(int transposeA, int transposeB, long m, long n, long k, double alpha, const double *a,
+                         long lda, const double *b, long ldb, double beta, double *c, long ldc) {
+#ifdef DESCENT_X86
+    if (descent_isa_current() >= DESCENT_ISA_AVX2) {
+        dgemm_small_avx2(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+#endif
+    dgemm_small_portable(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}

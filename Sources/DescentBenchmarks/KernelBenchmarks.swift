@@ -1,0 +1,172 @@
+// Kernel benchmarks: matrix multiply (GFLOP/s) and elementwise loops (GB/s against memcpy).
+import DescentKernels
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `kernels/...` benchmarks.
+func kernelBenchmarks() -> BenchmarkGroup {
+    var benchmarks: [Benchmark] = []
+    for type in ["float", "double"] {
+        for size in [256, 512, 1024, 2048] {
+            for threads in [1, 2] {
+                benchmarks.append(Benchmark(path: "kernels/matmul/\(type)/\(size)/threads-\(threads)") { options in
+                    type == "float"
+                        ? matmul(Float.self, size: size, threads: threads, options: options)
+                        : matmul(Double.self, size: size, threads: threads, options: options)
+                })
+            }
+        }
+    }
+    // What a CPU without AVX-512 (e.g. Zen 3) gets from the AVX2 kernel.
+    for size in [256, 1024] {
+        for threads in [1, 2] {
+            benchmarks.append(Benchmark(path: "kernels/matmul-avx2/float/\(size)/threads-\(threads)") { options in
+                let saved = GEMM.instructionSet
+                GEMM.instructionSet = .avx2
+                defer { GEMM.instructionSet = saved }
+                return matmul(Float.self, size: size, threads: threads, options: options)
+            })
+        }
+    }
+    // Shapes of a 784-128-10 MLP training step (batch 1 and 32): latency per call.
+    for (m, n, k, transposeA, transposeB) in [
+        (1, 10, 784, false, false), (1, 128, 784, false, false), (1, 784, 128, false, true),
+        (32, 128, 784, false, false), (784, 128, 32, true, false), (32, 10, 128, false, false),
+    ] {
+        let label = "\(m)x\(n)x\(k)" + (transposeA ? "-tA" : "") + (transposeB ? "-tB" : "")
+        benchmarks.append(Benchmark(path: "kernels/gemm-latency/float/\(label)") { options in
+            gemmLatency(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, options: options)
+        })
+    }
+    for name in ["memcpy", "add", "multiply", "exp", "log", "tanh", "sigmoid", "gelu", "sum"] {
+        benchmarks.append(Benchmark(path: "kernels/elementwise/float/\(name)") { options in
+            elementwise(name, options: options)
+        })
+    }
+    return BenchmarkGroup(name: "kernels", benchmarks: benchmarks)
+}
+
+/// Square `size³` product, `C = A·B`, with `threads` threads: GFLOP/s = 2·size³ / seconds.
+private func matmul<T: BinaryFloatingPoint>(
+    _ type: T.Type, size: Int, threads: Int, options: BenchmarkOptions
+) -> [String: JSON] {
+    let savedThreads = GEMM.maximumThreadCount
+    GEMM.maximumThreadCount = threads
+    defer { GEMM.maximumThreadCount = savedThreads }
+    let count = size * size
+    let a = UnsafeMutablePointer<T>.allocate(capacity: count)
+    let b = UnsafeMutablePointer<T>.allocate(capacity: count)
+    let c = UnsafeMutablePointer<T>.allocate(capacity: count)
+    defer { a.deallocate(); b.deallocate(); c.deallocate() }
+    for i in 0..<count {
+        a[i] = T(Double((i * 7) % 13) / 13 - 0.5)
+        b[i] = T(Double((i * 5) % 11) / 11 - 0.5)
+    }
+    let times = measure(minimumRepetitions: options.quick ? 2 : 5, minimumSeconds: options.quick ? 0.1 : 1.0) {
+        if T.self == Float.self {
+            a.withMemoryRebound(to: Float.self, capacity: count) { a in
+                b.withMemoryRebound(to: Float.self, capacity: count) { b in
+                    c.withMemoryRebound(to: Float.self, capacity: count) { c in
+                        GEMM.multiply(transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1,
+                                      a: a, lda: size, b: b, ldb: size, beta: 0, c: c, ldc: size)
+                    }
+                }
+            }
+        } else {
+            a.withMemoryRebound(to: Double.self, capacity: count) { a in
+                b.withMemoryRebound(to: Double.self, capacity: count) { b in
+                    c.withMemoryRebound(to: Double.self, capacity: count) { c in
+                        GEMM.multiply(transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1,
+                                      a: a, lda: size, b: b, ldb: size, beta: 0, c: c, ldc: size)
+                    }
+                }
+            }
+        }
+    }
+    let flops = 2 * Double(size) * Double(size) * Double(size)
+    return [
+        "unit": .string("GFLOP/s"),
+        "best": rounded(flops / times.min()! / 1e9, 1),
+        "median": rounded(flops / median(times) / 1e9, 1),
+        "repetitions": .number(Double(times.count)),
+        "threads": .number(Double(threads)),
+        "size": .number(Double(size)),
+        "instructionSet": .string(GEMM.instructionSet.description),
+    ]
+}
+
+/// Microseconds per call of a small Float product (single thread, as in a training step).
+private func gemmLatency(
+    m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, options: BenchmarkOptions
+) -> [String: JSON] {
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+    let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+    let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+    defer { a.deallocate(); b.deallocate(); c.deallocate() }
+    for i in 0..<(m * k) { a[i] = Float(i % 17) / 17 }
+    for i in 0..<(k * n) { b[i] = Float(i % 19) / 19 }
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    // Batches of calls so the clock's resolution does not matter.
+    let batch = Swift.max(1, 20_000_000 / Swift.max(1, m * n * k))
+    let times = measure(minimumRepetitions: options.quick ? 3 : 20, minimumSeconds: options.quick ? 0.05 : 0.5) {
+        for _ in 0..<batch {
+            GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+        }
+    }
+    let flops = 2 * Double(m * n * k)
+    return [
+        "unit": .string("microseconds"),
+        "best": rounded(times.min()! / Double(batch) * 1e6),
+        "median": rounded(median(times) / Double(batch) * 1e6),
+        "gflops": rounded(flops / (times.min()! / Double(batch)) / 1e9, 1),
+    ]
+}
+
+/// One elementwise operation over 4M Floats (16 MiB per array); GB/s counts bytes read plus written.
+private func elementwise(_ name: String, options: BenchmarkOptions) -> [String: JSON] {
+    let count = 4 * 1024 * 1024
+    let x = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    let y = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    let out = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    defer { x.deallocate(); y.deallocate(); out.deallocate() }
+    for i in 0..<count {
+        x[i] = Float(i % 1000) / 100 - 5
+        y[i] = Float(i % 777) / 777 + 0.5
+    }
+    var arrays = 2  // arrays touched: inputs read plus the output written
+    var sink: Float = 0
+    let body: () -> Void
+    switch name {
+    case "memcpy": body = { memcpy(out, x, count * MemoryLayout<Float>.stride) }
+    case "add":
+        arrays = 3
+        body = { ElementKernels.binary(.add, x, lhsStride: 1, y, rhsStride: 1, out, count: count) }
+    case "multiply":
+        arrays = 3
+        body = { ElementKernels.binary(.multiply, x, lhsStride: 1, y, rhsStride: 1, out, count: count) }
+    case "exp": body = { ElementKernels.unary(.exp, x, out, count: count) }
+    case "log": body = { ElementKernels.unary(.log, y, out, count: count) }
+    case "tanh": body = { ElementKernels.unary(.tanh, x, out, count: count) }
+    case "sigmoid": body = { ElementKernels.unary(.sigmoid, x, out, count: count) }
+    case "gelu": body = { ElementKernels.unary(.gelu, x, out, count: count) }
+    case "sum":
+        arrays = 1
+        body = { ElementKernels.reduce(.sum, x, outer: 1, length: count, inner: 1, out); sink += out[0] }
+    default: fatalError("unknown elementwise benchmark \(name)")
+    }
+    let times = measure(minimumRepetitions: options.quick ? 3 : 10, minimumSeconds: options.quick ? 0.05 : 0.5, body)
+    let bytes = Double(arrays * count * MemoryLayout<Float>.stride)
+    return [
+        "unit": .string("GB/s"),
+        "best": rounded(bytes / times.min()! / 1e9, 2),
+        "median": rounded(bytes / median(times) / 1e9, 2),
+        "milliseconds": rounded(times.min()! * 1e3),
+        "count": .number(Double(count)),
+        "sink": .number(sink.isFinite ? 0 : 1),
+    ]
+}
