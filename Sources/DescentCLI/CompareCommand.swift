@@ -8,22 +8,19 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Train the same problem with several variants of one setting and compare the curves in one report.",
         discussion: """
-            Give exactly one variant axis; every variant uses the same data, split and seed (the same
-            initial weights whenever the model is the same), so each difference in the curves has one cause:
-              descent compare --batch-sizes 1,32,full          stochastic vs mini-batch vs batch gradient descent
-              descent compare --learning-rates 0.001,0.1,3     too small, good, too big (a diverging variant is marked; the run goes on)
-              descent compare --optimizers "sgd(lr: 0.1)" "sgd(lr: 0.1, momentum: 0.9)" adam rmsprop
-              descent compare --schedules none "cosine(tMax: 100)" "step(stepSize: 30, gamma: 0.1)"
+            Give exactly one variant axis. Every variant uses the same data, split and seed (the same initial weights whenever the model is the same), so each difference in the curves has one cause.
+
+            Examples:
+              descent compare --batch-sizes 1,32,full
+              descent compare --learning-rates 0.001,0.1,3
+              descent compare --optimizers sgd "sgd(momentum: 0.9)" adam rmsprop
+              descent compare --schedules none "cosine(tMax: 100)"
               descent compare --inits kaiming-normal xavier-uniform zeros
-              descent compare --models linear "mlp(32)"        (a stack of linear layers is still linear)
-            Takes the data, model and training options of `descent train`. Defaults here, to run in
-            seconds: --data builtin:moons, --model "mlp(32)", --epochs 10, --validation-split 0.2; with
-            --learning-rates: --data builtin:linear, --model linear, --optimizer sgd (linear regression,
-            where the rate alone decides: 0.001 crawls, 0.1 converges, 3 overshoots and diverges).
-            Writes compare.html (every curve on shared axes: full training loss against epochs and against
-            wall-clock time, the batch loss of every step, the validation metric; and a table with the final
-            loss, best validation metric, steps, time and whether the variant diverged) into --output.
-            --plot FILE.svg also writes the loss against epochs and time as one SVG; --format json prints the table.
+              descent compare --models linear "mlp(32)"
+
+            Takes the data, model and training options of `descent train`. Defaults, to run in seconds: --data builtin:moons, --model "mlp(32)", --epochs 10, --validation-split 0.2. With --learning-rates: --data builtin:linear, --model linear, --optimizer sgd (linear regression, where the rate alone decides: 0.001 crawls, 0.1 converges, 3 overshoots and diverges). A variant that diverges stops and is marked; the others still run.
+
+            Writes compare.html into --output: every curve on shared axes (the full training loss against epochs and against wall-clock time, the batch loss of every step, the validation metric) and a table with the final loss, the best validation metric, steps, time and whether the variant diverged. --plot FILE.svg also writes the loss against epochs and time as one SVG; --format json prints the table.
             """)
 
     @OptionGroup var options: TrainOptions
