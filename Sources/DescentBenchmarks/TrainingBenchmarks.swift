@@ -129,6 +129,7 @@ enum TrainingBenchmarks {
             ("samples", .number(samples)),
             ("meanLossLastEpoch", .number(lastLoss)),
             ("threads", .number(Double(threads))),
+            ("flushDenormals", .string(DenormalFlushing.isEnabled ? "yes" : "no")),
             ("peakRSSMegabytes", .number(peakResidentMegabytes())),
             ("datasetMegabytes", .number(samples * 784 * 4 / 1_048_576)),
         ]
@@ -177,6 +178,7 @@ enum TrainingBenchmarks {
             ("microsecondsPerSampleWithLoader", .number(median(withLoader) / Double(data.count) * 1e6)),
             ("steps", .number(Double(stepTimes.count))),
             ("threads", .number(Double(threads))),
+            ("flushDenormals", .string(DenormalFlushing.isEnabled ? "yes" : "no")),
             ("peakRSSMegabytes", .number(peakResidentMegabytes())),
         ]
     }
@@ -219,6 +221,7 @@ enum TrainingBenchmarks {
             ("epochSeconds", .numbers(times)),
             ("meanLossLastEpoch", .number(lastLoss)),
             ("threads", .number(Double(threads))),
+            ("flushDenormals", .string(DenormalFlushing.isEnabled ? "yes" : "no")),
             ("peakRSSMegabytes", .number(peakResidentMegabytes())),
             ("datasetMegabytes", .number(Double(rows) * 101 * 4 / 1_048_576)),
         ]
@@ -242,6 +245,9 @@ enum TrainingBenchmarks {
     static func setThreads(_ threads: Int) {
         setenv("DESCENT_NUM_THREADS", "\(threads)", 1)
         // GEMM.maximumThreadCount = threads  (after the kernels merge)
+        // DESCENT_FLUSH_DENORMALS=1 flushes subnormals on this thread, as XLA does by default and
+        // as the peers do with torch.set_flush_denormal(True) (bench/run-training.sh sets both).
+        DenormalFlushing.isEnabled = getenv("DESCENT_FLUSH_DENORMALS").map { String(cString: $0) == "1" } ?? false
     }
 
     static func monotonicSeconds() -> Double {

@@ -246,3 +246,22 @@ import DescentCore
         #expect { try step.computeGradients(features: Tensor(zeros: [2, 3]), targets: Tensor([0.5, 1])) } throws: { "\($0)".contains("whole numbers") }
     }
 }
+
+@Suite struct DenormalFlushingTests {
+    @Test func flushingTurnsSubnormalResultsIntoZeroOnThisThread() throws {
+        #if os(Linux) && arch(x86_64)
+        let saved = DenormalFlushing.isEnabled
+        defer { DenormalFlushing.isEnabled = saved }
+        DenormalFlushing.isEnabled = false
+        let tiny = Float.leastNormalMagnitude
+        var half = tiny
+        half /= 2  // a subnormal without flushing
+        #expect(half > 0)
+        DenormalFlushing.isEnabled = true
+        #expect(DenormalFlushing.isEnabled)
+        var flushed = tiny
+        flushed /= 2
+        #expect(flushed == 0)
+        #endif
+    }
+}
