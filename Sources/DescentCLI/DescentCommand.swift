@@ -9,9 +9,13 @@ struct DescentCommand: AsyncParsableCommand {
         subcommands: [
             DataCommand.self,
             DemoCommand.self,
+            EvaluateCommand.self,
             GradcheckCommand.self,
+            LRFindCommand.self,
             OptimizeCommand.self,
+            PredictCommand.self,
             ScheduleCommand.self,
+            TrainCommand.self,
         ],
         defaultSubcommand: nil
     )

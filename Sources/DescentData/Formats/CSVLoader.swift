@@ -76,7 +76,8 @@ struct CSVLayout {
             throw DataError(file: file, line: 1, column: duplicate.value[1] + 1, "the column name \"\(duplicate.key)\" appears twice in the header; names must be unique")
         }
         let targets = try (options.targets ?? [.index(-1)]).map { try $0.resolve(in: names, file: file) }
-        guard !targets.isEmpty else { throw DataError(file: file, "no target column chosen; name at least one") }
+        // An explicitly empty list (`targets: []`) reads features only, as for data to predict on.
+        guard !targets.isEmpty || options.targets != nil else { throw DataError(file: file, "no target column chosen; name at least one") }
         let categorical = try options.categorical.map { try $0.resolve(in: names, file: file) }
         var features = try options.features.map { try $0.map { try $0.resolve(in: names, file: file) } }
             ?? names.indices.filter { !targets.contains($0) }

@@ -66,7 +66,8 @@ public struct CSVOptions: Equatable, Sendable, Codable {
     public var hasHeader: Bool
     /// The field separator, one ASCII character. The default value is `,`.
     public var delimiter: Character
-    /// The target column(s). The default value is `nil`: the last column.
+    /// The target column(s). The default value is `nil`: the last column. `[]` reads features only
+    /// (data to predict on); the targets are then an `[n, 0]` tensor.
     public var targets: [ColumnSelector]?
     /// The feature columns, in order. The default value is `nil`: every column that is not a target.
     public var features: [ColumnSelector]?

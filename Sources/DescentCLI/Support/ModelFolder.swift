@@ -1,0 +1,111 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// The output folder of `descent train`: `model.safetensors`, `preprocessing.json`,
+/// `config.json`, `history.json`, `history-epochs.csv`, `history-steps.csv`, `checkpoints/`.
+enum ModelFolder {
+    static let modelFile = "model.safetensors"
+    static let preprocessingFile = "preprocessing.json"
+    static let configFile = "config.json"
+    static let checkpointFolder = "checkpoints"
+
+    /// Writes the trained model and what is needed to use it.
+    static func write<Scalar: TensorScalar>(model: Sequential<Scalar>, preprocessing: Preprocessing, configuration: TrainConfiguration,
+                                            history: TrainingHistory, to directory: URL, includeModel: Bool) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if includeModel {
+            let archive = model.stateArchive(metadata: ["descent.model": preprocessing.model, "descent.task": preprocessing.task.rawValue])
+            try AtomicFile.write(archive.encoded(), to: directory.appendingPathComponent(modelFile))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(preprocessing), to: directory.appendingPathComponent(preprocessingFile))
+        try AtomicFile.write(Data(configuration.jsonText().utf8), to: directory.appendingPathComponent(configFile))
+        try history.write(to: directory)
+    }
+
+    /// The saved configuration of a folder, as key-value pairs, if there is one.
+    static func savedConfiguration(in directory: URL) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(configFile).path) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// Reads `preprocessing.json`.
+    static func preprocessing(in directory: URL) throws -> Preprocessing {
+        let url = directory.appendingPathComponent(preprocessingFile)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ValidationError("\(directory.path) has no \(preprocessingFile); give the --output folder of `descent train`")
+        }
+        do { return try JSONDecoder().decode(Preprocessing.self, from: data) } catch {
+            throw ValidationError("cannot read \(url.path): \(error)")
+        }
+    }
+
+    /// Rebuilds the model and loads its trained weights.
+    static func model<Scalar: TensorScalar>(in directory: URL, preprocessing: Preprocessing, as _: Scalar.Type) throws -> Sequential<Scalar> {
+        let spec = try specError { try ModelSpec(parsing: preprocessing.model) }
+        var generator = RandomGenerator(seed: 0)
+        let model: Sequential<Scalar> = spec.makeModel(inputs: preprocessing.inputs, outputs: preprocessing.outputs, generator: &generator)
+        let url = directory.appendingPathComponent(modelFile)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ValidationError("\(directory.path) has no \(modelFile) (did the training run diverge or stop before writing it?)")
+        }
+        do { try model.loadState(from: url) } catch { throw ValidationError("cannot load \(url.path): \(error)") }
+        return model
+    }
+
+    /// Loads data to evaluate or predict on, treated as the training data was: the same feature
+    /// columns in the same order, class labels numbered as in training, the training split's
+    /// standardisation. With `requireTargets: false` the target column may be missing.
+    static func data<Scalar: TensorScalar>(_ source: String, target: String?, preprocessing: Preprocessing, requireTargets: Bool,
+                                           as _: Scalar.Type) throws -> TensorDataset<Scalar> {
+        var dataset: TensorDataset<Scalar>
+        if BuiltinDataset.isBuiltin(source) || requireTargets {
+            dataset = try DataSource.load(source, target: target ?? preprocessing.target, task: preprocessing.task,
+                                          classNames: preprocessing.classNames, seed: 0, as: Scalar.self).dataset
+        } else {
+            guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("there is no file \(source)") }
+            let features = preprocessing.featureNames?.map { ColumnSelector.name($0) }
+            let table: CSVTable<Scalar> = try wrapDataErrors {
+                try CSVLoader.load(source, options: CSVOptions(targets: [], features: features, targetKind: .regression))
+            }
+            dataset = try wrapDataErrors { try table.dataset() }
+        }
+        if let names = preprocessing.featureNames, let own = dataset.featureNames, own != names {
+            throw ValidationError("\(source) has the feature columns \(own.joined(separator: ", ")); the model was trained on \(names.joined(separator: ", "))")
+        }
+        dataset = try DataSource.flattened(dataset)
+        guard dataset.featureShape.reduce(1, *) == preprocessing.inputs else {
+            throw ValidationError("\(source) has \(dataset.featureShape.reduce(1, *)) features; the model takes \(preprocessing.inputs)")
+        }
+        if let standardizer = preprocessing.standardizer {
+            dataset = try wrapDataErrors { try dataset.replacingFeatures(standardizer.transform(dataset.features)) }
+        }
+        return dataset
+    }
+
+    /// The metrics reported for a task and loss.
+    static func metrics(for preprocessing: Preprocessing, loss: any Loss) -> [any Metric] {
+        switch preprocessing.task {
+        case .classification: return [Accuracy(threshold: loss.targetKind == .binary ? 0 : 0.5)]
+        case .regression: return [MeanSquaredError()]
+        }
+    }
+}
+
+/// A JSON number, or `null` for NaN and infinities.
+func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+
+/// `{"loss": …, "accuracy": …}` with `loss` first and the rest sorted.
+func jsonObject(_ values: [String: Double]?) -> String {
+    guard let values else { return "null" }
+    let keys = (values["loss"] != nil ? ["loss"] : []) + values.keys.filter { $0 != "loss" }.sorted()
+    return "{" + keys.map { "\"\($0)\": \(jsonNumber(values[$0]!))" }.joined(separator: ", ") + "}"
+}
+
+/// `loss 0.1234  accuracy 0.9750`.
+func textValues(_ values: [String: Double]) -> String {
+    let keys = (values["loss"] != nil ? ["loss"] : []) + values.keys.filter { $0 != "loss" }.sorted()
+    return keys.map { "\($0) \(String(format: "%.4f", values[$0]!))" }.joined(separator: "  ")
+}

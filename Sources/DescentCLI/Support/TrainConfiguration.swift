@@ -1,0 +1,177 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// The resolved settings of a training run: what `descent train` options, a `--config` file and
+/// (when resuming) the run's saved `config.json` say, in that order of precedence, over the
+/// defaults. Saved as `config.json` in the output folder and inside every checkpoint.
+struct TrainConfiguration: Codable, Equatable {
+    var data: String
+    var target: String?
+    var task: String?
+    /// `nil`: 0.2 when early stopping watches a validation value and there is no validation file, else 0.
+    var validationSplit: Double?
+    var validation: String?
+    var test: String?
+    var model: String = "mlp(64)"
+    var loss: String?
+    var optimizer: String = "adam"
+    var schedule: String?
+    var scheduleUnit: String = "step"
+    var batchSize: String = "32"
+    var epochs: Int = 20
+    var earlyStopping: String?
+    var clipGradNorm: Double?
+    var seed: UInt64 = 0
+    var checkpointEvery: String?
+    var keepCheckpoints: Int = 3
+    var maxTime: String?
+    var precision: String = "float"
+    var standardize: Bool = true
+
+    /// The keys a config file may use, with their kinds (kebab-case spellings are accepted too).
+    static let keys: [String: Kind] = [
+        "data": .string, "target": .string, "task": .string, "validationSplit": .number, "validation": .string,
+        "test": .string, "model": .string, "loss": .string, "optimizer": .string, "schedule": .string,
+        "scheduleUnit": .string, "batchSize": .string, "epochs": .integer, "earlyStopping": .string,
+        "clipGradNorm": .number, "seed": .integer, "checkpointEvery": .string, "keepCheckpoints": .integer,
+        "maxTime": .string, "precision": .string, "standardize": .boolean,
+    ]
+    enum Kind { case string, number, integer, boolean }
+
+    /// Keys whose change makes a checkpoint unusable (the run would not be the same run).
+    static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
+                                  "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
+                                  "precision", "standardize"]
+
+    /// The validation share actually used (see `validationSplit`).
+    var resolvedValidationSplit: Double {
+        if let validationSplit { return validationSplit }
+        guard validation == nil, let text = earlyStopping, let rule = try? EarlyStopping(spec: text) else { return 0 }
+        return rule.monitor.hasPrefix("validation") || rule.monitor.hasPrefix("val.") ? 0.2 : 0
+    }
+
+    /// `batchSize` as a ``BatchSize``.
+    var resolvedBatchSize: BatchSize {
+        get throws {
+            if batchSize.lowercased() == "full" { return .fullBatch }
+            guard let n = Int(batchSize), n > 0 else { throw ValidationError("--batch-size must be a positive whole number or `full`, not `\(batchSize)`") }
+            return .samples(n)
+        }
+    }
+
+    /// `maxTime` in seconds.
+    var maxTimeSeconds: Double? {
+        get throws { try maxTime.map(parseDuration) }
+    }
+
+    /// `checkpointEvery` as (epochs, steps): `2` or `2 epochs` → every 2 epochs; `50 steps` → every 50 steps.
+    var checkpointSchedule: (epochs: Int?, steps: Int?) {
+        get throws {
+            guard let text = checkpointEvery?.trimmingCharacters(in: .whitespaces).lowercased() else { return (1, nil) }
+            let digits = text.prefix { $0.isNumber }
+            let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+            guard let n = Int(digits), n > 0 else {
+                throw ValidationError("--checkpoint-every must look like `1`, `2 epochs` or `50 steps`, not `\(text)`")
+            }
+            switch unit {
+            case "", "e", "epoch", "epochs": return (n, nil)
+            case "s", "step", "steps": return (nil, n)
+            default: throw ValidationError("--checkpoint-every: unknown unit `\(unit)`; use epochs or steps (for example `50 steps`)")
+            }
+        }
+    }
+
+    /// The configuration as a JSON object (sorted keys), as written to `config.json`.
+    func jsonText() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The keys whose values differ between two configurations, among `runDefiningKeys`.
+    func differences(from other: TrainConfiguration) -> [String] {
+        let a = (try? JSONSerialization.jsonObject(with: Data(jsonText().utf8))) as? [String: Any] ?? [:]
+        let b = (try? JSONSerialization.jsonObject(with: Data(other.jsonText().utf8))) as? [String: Any] ?? [:]
+        return TrainConfiguration.runDefiningKeys.filter { key in
+            "\(a[key] ?? "none")" != "\(b[key] ?? "none")"
+        }
+    }
+
+    /// Merges layers of settings (later layers win) over the defaults.
+    /// - Throws: `ValidationError` for an unknown key or a value of the wrong kind.
+    static func resolve(layers: [(source: String, values: [String: Any])]) throws -> TrainConfiguration {
+        // The defaults are the property initial values (the decoder does not use them by itself).
+        var merged = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainConfiguration(data: "")))) as? [String: Any] ?? [:]
+        merged.removeValue(forKey: "data")
+        for layer in layers {
+            for (rawKey, value) in layer.values {
+                let key = camelCase(rawKey)
+                guard let kind = keys[key] else {
+                    throw ValidationError("\(layer.source): unknown key `\(rawKey)`; valid keys: \(keys.keys.sorted().joined(separator: ", "))")
+                }
+                if value is NSNull { merged.removeValue(forKey: key); continue }
+                merged[key] = try normalize(value, kind: kind, key: rawKey, source: layer.source)
+            }
+        }
+        guard merged["data"] != nil else { throw ValidationError("give the training data with --data FILE or --data builtin:NAME (for example builtin:spirals)") }
+        let data = try JSONSerialization.data(withJSONObject: merged)
+        do { return try JSONDecoder().decode(TrainConfiguration.self, from: data) } catch {
+            throw ValidationError("cannot read the configuration: \(error)")
+        }
+    }
+
+    /// Reads a JSON config file into key-value pairs.
+    static func readFile(_ path: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the config file \(path)") }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let values = object as? [String: Any] else {
+            throw ValidationError("the config file \(path) must hold one JSON object, such as {\"data\": \"train.csv\", \"epochs\": 30}")
+        }
+        return values
+    }
+
+    static func camelCase(_ key: String) -> String {
+        let parts = key.split(whereSeparator: { $0 == "-" || $0 == "_" })
+        guard let first = parts.first else { return key }
+        return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    static func normalize(_ value: Any, kind: Kind, key: String, source: String) throws -> Any {
+        switch (kind, value) {
+        case (.string, let text as String): return text
+        case (.string, let number as NSNumber): return number.stringValue
+        case (.number, let number as NSNumber): return number.doubleValue
+        case (.number, let text as String):
+            if let x = Double(text) { return x }
+        case (.integer, let number as NSNumber):
+            if number.doubleValue == number.doubleValue.rounded() { return number.int64Value }
+        case (.integer, let text as String):
+            if let n = Int64(text) { return n }
+        case (.boolean, let number as NSNumber): return number.boolValue
+        case (.boolean, let text as String):
+            if ["true", "false"].contains(text.lowercased()) { return text.lowercased() == "true" }
+        default: break
+        }
+        throw ValidationError("\(source): `\(key)` has the wrong kind of value `\(value)` (expected \(kind))")
+    }
+}
+
+/// Seconds from `90`, `90s`, `5m`, `1h30m`, `2h`.
+func parseDuration(_ text: String) throws -> Double {
+    let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    if let seconds = Double(trimmed), seconds > 0 { return seconds }
+    var total = 0.0, number = ""
+    for character in trimmed {
+        if character.isNumber || character == "." { number.append(character); continue }
+        guard let value = Double(number) else { throw ValidationError("--max-time: cannot read `\(text)`; write for example 90s, 5m or 1h30m") }
+        switch character {
+        case "s": total += value
+        case "m": total += value * 60
+        case "h": total += value * 3600
+        default: throw ValidationError("--max-time: unknown unit `\(character)` in `\(text)`; use s, m or h")
+        }
+        number = ""
+    }
+    guard number.isEmpty, total > 0 else { throw ValidationError("--max-time: cannot read `\(text)`; write for example 90s, 5m or 1h30m") }
+    return total
+}

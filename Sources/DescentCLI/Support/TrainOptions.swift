@@ -1,0 +1,94 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// The data and model options shared by `descent train` and `descent lr-find`. Every option is
+/// optional here so that a `--config` file can fill what the command line leaves out; the
+/// defaults are applied by ``TrainConfiguration``.
+struct TrainOptions: ParsableArguments {
+    @Option(help: "Training data: a CSV file, or builtin:NAME (\(BuiltinDataset.names.joined(separator: ", "))), e.g. builtin:spirals.")
+    var data: String?
+
+    @Option(help: "The target column of a CSV file: a name or a 0-based position (-1 = last). Default: the last column.")
+    var target: String?
+
+    @Option(help: "classification or regression. Default: inferred from the target (text, or whole numbers with at most 20 distinct values, means classification).")
+    var task: String?
+
+    @Option(help: "The share of the training data held out for validation (stratified for classes), e.g. 0.2. Default: 0 (all data trains, as in PyTorch and Keras), or 0.2 when --early-stopping watches a validation value.")
+    var validationSplit: Double?
+
+    @Option(help: "A separate validation file (instead of --validation-split).")
+    var validation: String?
+
+    @Option(help: "A test file, evaluated once after training.")
+    var test: String?
+
+    @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(64, 32, activation: tanh, dropout: 0.2). Default: mlp(64).")
+    var model: String?
+
+    @Option(help: "The loss spec (mse, l1, huber, cross-entropy, bce-with-logits, …). Default: cross-entropy for classification, mse for regression.")
+    var loss: String?
+
+    @Option(help: "The optimizer spec, e.g. sgd(lr: 0.1, momentum: 0.9) or adam(lr: 0.001). Default: adam.")
+    var optimizer: String?
+
+    @Option(help: "A learning-rate schedule spec, e.g. cosine(tMax: 1000) or one-cycle(maxLearningRate: 0.01, totalSteps: 600).")
+    var schedule: String?
+
+    @Option(help: "Whether the schedule advances per optimizer step or per epoch: step or epoch. Default: step (plateau: epoch).")
+    var scheduleUnit: String?
+
+    @Option(help: "Samples per batch, or `full` for batch gradient descent. Default: 32.")
+    var batchSize: String?
+
+    @Option(help: "Epochs (passes over the training data). Default: 20.")
+    var epochs: Int?
+
+    @Option(help: "Early stopping, e.g. early-stopping(monitor: validation.loss, patience: 5, minDelta: 0, restoreBestWeights: true).")
+    var earlyStopping: String?
+
+    @Option(help: "Clip the gradients' global L2 norm to this value before each step.")
+    var clipGradNorm: Double?
+
+    @Option(help: "The random seed (data split, initial weights, shuffling, dropout). Default: 0.")
+    var seed: UInt64?
+
+    @Option(help: "The element type: float or double. Default: float.")
+    var precision: String?
+
+    @Flag(inversion: .prefixedNo, help: "Standardise the features with the training split's mean and standard deviation. Default: on.")
+    var standardize: Bool?
+
+    @Option(help: "A JSON file with the same keys as these options (camelCase or kebab-case); options given on the command line win.")
+    var config: String?
+
+    /// The options given on the command line, by configuration key.
+    var values: [String: Any] {
+        var values: [String: Any] = [:]
+        values["data"] = data; values["target"] = target; values["task"] = task
+        values["validationSplit"] = validationSplit; values["validation"] = validation; values["test"] = test
+        values["model"] = model; values["loss"] = loss; values["optimizer"] = optimizer; values["schedule"] = schedule
+        values["scheduleUnit"] = scheduleUnit; values["batchSize"] = batchSize; values["epochs"] = epochs
+        values["earlyStopping"] = earlyStopping; values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { Int64($0) }
+        values["precision"] = precision; values["standardize"] = standardize
+        return values
+    }
+
+    /// The configuration: these options over the `--config` file over `saved` (a resumed run's) over the defaults.
+    func configuration(extra: [String: Any] = [:], saved: [String: Any]? = nil) throws -> TrainConfiguration {
+        var layers: [(source: String, values: [String: Any])] = []
+        if let saved { layers.append(("the saved config.json", saved)) }
+        if let config { layers.append((config, try TrainConfiguration.readFile(config))) }
+        layers.append(("the command line", values.merging(extra) { a, _ in a }))
+        let configuration = try TrainConfiguration.resolve(layers: layers)
+        guard ["float", "double"].contains(configuration.precision) else {
+            throw ValidationError("--precision must be float or double, not `\(configuration.precision)`")
+        }
+        guard configuration.epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        return configuration
+    }
+}
+
+/// text or json.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

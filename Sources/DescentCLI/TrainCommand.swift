@@ -1,0 +1,184 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// `descent train`: trains a model on a CSV file or a built-in dataset.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model by gradient descent on a CSV file or a built-in dataset.",
+        discussion: """
+            Examples:
+              descent train --data builtin:spirals --model "mlp(64, 64)" --epochs 50 --output run
+              descent train --data train.csv --target price --optimizer "sgd(lr: 0.01, momentum: 0.9)" --output run
+              descent train --config run.json --output run --resume
+
+            --output DIR receives model.safetensors, preprocessing.json, config.json, history.json,
+            history-epochs.csv, history-steps.csv and checkpoints/. Ctrl-C finishes the current step,
+            writes a checkpoint and exits; add --resume to the same command to continue exactly.
+            Exit status: 0 when training stopped normally (completed, early stopping, time limit),
+            1 when the loss diverged, 130 when interrupted.
+            """)
+
+    @OptionGroup var options: TrainOptions
+
+    @Option(name: .customLong("output"), help: "The folder for the model, preprocessing, configuration, history and checkpoints.")
+    var outputDirectory: String?
+
+    @Flag(help: "Continue from the newest good checkpoint in --output (the saved config.json fills options not given).")
+    var resume = false
+
+    @Option(help: "Checkpoint every N epochs (`2`, `2 epochs`) or every N steps (`50 steps`). Default: every epoch (needs --output).")
+    var checkpointEvery: String?
+
+    @Option(help: "How many periodic checkpoints to keep. Default: 3.")
+    var keepCheckpoints: Int?
+
+    @Option(help: "Stop after this much time (after the current step), e.g. 90s, 10m, 1h30m.")
+    var maxTime: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    /// What a run produced: the report for standard output, messages for standard error, the exit status.
+    struct Outcome {
+        var text: String
+        var messages: [String] = []
+        var exitCode: Int32 = 0
+        var result: FitResult?
+    }
+
+    /// The report (tests call this).
+    func output() throws -> String { try execute(progress: .quiet, handleInterrupts: false).text }
+
+    func run() throws {
+        let outcome = try execute(progress: ProgressReporter.automaticStyle(quiet: quiet), handleInterrupts: true)
+        for message in outcome.messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        print(outcome.text)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// Resolves the configuration and trains with the configured element type.
+    func execute(progress: ProgressReporter.Style, handleInterrupts: Bool) throws -> Outcome {
+        if resume && outputDirectory == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
+        var extra: [String: Any] = [:]
+        extra["checkpointEvery"] = checkpointEvery; extra["keepCheckpoints"] = keepCheckpoints; extra["maxTime"] = maxTime
+        let saved = resume ? outputDirectory.flatMap { ModelFolder.savedConfiguration(in: URL(fileURLWithPath: $0)) } : nil
+        let configuration = try options.configuration(extra: extra, saved: saved)
+        if configuration.precision == "double" {
+            return try train(configuration, as: Double.self, progress: progress, handleInterrupts: handleInterrupts)
+        }
+        return try train(configuration, as: Float.self, progress: progress, handleInterrupts: handleInterrupts)
+    }
+
+    private func train<Scalar: TensorScalar>(_ configuration: TrainConfiguration, as _: Scalar.Type, progress: ProgressReporter.Style,
+                                             handleInterrupts: Bool) throws -> Outcome {
+        let setup = try TrainingSetup<Scalar>(configuration)
+        let trainer = setup.trainer
+        var messages: [String] = []
+        let directory = outputDirectory.map { URL(fileURLWithPath: $0) }
+        if let directory {
+            let schedule = try configuration.checkpointSchedule
+            let store = CheckpointStore(directory: directory.appendingPathComponent(ModelFolder.checkpointFolder), keep: configuration.keepCheckpoints)
+            trainer.checkpointing = CheckpointPolicy(store: store, everyEpochs: schedule.epochs, everySteps: schedule.steps,
+                                                     bestMonitor: setup.validationLoader != nil ? "validation.loss" : nil)
+            if resume {
+                if let latest = store.latest(as: Scalar.self) {
+                    messages += latest.problems
+                    if let text = latest.checkpoint.configuration,
+                       let saved = try? JSONDecoder().decode(TrainConfiguration.self, from: Data(text.utf8)) {
+                        let differences = configuration.differences(from: saved)
+                        guard differences.isEmpty else {
+                            throw ValidationError("cannot resume: \(differences.joined(separator: ", ")) differ from the checkpointed run's; "
+                                                  + "use the same options, or start a new run without --resume")
+                        }
+                    }
+                    do { try trainer.restore(from: latest.checkpoint) } catch {
+                        throw ValidationError("cannot resume from \(latest.url.path): \(error)")
+                    }
+                    let position = latest.checkpoint.trainer.position
+                    messages.append("resuming from \(latest.url.lastPathComponent): epoch \(position.epoch + 1), batch \(position.batchIndex), step \(latest.checkpoint.trainer.step)")
+                } else {
+                    messages += store.checkpointFiles().isEmpty ? [] : ["no readable checkpoint in \(store.directory.path)"]
+                    messages.append("no checkpoint to resume from in \(store.directory.path); starting from the beginning")
+                }
+            } else {
+                for old in store.checkpointFiles() + [store.bestFile] { try? FileManager.default.removeItem(at: old) }
+            }
+        }
+        let reporter = ProgressReporter(style: progress)
+        trainer.callbacks.append(reporter)
+        // Messages so far go out before the progress starts.
+        if progress != .quiet { for message in messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }; messages = [] }
+
+        let interrupts = handleInterrupts ? InterruptHandler(trainer.stopSignal) : nil
+        let result = try trainer.fit(epochs: configuration.epochs, training: setup.trainLoader, validation: setup.validationLoader,
+                                     trainingEvaluation: setup.trainEvaluationLoader)
+        withExtendedLifetime(interrupts) {}
+
+        var outcome = Outcome(text: "", messages: messages, exitCode: 0, result: result)
+        let diverged = result.stopReason == .diverged
+        var train: [String: Double]? = nil, validation: [String: Double]? = nil, test: [String: Double]? = nil
+        if diverged {
+            train = result.history.epochs.last?.train
+            validation = result.history.epochs.last?.validation
+        } else {
+            train = try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: setup.trainEvaluationLoader).values
+            validation = try setup.validationLoader.map { try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: $0).values }
+            test = try setup.testLoader.map { try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: $0).values }
+        }
+        if let directory {
+            try ModelFolder.write(model: setup.model, preprocessing: setup.preprocessing, configuration: configuration,
+                                  history: result.history, to: directory, includeModel: !diverged)
+        }
+        switch result.stopReason {
+        case .diverged:
+            outcome.exitCode = 1
+            outcome.messages.append(result.divergence?.description ?? "training diverged")
+            if let last = trainer.writtenCheckpoints.last ?? trainer.checkpointing?.store.checkpointFiles().first {
+                outcome.messages.append("the last good checkpoint is kept: \(last.path)")
+            }
+        case .interrupted:
+            outcome.exitCode = 130
+            outcome.messages.append(resumeHint(checkpointed: directory != nil))
+        case .timeLimit:
+            outcome.messages.append("stopped at the time limit. " + resumeHint(checkpointed: directory != nil))
+        case .completed, .earlyStopping:
+            break
+        }
+        let samplesPerSecond = result.seconds > 0 ? Double(result.samples) / result.seconds : 0
+        switch format {
+        case .json:
+            outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
+                + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), "
+                + "\"timing\": {\"loadSeconds\": \(jsonNumber(setup.loadSeconds)), \"trainSeconds\": \(jsonNumber(result.seconds)), "
+                + "\"samplesPerSecond\": \(jsonNumber(samplesPerSecond))}}"
+        case .text:
+            var lines = ["stopped: \(result.stopReason.rawValue) after \(result.epochs) epoch\(result.epochs == 1 ? "" : "s") (\(trainer.state.step) steps)"]
+            if let train { lines.append("train       " + textValues(train)) }
+            if let validation { lines.append("validation  " + textValues(validation)) }
+            if let test { lines.append("test        " + textValues(test)) }
+            lines.append(String(format: "time: %.2fs loading, %.2fs training, %.0f samples/s", setup.loadSeconds, result.seconds, samplesPerSecond))
+            if let directory { lines.append("output: \(directory.path)") }
+            outcome.text = lines.joined(separator: "\n")
+        }
+        return outcome
+    }
+
+    /// How to continue this run.
+    private func resumeHint(checkpointed: Bool) -> String {
+        guard checkpointed else { return "no checkpoint was written (no --output); give --output DIR to be able to resume" }
+        let arguments = CommandLine.arguments.dropFirst().filter { $0 != "--resume" }.map(shellQuoted)
+        let command = arguments.first == "train" ? "descent " + arguments.joined(separator: " ") : "descent train --output \(shellQuoted(outputDirectory ?? "DIR"))"
+        return "a checkpoint was written; to continue exactly where it stopped, run:\n  \(command) --resume"
+    }
+}
+
+/// `text` quoted for a POSIX shell when it needs to be.
+func shellQuoted(_ text: String) -> String {
+    let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@,+".contains($0) }
+    return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

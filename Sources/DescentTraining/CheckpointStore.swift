@@ -1,0 +1,163 @@
+import DescentCore
+import DescentNN
+import Foundation
+
+/// A folder of checkpoint files: `checkpoint-STEP.ckpt` written periodically (the newest `keep`
+/// are kept) and `best.ckpt` at the best monitored value.
+public struct CheckpointStore: Sendable {
+    /// The folder.
+    public let directory: URL
+    /// How many periodic checkpoints to keep (at least 2, so a damaged newest one has a fallback).
+    public var keep: Int
+
+    /// A store in `directory` (created when the first checkpoint is written).
+    /// - Parameter keep: periodic checkpoints kept. The default value is `3`.
+    public init(directory: URL, keep: Int = 3) {
+        self.directory = directory
+        self.keep = Swift.max(keep, 1)
+    }
+
+    /// The file name of the periodic checkpoint after optimizer step `step`.
+    public static func fileName(step: Int) -> String { "checkpoint-" + String(format: "%09d", step) + ".ckpt" }
+
+    /// The best checkpoint's file.
+    public var bestFile: URL { directory.appendingPathComponent("best.ckpt") }
+
+    /// Writes a periodic checkpoint atomically and removes all but the newest `keep`.
+    @discardableResult
+    public func save(_ data: Data, step: Int) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(Self.fileName(step: step))
+        try AtomicFile.write(data, to: url)
+        for old in checkpointFiles().dropFirst(keep) { try? FileManager.default.removeItem(at: old) }
+        AtomicFile.syncDirectory(directory)
+        return url
+    }
+
+    /// Writes the best checkpoint atomically.
+    @discardableResult
+    public func saveBest(_ data: Data) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(data, to: bestFile)
+        return bestFile
+    }
+
+    /// The periodic checkpoint files, newest (highest step) first.
+    public func checkpointFiles() -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".ckpt") }.sorted(by: >)
+            .map { directory.appendingPathComponent($0) }
+    }
+
+    /// The newest periodic checkpoint that reads and verifies, with a message for each newer one
+    /// that did not (and was skipped); `nil` if there is none.
+    public func latest<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) -> (checkpoint: TrainingCheckpoint<Scalar>, url: URL, problems: [String])? {
+        var problems: [String] = []
+        for url in checkpointFiles() {
+            do {
+                return (try TrainingCheckpoint<Scalar>(contentsOf: url), url, problems)
+            } catch {
+                problems.append("skipping \(url.lastPathComponent): \(error)")
+            }
+        }
+        return nil
+    }
+
+    /// Messages for every periodic checkpoint that does not read (empty when all are good).
+    public func problems<Scalar: TensorScalar>(as _: Scalar.Type) -> [String] {
+        latest(as: Scalar.self)?.problems ?? checkpointFiles().map { "unreadable: \($0.lastPathComponent)" }
+    }
+}
+
+/// When a ``Trainer`` writes checkpoints.
+public struct CheckpointPolicy: Sendable {
+    /// Where.
+    public var store: CheckpointStore
+    /// Every this many epochs (and always after the last epoch). The default value is `1`.
+    public var everyEpochs: Int?
+    /// Every this many optimizer steps, so a run can resume mid-epoch. The default value is `nil`.
+    public var everySteps: Int?
+    /// The value whose best epoch is kept in `best.ckpt` (`validation.loss`); `nil` for none.
+    public var bestMonitor: String?
+
+    /// A policy.
+    /// - Parameters:
+    ///   - store: the folder and how many to keep.
+    ///   - everyEpochs: The default value is `1`.
+    ///   - everySteps: The default value is `nil`.
+    ///   - bestMonitor: The default value is `nil`.
+    public init(store: CheckpointStore, everyEpochs: Int? = 1, everySteps: Int? = nil, bestMonitor: String? = nil) {
+        self.store = store
+        self.everyEpochs = everyEpochs
+        self.everySteps = everySteps
+        self.bestMonitor = bestMonitor
+    }
+}
+
+extension Trainer {
+    /// The run's complete state as a checkpoint (see ``TrainingCheckpoint``).
+    public func makeCheckpoint() -> TrainingCheckpoint<Scalar> {
+        var trainer = state
+        trainer.scheduler = scheduler?.state
+        return TrainingCheckpoint(model: model.stateArchive(), bestWeights: bestWeights, optimizer: optimizer.stateSnapshot(),
+                                  trainer: trainer, generators: dropoutGenerators(), configuration: configuration)
+    }
+
+    /// Puts the model, optimizer, schedule, dropout generators and trainer state back as they were
+    /// when `checkpoint` was made; the next ``fit(epochs:training:validation:trainingEvaluation:)``
+    /// continues from there.
+    /// - Throws: ``StateMismatchError`` if the model differs, ``OptimizerError`` if the optimizer or
+    ///   schedule differs, ``CheckpointError`` if a dropout layer is missing.
+    public func restore(from checkpoint: TrainingCheckpoint<Scalar>) throws {
+        try model.loadState(from: checkpoint.model)
+        try optimizer.restore(checkpoint.optimizer)
+        if let saved = checkpoint.trainer.scheduler {
+            guard var s = scheduler else { throw CheckpointError("the checkpoint has a learning-rate schedule but this trainer has none; use the same --schedule") }
+            try s.restore(saved)
+            scheduler = s
+        } else if scheduler != nil {
+            throw CheckpointError("this trainer has a learning-rate schedule but the checkpoint has none; use the same --schedule")
+        }
+        let layers = dropoutLayers()
+        for (name, generator) in checkpoint.generators {
+            guard let layer = layers[name] else { throw CheckpointError("the checkpoint has a dropout layer `\(name)` that the model lacks") }
+            layer.generator = generator
+        }
+        state = checkpoint.trainer
+        earlyStopping = state.earlyStopping
+        divergence = state.divergence
+        bestWeights = checkpoint.bestWeights
+    }
+
+    func dropoutLayers() -> [String: Dropout<Scalar>] {
+        var result: [String: Dropout<Scalar>] = [:]
+        if let layer = model as? Dropout<Scalar> { result[""] = layer }
+        for (name, layer) in model.namedSublayers() { if let dropout = layer as? Dropout<Scalar> { result[name] = dropout } }
+        return result
+    }
+
+    func dropoutGenerators() -> [String: RandomGenerator] { dropoutLayers().mapValues(\.generator) }
+
+    /// Writes a periodic checkpoint now, if checkpointing is on.
+    func writeCheckpoint(extraEpochSeconds: Double = 0) throws {
+        guard let policy = checkpointing else { return }
+        var checkpoint = makeCheckpoint()
+        checkpoint.trainer.epochSeconds += extraEpochSeconds
+        writtenCheckpoints.append(try policy.store.save(checkpoint.encoded(), step: state.step))
+    }
+
+    /// The checkpoints due after an epoch: the best one if the monitor improved, then a periodic one.
+    func checkpointAfterEpoch(_ record: EpochRecord, last: Bool) throws {
+        guard let policy = checkpointing else { return }
+        if let monitor = policy.bestMonitor, let value = record.value(of: monitor), !value.isNaN {
+            let better = EarlyStopping.defaultMode(for: monitor) == .min ? value < (state.bestMonitored ?? .infinity)
+                                                                        : value > (state.bestMonitored ?? -.infinity)
+            if better {
+                state.bestMonitored = value
+                try policy.store.saveBest(makeCheckpoint().encoded())
+            }
+        }
+        let dueByEpoch = policy.everyEpochs.map { record.epoch % $0 == 0 } ?? false
+        if dueByEpoch || last || policy.everySteps != nil { try writeCheckpoint() }
+    }
+}

@@ -1,0 +1,300 @@
+import DescentCore
+import DescentData
+import DescentNN
+import DescentOptim
+import Foundation
+
+/// How gradients are clipped between `backward()` and the optimizer step.
+public enum GradientClippingRule: Equatable, Sendable, Codable {
+    /// Scale all gradients together so their global L2 norm is at most this
+    /// (`torch.nn.utils.clip_grad_norm_`).
+    case norm(Double)
+    /// Clamp every gradient element to ±this (`torch.nn.utils.clip_grad_value_`).
+    case value(Double)
+}
+
+/// What ``Trainer/fit(epochs:training:validation:trainingEvaluation:)`` returns.
+public struct FitResult: Sendable {
+    /// Why the run stopped.
+    public var stopReason: StopReason
+    /// The history of the whole run (including the part before a resume).
+    public var history: TrainingHistory
+    /// Where and why the run diverged, when ``stopReason`` is `.diverged`.
+    public var divergence: Divergence?
+    /// Seconds spent in this call.
+    public var seconds: Double
+    /// Samples trained on in this call.
+    public var samples: Int
+    /// The epochs completed (the last history record's epoch).
+    public var epochs: Int { history.epochs.last?.epoch ?? 0 }
+}
+
+/// Trains a model by mini-batch gradient descent, epoch after epoch, and keeps the history.
+///
+/// The trainer is a thin layer over the loop a learner writes by hand; that loop stays the heart
+/// of Descent and can always be written directly:
+///
+///     let parameters = model.trainableParameters()
+///     for epoch in 0..<epochs {
+///         let batches = loader.batches(epoch: epoch)
+///         while let batch = try batches.next() {
+///             model.zeroGradients()                                           // 1. forget the last gradients
+///             let predictions = try model(batch.features, mode: .training)    // 2. predict
+///             let loss = try crossEntropy(predictions, batch.targetTensor(for: crossEntropy, predictions: predictions))  // 3. measure
+///             try loss.backward()                                             // 4. ∂loss/∂θ for every parameter
+///             try optimizer.step(parameters)                                  // 5. θ ← θ − η·(update)
+///         }
+///     }
+///
+/// ``trainStep(on:)`` is exactly those five lines (plus optional clipping). ``fit(epochs:training:validation:trainingEvaluation:)``
+/// adds what a real run needs around them: the schedule, the history (batch losses, the full
+/// training loss and validation metrics per epoch), callbacks, early stopping, divergence
+/// detection, a time limit, a stop request (Ctrl-C), and checkpoints from which
+/// ``restore(from:)`` resumes bit for bit.
+///
+/// - Resume is exact when the resumed run uses the same data, configuration, element type and
+///   build: every source of randomness (loader order, dropout masks) is saved or recomputed from
+///   the seed, and the arithmetic is deterministic (the matrix products split their work across
+///   threads by output blocks, never by the summation axis, so the thread count does not change
+///   any sum).
+/// - PyTorch: the usual `for epoch … for x, y in loader: opt.zero_grad(); loss = …; loss.backward(); opt.step()`;
+///   Keras: `model.fit`; fastai: `Learner.fit`.
+public final class Trainer<Scalar: TensorScalar> {
+    /// The model being trained.
+    public let model: any Layer<Scalar>
+    /// The loss minimised.
+    public var loss: any Loss
+    /// The optimizer that updates the parameters.
+    public let optimizer: any Optimizer<Scalar>
+    /// The learning-rate schedule, if any; ``LearningRateScheduler/unit`` says whether it advances
+    /// per step or per epoch (metric-driven plateau schedules always advance per epoch).
+    public var scheduler: LearningRateScheduler?
+    /// Metrics computed over the training and validation data at the end of each epoch.
+    public var metrics: [any Metric]
+    /// Gradient clipping, if any. The default value is `nil`.
+    public var gradientClipping: GradientClippingRule?
+    /// Wall-clock seconds after which the run stops (after the current step). The default value is `nil`.
+    public var timeLimit: Double?
+    /// The early-stopping rule, if any.
+    public var earlyStopping: EarlyStopping?
+    /// The divergence detector; `nil` turns detection off. The default value is `DivergenceDetector()`.
+    public var divergence: DivergenceDetector? = DivergenceDetector()
+    /// Where and when checkpoints are written, if at all.
+    public var checkpointing: CheckpointPolicy?
+    /// Code that runs at the training events.
+    public var callbacks: [any TrainingCallback] = []
+    /// Free text saved in every checkpoint (the CLI stores its configuration as JSON).
+    public var configuration: String?
+    /// Set by ``requestStop(_:)``; read after every step.
+    public let stopSignal = StopSignal()
+    /// The run's progress (restored by ``restore(from:)``).
+    public internal(set) var state = TrainerState()
+    /// The weights of the best epoch so far, for early stopping's `restoreBestWeights`.
+    var bestWeights: SafeTensorsArchive?
+    /// The checkpoint files written during the last fit, newest last.
+    public internal(set) var writtenCheckpoints: [URL] = []
+
+    /// A trainer for `model`.
+    /// - Parameters:
+    ///   - model: the model (any ``Layer``).
+    ///   - loss: the loss (mean reduction).
+    ///   - optimizer: an optimizer over the same element type.
+    ///   - scheduler: a learning-rate schedule. The default value is `nil` (a constant rate).
+    ///   - metrics: metrics for the epoch reports. The default value is `[]`.
+    public init(model: any Layer<Scalar>, loss: any Loss, optimizer: any Optimizer<Scalar>,
+                scheduler: LearningRateScheduler? = nil, metrics: [any Metric] = []) {
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+        self.metrics = metrics
+    }
+
+    /// Asks the run to stop after the current step (thread-safe; a signal handler may call it).
+    public func requestStop(_ reason: StopReason = .interrupted) { stopSignal.request(reason) }
+
+    /// One step of gradient descent on `batch`: zero the gradients, predict, measure the loss,
+    /// back-propagate, clip (if configured), step. Returns the batch loss (before the step).
+    @discardableResult
+    public func trainStep(on batch: Batch<Scalar>) throws -> Double {
+        model.zeroGradients()
+        let predictions = try model.forward(batch.features, context: .training)
+        let batchLoss = try loss(predictions, batch.targetTensor(for: loss, predictions: predictions))
+        try batchLoss.backward()
+        switch gradientClipping {
+        case .norm(let maxNorm): GradientClipping.clipByGlobalNorm(model.trainableParameters().map(\.parameter), maxNorm: maxNorm)
+        case .value(let limit): GradientClipping.clipByValue(model.trainableParameters().map(\.parameter), limit: limit)
+        case nil: break
+        }
+        try optimizer.step(model.trainableParameters())
+        return Double(batchLoss.scalar)
+    }
+
+    /// Trains until `epochs` epochs are done or a stopping rule fires, continuing from ``state``
+    /// (a fresh run, or one restored with ``restore(from:)``).
+    ///
+    /// Each epoch: for every batch, apply the schedule's rate, ``trainStep(on:)``, record the
+    /// batch loss, check for divergence and stop requests, checkpoint if due; then evaluate the
+    /// full training loss (evaluation mode, over `trainingEvaluation`) and the validation loss and
+    /// metrics, record the epoch, advance a per-epoch schedule, apply early stopping, checkpoint.
+    ///
+    /// - Parameters:
+    ///   - epochs: the total number of epochs of the run (not of this call).
+    ///   - training: the training batches (usually shuffled).
+    ///   - validation: validation batches. The default value is `nil`.
+    ///   - trainingEvaluation: the training data for the full-loss pass. The default value is
+    ///     `nil`: the `training` loader itself (its epoch 0).
+    /// - Throws: errors from the data, the model, the loss or checkpoint writing; a configuration
+    ///   that cannot work (early stopping on a value that does not exist) as ``TrainingError``.
+    ///   Divergence is not thrown: it is the result's ``FitResult/stopReason``.
+    public func fit(epochs: Int, training: any BatchLoader<Scalar>, validation: (any BatchLoader<Scalar>)? = nil,
+                    trainingEvaluation: (any BatchLoader<Scalar>)? = nil) throws -> FitResult {
+        let start = Date()
+        writtenCheckpoints = []
+        let batchesPerEpoch = training.batchesPerEpoch
+        guard batchesPerEpoch > 0 else { throw TrainingError("the training data gives no batches (is the batch size larger than the data, with dropLast?)") }
+        if state.step == 0 && state.position == LoaderPosition(epoch: 0) {
+            state.earlyStopping = earlyStopping
+            state.divergence = divergence
+            state.scheduler = scheduler?.state
+        }
+        if let saved = state.finished, saved != .completed || state.position.epoch >= epochs {
+            return FitResult(stopReason: saved, history: state.history, divergence: nil, seconds: 0, samples: 0)
+        }
+        state.finished = nil
+        var samples = 0
+        var reason = StopReason.completed
+        var divergence: Divergence?
+        var progress = TrainingProgress(epoch: state.position.epoch + 1, epochs: epochs, batch: state.position.batchIndex,
+                                        batchesPerEpoch: batchesPerEpoch, step: state.step, batchLoss: nil,
+                                        learningRate: optimizer.learningRate, batchSize: 0, elapsedSeconds: 0)
+        callbacks.forEach { $0.fitDidBegin(progress) }
+
+        run: while state.position.epoch < epochs {
+            let epoch = state.position.epoch
+            let epochStart = Date()
+            progress.epoch = epoch + 1
+            if state.position.batchIndex == 0 { callbacks.forEach { $0.epochDidBegin(progress) } }
+            let batches = try training.batches(from: state.position)
+            while let batch = try batches.next() {
+                progress.batch = state.position.batchIndex + 1
+                callbacks.forEach { $0.batchDidBegin(progress) }
+                try scheduler?.apply(to: optimizer)
+                let learningRate = optimizer.learningRate
+                let batchLoss = try trainStep(on: batch)
+                state.step += 1
+                state.position.batchIndex += 1
+                state.epochLossSum += batchLoss
+                state.epochBatchCount += 1
+                samples += batch.count
+                state.history.steps.append(StepRecord(epoch: epoch + 1, step: state.step, batchLoss: batchLoss, learningRate: learningRate))
+                if var s = scheduler, s.unit == .step, !s.needsMetric {
+                    try s.advance()
+                    scheduler = s
+                }
+                state.scheduler = scheduler?.state
+                progress.step = state.step; progress.batchLoss = batchLoss; progress.learningRate = learningRate
+                progress.batchSize = batch.count; progress.elapsedSeconds = Date().timeIntervalSince(start)
+                callbacks.forEach { $0.batchDidEnd(progress) }
+
+                if let detector = state.divergence, detector.stepDiverged(loss: batchLoss) {
+                    divergence = Divergence(epoch: epoch + 1, step: state.step, loss: batchLoss, reference: nil, learningRate: learningRate)
+                    reason = .diverged
+                    break run
+                }
+                if let requested = stopSignal.reason {
+                    reason = requested
+                } else if let timeLimit, Date().timeIntervalSince(start) >= timeLimit {
+                    reason = .timeLimit
+                }
+                if reason != .completed {
+                    state.epochSeconds += Date().timeIntervalSince(epochStart)
+                    try writeCheckpoint()
+                    break run
+                }
+                if let every = checkpointing?.everySteps, state.step % every == 0, state.position.batchIndex < batchesPerEpoch {
+                    try writeCheckpoint(extraEpochSeconds: Date().timeIntervalSince(epochStart))
+                }
+            }
+
+            // End of the epoch: measure, record, decide.
+            let record = try endEpoch(epoch: epoch, training: training, validation: validation,
+                                      trainingEvaluation: trainingEvaluation, seconds: state.epochSeconds + Date().timeIntervalSince(epochStart))
+            if var detector = state.divergence {
+                let diverged = detector.epochDiverged(meanBatchLoss: record.meanBatchLoss)
+                state.divergence = detector
+                if diverged {
+                    divergence = Divergence(epoch: epoch + 1, step: state.step, loss: record.meanBatchLoss,
+                                            reference: detector.reference, learningRate: record.learningRate)
+                    reason = .diverged
+                    break run
+                }
+            }
+            var stopEarly = false
+            if var rule = state.earlyStopping {
+                guard let value = record.value(of: rule.monitor) else {
+                    throw TrainingError("early stopping monitors `\(rule.monitor)`, which this run does not compute; "
+                                        + "available: \(monitorNames(record).joined(separator: ", "))"
+                                        + (rule.monitor.hasPrefix("validation") ? " (give validation data to monitor validation values)" : ""))
+                }
+                let decision = rule.record(value, epoch: epoch + 1)
+                state.earlyStopping = rule
+                if decision == .improved, rule.restoreBestWeights { bestWeights = model.stateArchive() }
+                if decision == .stop {
+                    stopEarly = true
+                    if rule.restoreBestWeights, let bestWeights { try model.loadState(from: bestWeights) }
+                }
+            }
+            state.position = LoaderPosition(epoch: epoch + 1, batchIndex: 0)
+            state.epochLossSum = 0
+            state.epochBatchCount = 0
+            state.epochSeconds = 0
+            if stopEarly { state.finished = .earlyStopping }
+            if state.position.epoch >= epochs && !stopEarly { state.finished = .completed }
+            progress.epochRecord = record
+            progress.elapsedSeconds = Date().timeIntervalSince(start)
+            callbacks.forEach { $0.epochDidEnd(progress) }
+            progress.epochRecord = nil
+            try checkpointAfterEpoch(record, last: stopEarly || state.position.epoch >= epochs)
+            if stopEarly {
+                reason = .earlyStopping
+                break run
+            }
+            if let requested = stopSignal.reason {
+                reason = requested
+                break run
+            }
+            if let timeLimit, Date().timeIntervalSince(start) >= timeLimit, state.position.epoch < epochs {
+                reason = .timeLimit
+                break run
+            }
+        }
+        progress.stopReason = reason
+        progress.elapsedSeconds = Date().timeIntervalSince(start)
+        callbacks.forEach { $0.fitDidEnd(progress) }
+        return FitResult(stopReason: reason, history: state.history, divergence: divergence,
+                         seconds: Date().timeIntervalSince(start), samples: samples)
+    }
+
+    /// Evaluates and records the end of `epoch`; advances a per-epoch schedule.
+    private func endEpoch(epoch: Int, training: any BatchLoader<Scalar>, validation: (any BatchLoader<Scalar>)?,
+                          trainingEvaluation: (any BatchLoader<Scalar>)?, seconds: Double) throws -> EpochRecord {
+        let trainResult = try evaluate(model, loss: loss, metrics: metrics, on: trainingEvaluation ?? training)
+        let validationResult = try validation.map { try evaluate(model, loss: loss, metrics: metrics, on: $0) }
+        let meanBatchLoss = state.epochBatchCount == 0 ? .nan : state.epochLossSum / Double(state.epochBatchCount)
+        let record = EpochRecord(epoch: epoch + 1, steps: state.step, learningRate: state.history.steps.last?.learningRate ?? optimizer.learningRate,
+                                 meanBatchLoss: meanBatchLoss, train: trainResult.values, validation: validationResult?.values,
+                                 seconds: seconds)
+        state.history.epochs.append(record)
+        if var s = scheduler, s.unit == .epoch || s.needsMetric {
+            try s.advance(metric: s.needsMetric ? (validationResult?.loss ?? trainResult.loss) : nil)
+            scheduler = s
+            state.scheduler = s.state
+        }
+        return record
+    }
+
+    private func monitorNames(_ record: EpochRecord) -> [String] {
+        ["train.batchLoss"] + record.train.keys.sorted().map { "train.\($0)" } + (record.validation?.keys.sorted().map { "validation.\($0)" } ?? [])
+    }
+}

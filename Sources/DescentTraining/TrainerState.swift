@@ -1,0 +1,34 @@
+import DescentData
+import DescentOptim
+
+/// Everything about a run's progress that is not a tensor: where the loader is, the step count,
+/// the running sums of the current epoch, the history, and the state of early stopping, the
+/// divergence detector and the schedule. Saved in every checkpoint, so a resumed run continues
+/// exactly where the interrupted one stopped.
+public struct TrainerState: Codable, Equatable, Sendable {
+    /// The next batch to train on: epoch (from 0) and batch index within it.
+    public var position = LoaderPosition(epoch: 0, batchIndex: 0)
+    /// Optimizer steps taken.
+    public var step = 0
+    /// The sum of this epoch's batch losses so far (for the mean batch loss).
+    public var epochLossSum = 0.0
+    /// The batches of this epoch trained so far.
+    public var epochBatchCount = 0
+    /// Seconds spent in this epoch so far (across resumes).
+    public var epochSeconds = 0.0
+    /// What happened so far.
+    public var history = TrainingHistory()
+    /// The early-stopping rule and its counters, if there is one.
+    public var earlyStopping: EarlyStopping?
+    /// The divergence detector and its reference loss, if there is one.
+    public var divergence: DivergenceDetector?
+    /// The best value of the checkpoint policy's monitor so far.
+    public var bestMonitored: Double?
+    /// The learning-rate scheduler's state, if there is a scheduler.
+    public var scheduler: LearningRateScheduler.State?
+    /// Set when the run has finished (completed or stopped early); `nil` while it can go on.
+    public var finished: StopReason?
+
+    /// A fresh state.
+    public init() {}
+}
