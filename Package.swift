@@ -64,7 +64,7 @@ let package = Package(
             dependencies: ["Descent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DescentCLI"),
         .executableTarget(
-            name: "DescentBenchmarks", dependencies: ["DescentKernels"], path: "Sources/DescentBenchmarks"),
+            name: "DescentBenchmarks", dependencies: ["Descent", "DescentKernels"], path: "Sources/DescentBenchmarks"),
         .testTarget(name: "DescentKernelsTests", dependencies: ["DescentKernels"], path: "Tests/DescentKernelsTests"),
         .testTarget(name: "DescentCoreTests", dependencies: ["DescentCore"], path: "Tests/DescentCoreTests"),
         .testTarget(name: "DescentNNTests", dependencies: ["DescentNN"], path: "Tests/DescentNNTests",

@@ -1,0 +1,135 @@
+import DescentCore
+import DescentKernels
+
+extension CompiledStep {
+    /// Runs the operations on `rows` samples and returns the last output (`rows × outputWidth`).
+    /// Every loop is a kernel call on a whole buffer: one dynamic call per operation, none per element.
+    func forward(_ input: UnsafePointer<Scalar>, rows: Int, training: Bool) -> UnsafePointer<Scalar> {
+        var x = input
+        for index in operations.indices {
+            let output = operations[index].output
+            let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
+            switch operations[index].kind {
+            case let .linear(weight, bias):
+                // Start from the bias in every row, then accumulate x·Wᵀ into it (beta = 1), as
+                // Tensor.linear does, so the rounding is the same.
+                if let bias {
+                    let b = bias.value.storage.pointer
+                    for row in 0..<rows { (output + row * outWidth).update(from: b, count: outWidth) }
+                }
+                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: outWidth, k: inWidth, alpha: 1,
+                            a: x, lda: inWidth, b: weight.value.storage.pointer, ldb: inWidth,
+                            beta: bias == nil ? 0 : 1, c: output, ldc: outWidth)
+                x = UnsafePointer(output)
+            case let .activation(operation):
+                Scalar.applyUnary(operation, x, output, count: rows * outWidth)
+                x = UnsafePointer(output)
+            case let .dropout(layer):
+                guard training, layer.probability > 0 else { break }
+                let mask = operations[index].mask!, count = rows * outWidth
+                if layer.probability == 1 {
+                    mask.update(repeating: 0, count: count)  // as Dropout: no draws, all zero
+                } else if Scalar.self == Float.self {
+                    let keep = 1 - layer.probability
+                    fillDropoutMask(castMutable(mask, Float.self), count, keep: keep, scale: 1 / Float(keep), &layer.generator)
+                } else {
+                    let keep = 1 - layer.probability
+                    fillDropoutMask(castMutable(mask, Double.self), count, keep: keep, scale: 1 / Double(keep), &layer.generator)
+                }
+                Scalar.applyBinary(.multiply, x, lhsStride: 1, mask, rhsStride: 1, output, count: count)
+                x = UnsafePointer(output)
+            }
+            outputs[index] = x
+        }
+        return x
+    }
+
+    /// Back-propagates the loss gradient held in the first gradient buffer through the operations,
+    /// writing (or adding) the parameters' gradients. Operations before the first trainable one
+    /// get no gradient, and the first trainable one computes no input gradient.
+    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool) {
+        guard let first = operations.firstIndex(where: \.hasTrainableParameters) else { return }
+        var g = gradientBuffers.0, spare = gradientBuffers.1
+        for index in stride(from: operations.count - 1, through: first, by: -1) {
+            let x = index == 0 ? input : outputs[index - 1]
+            let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
+            switch operations[index].kind {
+            case let .activation(operation):
+                Scalar.applyUnaryDerivative(operation, x: x, y: outputs[index], upstream: g, spare, count: rows * outWidth)
+                swap(&g, &spare)
+            case .dropout:
+                if outputs[index] == x { continue }  // the identity in this pass (p = 0)
+                Scalar.applyBinary(.multiply, g, lhsStride: 1, operations[index].mask!, rhsStride: 1, spare, count: rows * outWidth)
+                swap(&g, &spare)
+            case let .linear(weight, bias):
+                if !weight.isFrozen {
+                    // ∂W = Gᵀ·X: [out, rows]·[rows, in].
+                    let (target, beta) = gradientTarget(operations[index].weightGradient!, of: weight, accumulate: accumulate)
+                    if rows == 1 && beta == 0 {
+                        // A batch of one: the outer product g·xᵀ, without packing a k = 1 GEMM.
+                        outerProduct(g, x, target, rows: outWidth, columns: inWidth)
+                    } else {
+                        Scalar.gemm(transposeA: true, transposeB: false, m: outWidth, n: inWidth, k: rows, alpha: 1,
+                                    a: g, lda: outWidth, b: x, ldb: inWidth, beta: beta, c: target, ldc: inWidth)
+                    }
+                }
+                if let bias, !bias.isFrozen {
+                    // ∂b = Σ_rows G, by the same reduction kernel as the autodiff path; when
+                    // accumulating, summed apart and then added, as backward() adds.
+                    let (target, beta) = gradientTarget(operations[index].biasGradient!, of: bias, accumulate: accumulate)
+                    if beta == 0 {
+                        Scalar.reduce(.sum, g, outer: 1, length: rows, inner: outWidth, target)
+                    } else {
+                        let scratch = operations[index].biasScratch!
+                        Scalar.reduce(.sum, g, outer: 1, length: rows, inner: outWidth, scratch)
+                        Scalar.applyBinary(.add, target, lhsStride: 1, scratch, rhsStride: 1, target, count: outWidth)
+                    }
+                }
+                if index > first {
+                    // ∂X = G·W: [rows, out]·[out, in].
+                    Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: inWidth, k: outWidth, alpha: 1,
+                                a: g, lda: outWidth, b: weight.value.storage.pointer, ldb: inWidth,
+                                beta: 0, c: spare, ldc: inWidth)
+                    swap(&g, &spare)
+                }
+            }
+        }
+    }
+
+    /// Where a parameter's gradient is written, and whether to add to it (`beta = 1`).
+    ///
+    /// The step owns one gradient tensor per parameter and hands it to the parameter. When
+    /// accumulating, an existing gradient that is not that tensor (set by someone else, or a copy
+    /// made by clipping) is copied into it first; a `nil` gradient counts as zero.
+    @inline(__always)
+    func gradientTarget(_ owned: Tensor<Scalar>, of parameter: Parameter<Scalar>, accumulate: Bool) -> (UnsafeMutablePointer<Scalar>, Scalar) {
+        let pointer = owned.storage.pointer
+        if accumulate, let existing = parameter.gradient {
+            if existing.storage !== owned.storage {
+                precondition(existing.scalarCount == owned.scalarCount, "CompiledStep: a gradient of shape \(existing.shape) does not fit its parameter of shape \(owned.shape)")
+                pointer.update(from: existing.storage.pointer, count: owned.scalarCount)
+                parameter.gradient = owned
+            }
+            return (pointer, 1)
+        }
+        parameter.gradient = owned
+        return (pointer, 0)
+    }
+
+    /// `out[i, j] = u[i]·v[j]` with the loop compiled for the concrete type.
+    func outerProduct(_ u: UnsafePointer<Scalar>, _ v: UnsafePointer<Scalar>, _ out: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int) {
+        if Scalar.self == Float.self {
+            outerProductLoop(cast(u, Float.self), cast(v, Float.self), castMutable(out, Float.self), rows: rows, columns: columns)
+        } else {
+            outerProductLoop(cast(u, Double.self), cast(v, Double.self), castMutable(out, Double.self), rows: rows, columns: columns)
+        }
+    }
+}
+
+@inline(__always)
+func outerProductLoop<T: KernelScalar>(_ u: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, rows: Int, columns: Int) {
+    for i in 0..<rows {
+        let ui = u[i], row = out + i * columns
+        for j in 0..<columns { row[j] = ui * v[j] }
+    }
+}

@@ -1,0 +1,307 @@
+import DescentCore
+import DescentKernels
+
+/// A training step captured once and replayed: the forward pass, the loss and the backward pass
+/// of a ``Sequential`` model run straight into buffers allocated for a maximum batch size, with no
+/// autodiff graph, no allocation and no per-element dynamic dispatch.
+///
+/// The gradients land in each ``Parameter/gradient`` (tensors allocated once and reused), so any
+/// optimizer and gradient clipping work unchanged:
+///
+///     let step = try CompiledStep(model: model, loss: CrossEntropyLoss(), maximumBatchSize: 128)
+///     for batch in batches {
+///         let loss = try step.computeGradients(features: batch.features, labels: labels)
+///         try optimizer.step(step.parameters)
+///     }
+///
+/// - Supported models: a ``Sequential`` (nested ones are flattened) or a single ``Linear`` made
+///   of ``Linear``, ``ReLU``, ``LeakyReLU``, ``Tanh``, ``Sigmoid``, ``GELU``, ``Dropout`` and
+///   ``Flatten`` (`startAxis: 1`). Supported losses, mean reduction: ``CrossEntropyLoss`` with
+///   class labels (no class weights or label smoothing; `ignoreIndex` is honoured),
+///   ``MeanSquaredErrorLoss``, ``BinaryCrossEntropyWithLogitsLoss`` without weights. Anything
+///   else makes the initialiser throw a ``CompiledStepError``: fall back to the autodiff path.
+/// - Results: bit-identical to `loss(model(x), y).backward()` in overwrite mode (the same
+///   kernels are called in the same order; batch-1 weight gradients use an outer-product loop
+///   that rounds as the GEMM does). Accumulating gradients adds inside the GEMM (`beta = 1`)
+///   instead of adding afterwards, so it agrees to rounding (≈1e-7 relative in Float).
+/// - The plan reads the parameters' current storage on every call, so an optimizer may update
+///   them in place or replace them. Their shapes must not change.
+/// - Not thread-safe: one step object per thread. The gradient tensors are reused by the next
+///   call: copy one if you keep it across steps.
+/// - PyTorch: the closest is `torch.compile(train_step)` or a CUDA-graph capture; JAX: `jax.jit`
+///   of a `value_and_grad` step.
+public final class CompiledStep<Scalar: TensorScalar> {
+    /// The largest batch ``computeGradients(features:labels:)`` accepts (``predict(_:)`` takes any
+    /// size, in chunks of this many rows).
+    public let maximumBatchSize: Int
+    /// Values per sample the model takes (the first ``Linear``'s input size).
+    public let inputWidth: Int
+    /// Values per sample the model gives (the last layer's output size).
+    public let outputWidth: Int
+    /// The model's parameters with their names, in ``Layer/namedParameters()`` order, frozen ones
+    /// included (optimizers skip those): pass it to `optimizer.step(_:)`. Computed once, so a step
+    /// does not walk the model.
+    public let parameters: [(name: String, parameter: Parameter<Scalar>)]
+
+    let loss: CompiledLoss
+    var operations: [CompiledOperation<Scalar>]
+    /// Two `maximumBatchSize × widest` buffers the backward pass alternates between.
+    let gradientBuffers: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>)
+    /// The output of each operation in the current forward pass (dropout in evaluation passes its input through).
+    var outputs: [UnsafePointer<Scalar>]
+    /// One class label per row, and one log-sum-exp per row (cross-entropy scratch).
+    let labelBuffer: UnsafeMutablePointer<Int>
+    let logSumExpBuffer: UnsafeMutablePointer<Scalar>
+
+    /// Compiles one training step of `model` under `loss`.
+    /// - Parameters:
+    ///   - model: a ``Sequential`` (or ``Linear``) of supported layers (see ``CompiledStep``).
+    ///   - loss: a supported loss with mean reduction.
+    ///   - maximumBatchSize: the most rows a training batch will have; the buffers are sized for it.
+    /// - Throws: ``CompiledStepError`` (`.unsupportedModel`, `.unsupportedLoss`) naming what has no
+    ///   compiled form.
+    public init(model: any Layer<Scalar>, loss: any Loss, maximumBatchSize: Int) throws {
+        precondition(maximumBatchSize > 0, "CompiledStep: maximumBatchSize must be positive, got \(maximumBatchSize)")
+        let (kinds, widths) = try compiledKinds(of: model)
+        self.loss = try CompiledLoss(loss)
+        self.maximumBatchSize = maximumBatchSize
+        var inputWidth = widths[0]
+        if case let .linear(weight, _) = kinds[0] { inputWidth = weight.shape[1] }
+        self.inputWidth = inputWidth
+        outputWidth = widths.last!
+        if case .crossEntropy = self.loss, outputWidth < 1 {
+            throw CompiledStepError(.unsupportedModel, "CompiledStep: cross-entropy needs at least one output class")
+        }
+        parameters = model.namedParameters()
+        var operations: [CompiledOperation<Scalar>] = []
+        var width = inputWidth
+        for (kind, outWidth) in zip(kinds, widths) {
+            var operation = CompiledOperation(kind: kind, inputWidth: width, outputWidth: outWidth,
+                                              output: allocateBuffer(maximumBatchSize * outWidth))
+            switch kind {
+            case let .linear(weight, bias):
+                operation.weightGradient = Tensor(zeros: weight.shape)
+                if let bias {
+                    operation.biasGradient = Tensor(zeros: bias.shape)
+                    operation.biasScratch = allocateBuffer(bias.value.scalarCount)
+                }
+            case .dropout: operation.mask = allocateBuffer(maximumBatchSize * outWidth)
+            case .activation: break
+            }
+            operations.append(operation)
+            width = outWidth
+        }
+        self.operations = operations
+        let widest = ([inputWidth] + widths).max()!
+        gradientBuffers = (allocateBuffer(maximumBatchSize * widest), allocateBuffer(maximumBatchSize * widest))
+        outputs = Array(repeating: UnsafePointer(gradientBuffers.0), count: operations.count)
+        labelBuffer = .allocate(capacity: maximumBatchSize)
+        logSumExpBuffer = allocateBuffer(maximumBatchSize)
+    }
+
+    deinit {
+        for operation in operations {
+            UnsafeMutableRawPointer(operation.output).deallocate()
+            operation.mask.map { UnsafeMutableRawPointer($0).deallocate() }
+            operation.biasScratch.map { UnsafeMutableRawPointer($0).deallocate() }
+        }
+        UnsafeMutableRawPointer(gradientBuffers.0).deallocate()
+        UnsafeMutableRawPointer(gradientBuffers.1).deallocate()
+        labelBuffer.deallocate()
+        UnsafeMutableRawPointer(logSumExpBuffer).deallocate()
+    }
+
+    /// Why `model` and `loss` cannot be compiled, or `nil` if they can.
+    public static func unsupportedReason(model: any Layer<Scalar>, loss: any Loss) -> String? {
+        do {
+            _ = try compiledKinds(of: model)
+            _ = try CompiledLoss(loss)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    // MARK: Training
+
+    /// Forward, loss and backward on one batch in training mode; every trainable parameter's
+    /// ``Parameter/gradient`` is *set* to this batch's gradient (`zero_grad()` then `backward()`
+    /// in PyTorch). Returns the batch loss (before any update), rounded to `Scalar` as the
+    /// autodiff loss tensor is.
+    /// - Parameters:
+    ///   - features: `[n, …]` with `n ≤ maximumBatchSize` and ``inputWidth`` values per sample.
+    ///   - labels: one class index per row (cross-entropy).
+    /// - Throws: ``CompiledStepError`` for a batch that does not fit, ``LossError`` for a label
+    ///   outside the classes.
+    @discardableResult
+    public func computeGradients(features: Tensor<Scalar>, labels: [Int]) throws -> Double {
+        try run(features: features, labels: labels, targets: nil, accumulate: false)
+    }
+
+    /// ``computeGradients(features:labels:)`` with real-valued targets (mse, bce-with-logits: the
+    /// predictions' shape, or `[n]` for one output) or class indices stored as whole numbers
+    /// (`[n]`, cross-entropy).
+    @discardableResult
+    public func computeGradients(features: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> Double {
+        try run(features: features, labels: nil, targets: targets, accumulate: false)
+    }
+
+    /// As ``computeGradients(features:labels:)`` but *adds* this batch's gradient to each
+    /// parameter's existing gradient (plain `backward()` in PyTorch; a `nil` gradient counts as 0),
+    /// for gradient accumulation over several batches.
+    @discardableResult
+    public func accumulateGradients(features: Tensor<Scalar>, labels: [Int]) throws -> Double {
+        try run(features: features, labels: labels, targets: nil, accumulate: true)
+    }
+
+    /// ``accumulateGradients(features:labels:)`` with tensor targets (see
+    /// ``computeGradients(features:targets:)``).
+    @discardableResult
+    public func accumulateGradients(features: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> Double {
+        try run(features: features, labels: nil, targets: targets, accumulate: true)
+    }
+
+    // MARK: Evaluation
+
+    /// The model's output for `features` in evaluation mode (dropout is the identity), `[n, outputWidth]`.
+    /// Any number of rows: they are run in chunks of ``maximumBatchSize``. Allocates the result only.
+    /// - Throws: ``CompiledStepError`` if the samples do not have ``inputWidth`` values.
+    public func predict(_ features: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        let rows = try rowCount(of: features, limit: nil)
+        let width = outputWidth, chunk = maximumBatchSize, inWidth = inputWidth
+        let input = UnsafePointer(features.storage.pointer)
+        return Tensor(shape: [rows, width]) { out in
+            var start = 0
+            while start < rows {
+                let count = Swift.min(chunk, rows - start)
+                let result = forward(input + start * inWidth, rows: count, training: false)
+                (out.baseAddress! + start * width).update(from: result, count: count * width)
+                start += count
+            }
+        }
+    }
+
+    /// The mean loss of the model on one batch in evaluation mode, without gradients.
+    public func evaluationLoss(features: Tensor<Scalar>, labels: [Int]) throws -> Double {
+        let rows = try rowCount(of: features, limit: maximumBatchSize)
+        try loadLabels(labels, rows: rows)
+        let output = forward(UnsafePointer(features.storage.pointer), rows: rows, training: false)
+        return lossAndGradient(output, rows: rows, targets: nil, gradient: nil)
+    }
+
+    /// ``evaluationLoss(features:labels:)`` with tensor targets.
+    public func evaluationLoss(features: Tensor<Scalar>, targets: Tensor<Scalar>) throws -> Double {
+        let rows = try rowCount(of: features, limit: maximumBatchSize)
+        let values = try checkedTargets(targets, rows: rows)
+        let output = forward(UnsafePointer(features.storage.pointer), rows: rows, training: false)
+        return lossAndGradient(output, rows: rows, targets: values, gradient: nil)
+    }
+
+    // MARK: The step
+
+    func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
+        let rows = try rowCount(of: features, limit: maximumBatchSize)
+        var values: UnsafePointer<Scalar>? = nil
+        if let labels {
+            try loadLabels(labels, rows: rows)
+        } else if let targets {
+            values = try checkedTargets(targets, rows: rows)
+        }
+        let input = UnsafePointer(features.storage.pointer)
+        let output = forward(input, rows: rows, training: true)
+        let value = lossAndGradient(output, rows: rows, targets: values, gradient: gradientBuffers.0)
+        backward(input: input, rows: rows, accumulate: accumulate)
+        // Keeps `features` and `targets` alive until the loops that read their storage are done.
+        withExtendedLifetime((features, targets)) {}
+        return Double(Scalar(value))
+    }
+
+    /// The rows of `features`, checked against the plan.
+    func rowCount(of features: Tensor<Scalar>, limit: Int?) throws -> Int {
+        guard features.rank >= 1 else {
+            throw CompiledStepError(.invalidBatch, "CompiledStep: features must be [n, …] with one sample per row, got a scalar")
+        }
+        let rows = features.shape[0]
+        guard rows > 0, features.scalarCount == rows * inputWidth else {
+            throw CompiledStepError(.invalidBatch, "CompiledStep: features of shape \(features.shape) do not give \(inputWidth) values per sample (the model's input size)")
+        }
+        if let limit, rows > limit {
+            throw CompiledStepError(.invalidBatch, "CompiledStep: a batch of \(rows) rows exceeds maximumBatchSize \(limit); build the step with a larger maximumBatchSize")
+        }
+        return rows
+    }
+
+    /// Copies and validates class labels for cross-entropy.
+    func loadLabels(_ labels: [Int], rows: Int) throws {
+        guard case let .crossEntropy(ignoreIndex) = loss else {
+            throw CompiledStepError(.invalidBatch, "CompiledStep: class labels need the cross-entropy loss; pass real-valued targets instead")
+        }
+        guard labels.count == rows else {
+            throw LossError("CrossEntropyLoss: logits must be [n, classes] with one label per row; got logits [\(rows), \(outputWidth)] and \(labels.count) labels")
+        }
+        for (row, label) in labels.enumerated() {
+            guard (label >= 0 && label < outputWidth) || label == ignoreIndex else {
+                throw LossError("CrossEntropyLoss: label \(label) at row \(row) is outside 0..<\(outputWidth) (the logits have \(outputWidth) classes)")
+            }
+            labelBuffer[row] = label
+        }
+    }
+
+    /// Validates tensor targets; for cross-entropy, converts whole-number class indices into the label buffer.
+    func checkedTargets(_ targets: Tensor<Scalar>, rows: Int) throws -> UnsafePointer<Scalar>? {
+        if case let .crossEntropy(ignoreIndex) = loss {
+            guard targets.rank == 1, targets.scalarCount == rows else {
+                throw CompiledStepError(.invalidBatch, "CompiledStep: cross-entropy needs [n] class indices, got targets of shape \(targets.shape) for \(rows) rows (probability targets are not compiled)")
+            }
+            try targets.withUnsafeBufferPointer { values in
+                for row in 0..<rows {
+                    let v = values[row]
+                    guard v == v.rounded(), Swift.abs(v) < 1e15 else {
+                        throw LossError("CrossEntropyLoss: target \(row) is \(v); class-index targets must be whole numbers (or give [n, C] probabilities)")
+                    }
+                    let label = Int(v)
+                    guard (label >= 0 && label < outputWidth) || label == ignoreIndex else {
+                        throw LossError("CrossEntropyLoss: label \(label) at row \(row) is outside 0..<\(outputWidth) (the logits have \(outputWidth) classes)")
+                    }
+                    labelBuffer[row] = label
+                }
+            }
+            return nil
+        }
+        let fits = targets.shape == [rows, outputWidth] || (outputWidth == 1 && targets.shape == [rows])
+        guard fits else {
+            throw LossError("\(loss == .meanSquaredError ? "MeanSquaredErrorLoss" : "BinaryCrossEntropyWithLogitsLoss"): predictions of shape [\(rows), \(outputWidth)] and targets of shape \(targets.shape) differ; they must have the same shape (or be [n, 1] and [n])")
+        }
+        return UnsafePointer(targets.storage.pointer)
+    }
+
+    /// The loss of `output` (`rows × outputWidth`); writes `∂loss/∂output` into `gradient` if given.
+    func lossAndGradient(_ output: UnsafePointer<Scalar>, rows: Int, targets: UnsafePointer<Scalar>?, gradient: UnsafeMutablePointer<Scalar>?) -> Double {
+        let count = rows * outputWidth
+        switch loss {
+        case let .crossEntropy(ignoreIndex):
+            if Scalar.self == Float.self {
+                return crossEntropyLossAndGradient(
+                    cast(output, Float.self), labels: labelBuffer, rows: rows, classes: outputWidth, ignoreIndex: ignoreIndex,
+                    logSumExps: castMutable(logSumExpBuffer, Float.self), gradient: gradient.map { castMutable($0, Float.self) })
+            }
+            return crossEntropyLossAndGradient(
+                cast(output, Double.self), labels: labelBuffer, rows: rows, classes: outputWidth, ignoreIndex: ignoreIndex,
+                logSumExps: castMutable(logSumExpBuffer, Double.self), gradient: gradient.map { castMutable($0, Double.self) })
+        case .meanSquaredError:
+            if Scalar.self == Float.self {
+                return meanSquaredErrorLossAndGradient(cast(output, Float.self), cast(targets!, Float.self), count: count,
+                                                       gradient: gradient.map { castMutable($0, Float.self) })
+            }
+            return meanSquaredErrorLossAndGradient(cast(output, Double.self), cast(targets!, Double.self), count: count,
+                                                   gradient: gradient.map { castMutable($0, Double.self) })
+        case .binaryCrossEntropyWithLogits:
+            if Scalar.self == Float.self {
+                return binaryCrossEntropyLossAndGradient(cast(output, Float.self), cast(targets!, Float.self), count: count,
+                                                         gradient: gradient.map { castMutable($0, Float.self) })
+            }
+            return binaryCrossEntropyLossAndGradient(cast(output, Double.self), cast(targets!, Double.self), count: count,
+                                                     gradient: gradient.map { castMutable($0, Double.self) })
+        }
+    }
+}
