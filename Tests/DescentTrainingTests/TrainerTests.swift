@@ -33,6 +33,26 @@ import Testing
         }
     }
 
+    /// The trainer's compiled fast path and the plain autodiff loop give the same bits: the
+    /// compiled step runs the same operations in the same order (CompiledStepTests checks the
+    /// gradients; this checks a whole run through the trainer, dropout included).
+    @Test(arguments: [false, true])
+    func compiledStepAndAutodiffLoopEndWithTheSameParameters(double: Bool) throws {
+        if double { try check(Double.self) } else { try check(Float.self) }
+        func check<Scalar: TensorScalar>(_: Scalar.Type) throws {
+            let compiled = try MoonsRun<Scalar>(hidden: [8, 8], dropout: 0.2)
+            let compiledResult = try compiled.trainer.fit(epochs: 3, training: compiled.training)
+            #expect(compiled.trainer.compiledStep != nil, "the MLP with cross-entropy has a compiled form")
+
+            let plain = try MoonsRun<Scalar>(hidden: [8, 8], dropout: 0.2)
+            plain.trainer.usesCompiledStep = false
+            let plainResult = try plain.trainer.fit(epochs: 3, training: plain.training)
+            #expect(plain.trainer.compiledStep == nil)
+            #expect(compiled.parameters.map { $0.map { Double($0) } } == plain.parameters.map { $0.map { Double($0) } })
+            #expect(compiledResult.history.steps.map(\.batchLoss) == plainResult.history.steps.map(\.batchLoss))
+        }
+    }
+
     @Test func historyHasEveryStepAndEpochWithFullAndMeanBatchLoss() throws {
         let run = try MoonsRun<Double>(schedule: "step(stepSize: 4, gamma: 0.5)")
         let result = try run.trainer.fit(epochs: 2, training: run.training, validation: run.validation)
