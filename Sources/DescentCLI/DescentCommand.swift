@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `descent` command-line tool: one subcommand per file in this folder.
 @main
@@ -20,4 +21,24 @@ struct DescentCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: nil
     )
+
+    /// Parses and runs the subcommand. A `ValidationError` thrown while a command *runs* (a file that
+    /// cannot be read, a spec with a typo) is printed as its message alone: argument-parser would
+    /// add the root command's usage line, which says nothing about the problem. Errors found while
+    /// parsing the command line keep argument-parser's usual output.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
