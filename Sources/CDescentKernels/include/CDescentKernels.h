@@ -36,6 +36,20 @@ void descent_gemm_set_thread_count(int count);
 /// calls on the same thread (grown when needed) and freed when the thread exits.
 void *descent_workspace(int slot, size_t bytes);
 
+// MARK: - Tensor storage
+
+/// A 64-byte-aligned buffer of at least `bytes` bytes (never NULL unless out of memory), reusing
+/// a cached buffer of the same rounded size when one was freed with `descent_buffer_free`.
+/// Large buffers (≥ 64 KiB) are cached, up to 32 buffers and 64 MiB in all, so that a training
+/// loop does not page-fault its gradients in again every step.
+void *descent_buffer_allocate(size_t bytes);
+/// Frees a buffer from `descent_buffer_allocate` of the same `bytes`, or keeps it for reuse.
+void descent_buffer_free(void *buffer, size_t bytes);
+/// The bytes held by the cache now.
+size_t descent_buffer_pool_bytes(void);
+/// Frees every cached buffer.
+void descent_buffer_pool_clear(void);
+
 // MARK: - GEMM micro-tiles
 
 /// Rows of a packed A micro-panel (MR) for the Float kernels at `isa`.
