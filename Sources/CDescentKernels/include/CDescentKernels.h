@@ -92,4 +92,16 @@ float descent_sum_f32(const float *x, long n);
 /// Sum of `x[0..<n]` in Double with four independent accumulators.
 double descent_sum_f64(const double *x, long n);
 
+// MARK: - Fused training-step kernels (bit-identical to the unfused Swift kernels)
+
+/// ReLU's derivative: `out[i] = x[i] > 0 ? g[i] : 0` (NaN gives 0), branch-free.
+void descent_relu_backward_f32(const float *x, const float *g, float *out, long n);
+/// Double version of `descent_relu_backward_f32`.
+void descent_relu_backward_f64(const double *x, const double *g, double *out, long n);
+/// `descent_relu_backward_f32` on a `rows × columns` block, plus the column sums of `out` in
+/// `sums` (`columns` values), added row by row from row 0 as the sum reduction does.
+void descent_relu_backward_column_sums_f32(const float *x, const float *g, float *out, long rows, long columns, float *sums);
+/// Double version of `descent_relu_backward_column_sums_f32`.
+void descent_relu_backward_column_sums_f64(const double *x, const double *g, double *out, long rows, long columns, double *sums);
+
 #endif
