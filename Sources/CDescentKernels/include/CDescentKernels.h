@@ -104,4 +104,14 @@ void descent_relu_backward_column_sums_f32(const float *x, const float *g, float
 /// Double version of `descent_relu_backward_column_sums_f32`.
 void descent_relu_backward_column_sums_f64(const double *x, const double *g, double *out, long rows, long columns, double *sums);
 
+// MARK: - Optimizer loops (bit-identical to DescentOptim's Swift loops)
+
+/// Plain SGD without weight decay or maximize: `p[i] = p[i] + rate·s` where `s = g[i]` (`mode`
+/// 0), or with a momentum buffer `b`: `b[i] = g[i]` on the first step (`mode` 1), else
+/// `b[i] = b[i]·momentum + oneMinusDampening·g[i]` (`mode` 2), then `s = b[i]`. `rate` is the
+/// negative learning rate. Separate multiplies and adds (no FMA), as in Swift.
+void descent_sgd_f32(float *p, const float *g, float *b, long n, float rate, float momentum, float oneMinusDampening, int mode);
+/// Double version of `descent_sgd_f32`.
+void descent_sgd_f64(double *p, const double *g, double *b, long n, double rate, double momentum, double oneMinusDampening, int mode);
+
 #endif
