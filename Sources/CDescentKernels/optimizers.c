@@ -81,3 +81,38 @@ void descent_sgd_f64(double *p, const double *g, double *b, long n, double rate,
         p[i] = p[i] + rs;
     }
 }
+
+// Plain Adam (no weight decay, AMSGrad or maximize; |1 − β₁| < 0.5), as DescentOptim's SIMD loop:
+//   m = m + w1·(g − m);  v = v·β₂ + (w2·g)·g;  p = p + (negativeStep·m) / (√v / root + ε)
+#ifdef DESCENT_X86
+AVX2 static void adam_f32_avx2(float *p, const float *g, float *m, float *v, long n, float w1, float beta2, float w2,
+                               float negativeStep, float root, float epsilon) {
+    const __m256 W1 = _mm256_set1_ps(w1), B2 = _mm256_set1_ps(beta2), W2 = _mm256_set1_ps(w2);
+    const __m256 S = _mm256_set1_ps(negativeStep), R = _mm256_set1_ps(root), E = _mm256_set1_ps(epsilon);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gi = _mm256_loadu_ps(g + i), m0 = _mm256_loadu_ps(m + i), v0 = _mm256_loadu_ps(v + i);
+        __m256 mi = _mm256_add_ps(m0, _mm256_mul_ps(W1, _mm256_sub_ps(gi, m0)));
+        __m256 vi = _mm256_add_ps(_mm256_mul_ps(v0, B2), _mm256_mul_ps(_mm256_mul_ps(W2, gi), gi));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        __m256 denominator = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), R), E);
+        _mm256_storeu_ps(p + i, _mm256_add_ps(_mm256_loadu_ps(p + i), _mm256_div_ps(_mm256_mul_ps(S, mi), denominator)));
+    }
+    for (; i < n; i++) {
+        float gi = g[i];
+        float d = gi - m[i]; float wd = w1 * d; float mi = m[i] + wd; m[i] = mi;
+        float vb = v[i] * beta2; float wg = w2 * gi; float wgg = wg * gi; float vi = vb + wgg; v[i] = vi;
+        float q = __builtin_sqrtf(vi) / root; float den = q + epsilon; float num = negativeStep * mi;
+        float upd = num / den; p[i] = p[i] + upd;
+    }
+}
+#endif
+
+int descent_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float beta2, float w2,
+                     float negativeStep, float root, float epsilon) {
+#ifdef DESCENT_X86
+    if (USE_AVX2) { adam_f32_avx2(p, g, m, v, n, w1, beta2, w2, negativeStep, root, epsilon); return 1; }
+#endif
+    return 0;
+}

@@ -30,4 +30,15 @@ public enum OptimizerKernels {
         }
         return false
     }
+
+    /// Plain Adam over `count` Floats with AVX2 (no weight decay, AMSGrad or maximize):
+    /// `m = m + w1·(g − m)`, `v = v·β₂ + (w2·g)·g`, `p = p + (negativeStep·m) / (√v / root + ε)`,
+    /// lane by lane as DescentOptim's SIMD loop. Returns `false` (doing nothing) without AVX2.
+    @inlinable
+    public static func plainAdamFloat(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        count: Int, w1: Float, beta2: Float, w2: Float, negativeStep: Float, root: Float, epsilon: Float
+    ) -> Bool {
+        descent_adam_f32(p, g, m, v, count, w1, beta2, w2, negativeStep, root, epsilon) != 0
+    }
 }

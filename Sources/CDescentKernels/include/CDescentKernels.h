@@ -113,5 +113,10 @@ void descent_relu_backward_column_sums_f64(const double *x, const double *g, dou
 void descent_sgd_f32(float *p, const float *g, float *b, long n, float rate, float momentum, float oneMinusDampening, int mode);
 /// Double version of `descent_sgd_f32`.
 void descent_sgd_f64(double *p, const double *g, double *b, long n, double rate, double momentum, double oneMinusDampening, int mode);
+/// Plain Adam over `n` Floats with AVX2 (no weight decay, AMSGrad or maximize), as
+/// DescentOptim's SIMD loop: `m = m + w1·(g − m)`, `v = v·β₂ + (w2·g)·g`,
+/// `p = p + (negativeStep·m) / (√v / root + ε)`. Returns 0 (and does nothing) without AVX2.
+int descent_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float beta2, float w2,
+                     float negativeStep, float root, float epsilon);
 
 #endif
