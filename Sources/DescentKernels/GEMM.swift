@@ -24,8 +24,8 @@ public enum GEMM {
     ///
     /// The default value is the number of processors this process may run on, or the
     /// environment variable `DESCENT_NUM_THREADS` when it is set to a positive integer.
-    /// A product gets one thread per 2²¹ multiply-adds (`m·n·k`), so products below 4M
-    /// multiply-adds (e.g. a batch-32 784×128 layer) run on the calling thread, where thread
+    /// A product gets one thread per 2²³ multiply-adds (`m·n·k`), so products below 16M
+    /// multiply-adds (e.g. a batch-32 784×256 layer) run on the calling thread, where thread
     /// hand-off would cost more than it saves. Values below 1 become 1.
     /// Not used by the OpenBLAS and Accelerate builds (set `OPENBLAS_NUM_THREADS` there).
     public static var maximumThreadCount: Int {

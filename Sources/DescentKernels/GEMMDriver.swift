@@ -107,9 +107,12 @@ private struct SharedPointers<T>: @unchecked Sendable {
 extension GEMM {
     /// Products with at most this many multiply-adds (`m·n·k`) skip packing.
     static let directPathLimit = 32 * 1024
-    /// Multiply-adds each extra thread must get before a product is split (thread hand-off
-    /// costs several microseconds, so the training steps' small products stay on one thread).
-    static let workPerThread = 1 << 21
+    /// Multiply-adds each extra thread must get before a product is split. A split costs two
+    /// `concurrentPerform` hand-offs per (kc, nc) block, tens of microseconds on a 2-vCPU VM:
+    /// with 2²¹ the MLP's batch-32 products (6.4M multiply-adds) went to two threads and a step
+    /// ran 30% slower than on one thread; 2²³ keeps them on one and still splits batch ≥ 128.
+    /// Tests lower it to reach the threaded paths with small shapes.
+    nonisolated(unsafe) static var workPerThread = 1 << 23
 
     @inline(__always)
     static func blocked<T: PackedGEMMScalar>(

@@ -148,12 +148,15 @@ extension KernelTests {
         }
 
         func withSettings(_ instructionSet: GEMM.InstructionSet, threads: Int, _ body: () -> Void) {
-            let (savedSet, savedThreads) = (GEMM.instructionSet, GEMM.maximumThreadCount)
+            let (savedSet, savedThreads, savedWork) = (GEMM.instructionSet, GEMM.maximumThreadCount, GEMM.workPerThread)
             GEMM.instructionSet = instructionSet
             GEMM.maximumThreadCount = threads
+            // The threaded shapes below (4–5M multiply-adds) split at 2²¹ per thread.
+            GEMM.workPerThread = 1 << 21
             defer {
                 GEMM.instructionSet = savedSet
                 GEMM.maximumThreadCount = savedThreads
+                GEMM.workPerThread = savedWork
             }
             body()
         }

@@ -36,6 +36,20 @@ void descent_gemm_set_thread_count(int count);
 /// calls on the same thread (grown when needed) and freed when the thread exits.
 void *descent_workspace(int slot, size_t bytes);
 
+// MARK: - Tensor storage
+
+/// A 64-byte-aligned buffer of at least `bytes` bytes (never NULL unless out of memory), reusing
+/// a cached buffer of the same rounded size when one was freed with `descent_buffer_free`.
+/// Large buffers (≥ 64 KiB) are cached, up to 32 buffers and 64 MiB in all, so that a training
+/// loop does not page-fault its gradients in again every step.
+void *descent_buffer_allocate(size_t bytes);
+/// Frees a buffer from `descent_buffer_allocate` of the same `bytes`, or keeps it for reuse.
+void descent_buffer_free(void *buffer, size_t bytes);
+/// The bytes held by the cache now.
+size_t descent_buffer_pool_bytes(void);
+/// Frees every cached buffer.
+void descent_buffer_pool_clear(void);
+
 // MARK: - GEMM micro-tiles
 
 /// Rows of a packed A micro-panel (MR) for the Float kernels at `isa`.
@@ -77,5 +91,32 @@ void descent_sigmoid_f32(const float *x, float *y, long n);
 float descent_sum_f32(const float *x, long n);
 /// Sum of `x[0..<n]` in Double with four independent accumulators.
 double descent_sum_f64(const double *x, long n);
+
+// MARK: - Fused training-step kernels (bit-identical to the unfused Swift kernels)
+
+/// ReLU's derivative: `out[i] = x[i] > 0 ? g[i] : 0` (NaN gives 0), branch-free.
+void descent_relu_backward_f32(const float *x, const float *g, float *out, long n);
+/// Double version of `descent_relu_backward_f32`.
+void descent_relu_backward_f64(const double *x, const double *g, double *out, long n);
+/// `descent_relu_backward_f32` on a `rows × columns` block, plus the column sums of `out` in
+/// `sums` (`columns` values), added row by row from row 0 as the sum reduction does.
+void descent_relu_backward_column_sums_f32(const float *x, const float *g, float *out, long rows, long columns, float *sums);
+/// Double version of `descent_relu_backward_column_sums_f32`.
+void descent_relu_backward_column_sums_f64(const double *x, const double *g, double *out, long rows, long columns, double *sums);
+
+// MARK: - Optimizer loops (bit-identical to DescentOptim's Swift loops)
+
+/// Plain SGD without weight decay or maximize: `p[i] = p[i] + rate·s` where `s = g[i]` (`mode`
+/// 0), or with a momentum buffer `b`: `b[i] = g[i]` on the first step (`mode` 1), else
+/// `b[i] = b[i]·momentum + oneMinusDampening·g[i]` (`mode` 2), then `s = b[i]`. `rate` is the
+/// negative learning rate. Separate multiplies and adds (no FMA), as in Swift.
+void descent_sgd_f32(float *p, const float *g, float *b, long n, float rate, float momentum, float oneMinusDampening, int mode);
+/// Double version of `descent_sgd_f32`.
+void descent_sgd_f64(double *p, const double *g, double *b, long n, double rate, double momentum, double oneMinusDampening, int mode);
+/// Plain Adam over `n` Floats with AVX2 (no weight decay, AMSGrad or maximize), as
+/// DescentOptim's SIMD loop: `m = m + w1·(g − m)`, `v = v·β₂ + (w2·g)·g`,
+/// `p = p + (negativeStep·m) / (√v / root + ε)`. Returns 0 (and does nothing) without AVX2.
+int descent_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float beta2, float w2,
+                     float negativeStep, float root, float epsilon);
 
 #endif

@@ -37,6 +37,20 @@ extension Tensor {
     ///   ``TensorError/noGradientRequired`` if nothing requires a gradient, or
     ///   ``TensorError/graphReleased`` when called twice on a released graph.
     public func backward(seed: Tensor? = nil, retainingGraph: Bool = false) throws {
+        // Generic code is not specialised across modules, so callers in DescentNN or user code run
+        // this through witness tables and metadata lookups; hop to the Float/Double specialisation.
+        if Scalar.self == Float.self {
+            return try unsafeBitCast(self, to: Tensor<Float>.self)
+                .backwardImplementation(seed: unsafeBitCast(seed, to: Tensor<Float>?.self), retainingGraph: retainingGraph)
+        }
+        if Scalar.self == Double.self {
+            return try unsafeBitCast(self, to: Tensor<Double>.self)
+                .backwardImplementation(seed: unsafeBitCast(seed, to: Tensor<Double>?.self), retainingGraph: retainingGraph)
+        }
+        try backwardImplementation(seed: seed, retainingGraph: retainingGraph)
+    }
+
+    func backwardImplementation(seed: Tensor?, retainingGraph: Bool) throws {
         guard let root = node else { throw TensorError.noGradientRequired }
         let start: Tensor
         if let seed {
@@ -53,15 +67,17 @@ extension Tensor {
             return
         }
         let order = GradNode<Scalar>.topologicalOrder(from: root)
-        if order.contains(where: { !$0.isLeaf && $0.isReleased }) { throw TensorError.graphReleased }
+        for node in order where node.isReleased { throw TensorError.graphReleased }
         root.gradient = start
         withoutGradients {
             for node in order.reversed() {
                 guard !node.isLeaf, let upstream = node.gradient, let function = node.backwardFunction else { continue }
                 node.gradient = nil
                 let inputGradients = function(upstream)
-                for (input, gradient) in zip(node.inputs, inputGradients) {
-                    guard let input, let gradient else { continue }
+                // An index loop: `zip` over generic arrays instantiates metadata on every call.
+                let inputs = node.inputs
+                for index in 0..<Swift.min(inputs.count, inputGradients.count) {
+                    guard let input = inputs[index], let gradient = inputGradients[index] else { continue }
                     accumulate(gradient, into: input)
                 }
                 if !retainingGraph {
@@ -96,27 +112,49 @@ extension Tensor {
     static func record(
         _ result: inout Tensor, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]
     ) {
-        guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
-        result.node = GradNode(inputs: inputs.map { $0.node }, backward: backward)
+        var anyNode = false
+        for input in inputs where input.node != nil { anyNode = true; break }
+        guard anyNode, GradientMode.isEnabled else { return }
+        var nodes: [GradNode<Scalar>?] = []
+        nodes.reserveCapacity(inputs.count)
+        for input in inputs { nodes.append(input.node) }
+        result.node = GradNode(inputs: nodes, backward: backward)
     }
 }
 
 extension GradNode {
-    /// Nodes reachable from `root`, each after all of its inputs (iterative post-order DFS).
+    /// The interior (non-leaf) nodes reachable from `root`, each after all of its inputs
+    /// (iterative post-order DFS). Leaves are left out: the backward pass only accumulates into
+    /// them, and not marking them keeps parameters shared between graphs untouched.
+    ///
+    /// Visited nodes are marked with a flag in the node (cleared again before returning) instead
+    /// of a `Set`, and the DFS stack is two plain arrays (a tuple array needs tuple metadata at
+    /// run time): this is called once per backward pass.
     static func topologicalOrder(from root: GradNode) -> [GradNode] {
-        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
         var order: [GradNode] = []
-        var stack: [(GradNode, Int)] = [(root, 0)]
-        while let (node, next) = stack.popLast() {
+        if root.isLeaf { return order }
+        root.isVisited = true
+        var stackNodes: [GradNode] = [root]
+        var stackNext: [Int] = [0]
+        stackNodes.reserveCapacity(16)
+        stackNext.reserveCapacity(16)
+        while let node = stackNodes.last {
+            let top = stackNext.count - 1
+            let next = stackNext[top]
             if next < node.inputs.count {
-                stack.append((node, next + 1))
-                if let input = node.inputs[next], visited.insert(ObjectIdentifier(input)).inserted {
-                    stack.append((input, 0))
+                stackNext[top] = next + 1
+                if let input = node.inputs[next], !input.isLeaf, !input.isVisited {
+                    input.isVisited = true
+                    stackNodes.append(input)
+                    stackNext.append(0)
                 }
             } else {
                 order.append(node)
+                stackNodes.removeLast()
+                stackNext.removeLast()
             }
         }
+        for node in order { node.isVisited = false }
         return order
     }
 }

@@ -18,6 +18,8 @@ final class GradNode<Scalar: TensorScalar>: @unchecked Sendable {
     let isLeaf: Bool
     /// `true` once the backward function was released.
     var isReleased = false
+    /// Scratch mark of ``topologicalOrder(from:)`` (always `false` between calls).
+    var isVisited = false
 
     init(leaf: Void) {
         inputs = []

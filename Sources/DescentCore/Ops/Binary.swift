@@ -54,6 +54,20 @@ extension Tensor {
     }
 
     static func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
+        // Generic code is not specialised across modules, so callers in DescentNN or user code run
+        // this through witness tables and metadata lookups; hop to the Float/Double specialisation.
+        if Scalar.self == Float.self {
+            return unsafeBitCast(Tensor<Float>.binaryImplementation(
+                operation, unsafeBitCast(a, to: Tensor<Float>.self), unsafeBitCast(b, to: Tensor<Float>.self), name: name), to: Tensor.self)
+        }
+        if Scalar.self == Double.self {
+            return unsafeBitCast(Tensor<Double>.binaryImplementation(
+                operation, unsafeBitCast(a, to: Tensor<Double>.self), unsafeBitCast(b, to: Tensor<Double>.self), name: name), to: Tensor.self)
+        }
+        return binaryImplementation(operation, a, b, name: name)
+    }
+
+    static func binaryImplementation(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
         var result = broadcastApply(operation, a, b, name: name)
         guard GradientMode.isEnabled, a.node != nil || b.node != nil else { return result }
         let shapeA = a.shape, shapeB = b.shape

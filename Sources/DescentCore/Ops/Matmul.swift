@@ -8,6 +8,20 @@ extension Tensor {
     /// The kernel is `GEMM.multiply` (blocked and multi-threaded); the backward pass uses transposed
     /// GEMMs, never materialised transposes: `∂A = G·Bᵀ`, `∂B = Aᵀ·G`.
     public func matmul(_ other: Tensor) -> Tensor {
+        // Generic code is not specialised across modules, so callers in DescentNN or user code run
+        // this through witness tables and metadata lookups; hop to the Float/Double specialisation.
+        if Scalar.self == Float.self {
+            return unsafeBitCast(unsafeBitCast(self, to: Tensor<Float>.self)
+                .matmulImplementation(unsafeBitCast(other, to: Tensor<Float>.self)), to: Tensor.self)
+        }
+        if Scalar.self == Double.self {
+            return unsafeBitCast(unsafeBitCast(self, to: Tensor<Double>.self)
+                .matmulImplementation(unsafeBitCast(other, to: Tensor<Double>.self)), to: Tensor.self)
+        }
+        return matmulImplementation(other)
+    }
+
+    func matmulImplementation(_ other: Tensor) -> Tensor {
         let a = self, b = other
         precondition(a.rank >= 2 && b.rank >= 2, "matmul: needs rank ≥ 2 operands, shapes are \(a.shape) and \(b.shape)")
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
@@ -76,6 +90,22 @@ extension Tensor {
     /// The affine map of a fully connected layer, `x·Wᵀ + b`, in one GEMM
     /// (`torch.nn.functional.linear`). `x` is `[..., in]`, `weight` is `[out, in]`, `bias` is `[out]`.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        // Generic code is not specialised across modules, so callers in DescentNN or user code run
+        // this through witness tables and metadata lookups; hop to the Float/Double specialisation.
+        if Scalar.self == Float.self {
+            return unsafeBitCast(Tensor<Float>.linearImplementation(
+                unsafeBitCast(x, to: Tensor<Float>.self), weight: unsafeBitCast(weight, to: Tensor<Float>.self),
+                bias: unsafeBitCast(bias, to: Tensor<Float>?.self)), to: Tensor.self)
+        }
+        if Scalar.self == Double.self {
+            return unsafeBitCast(Tensor<Double>.linearImplementation(
+                unsafeBitCast(x, to: Tensor<Double>.self), weight: unsafeBitCast(weight, to: Tensor<Double>.self),
+                bias: unsafeBitCast(bias, to: Tensor<Double>?.self)), to: Tensor.self)
+        }
+        return linearImplementation(x, weight: weight, bias: bias)
+    }
+
+    static func linearImplementation(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         precondition(x.rank >= 1 && weight.rank == 2 && x.shape[x.rank - 1] == weight.shape[1],
                      "linear: input of shape \(x.shape) does not fit a weight of shape \(weight.shape) ([out, in])")
         if let bias { precondition(bias.shape == [weight.shape[0]], "linear: bias of shape \(bias.shape) does not fit a weight of shape \(weight.shape)") }

@@ -43,7 +43,7 @@ extension Tensor {
             result = result.reshapedUnchecked([scalarCount]).reduceAxis(0, .sum, keepingDimension: false)
         } else {
             for a in list { result = result.reduceAxis(a, .sum, keepingDimension: true) }
-            if !keepingDimensions { result = result.reshapedUnchecked(shape.enumerated().filter { !list.contains($0.offset) }.map(\.element)) }
+            if !keepingDimensions { result = result.reshapedUnchecked(shape.enumerated().filter { !list.contains($0.offset) }.map { $0.element }) }
         }
         let inputShape = shape, kept = keptShape(reducing: list)
         Tensor.record(&result, inputs: [self]) { g in [g.reshapedUnchecked(kept).broadcastMaterialized(to: inputShape)] }
@@ -72,7 +72,7 @@ extension Tensor {
         var kept = self.detached()
         for a in list { kept = kept.reduceAxis(a, operation, keepingDimension: true) }
         let keptShape = kept.shape
-        var result = keepingDimensions ? kept : kept.reshapedUnchecked(shape.enumerated().filter { !list.contains($0.offset) }.map(\.element))
+        var result = keepingDimensions ? kept : kept.reshapedUnchecked(shape.enumerated().filter { !list.contains($0.offset) }.map { $0.element })
         let input = self.detached()
         Tensor.record(&result, inputs: [self]) { g in
             // As `torch.amax`: the gradient is split equally between tied extreme elements.
@@ -111,7 +111,7 @@ extension Tensor {
         // An all −∞ (or +∞) slice would give ∞ − ∞; shift by 0 there, as PyTorch does.
         shift = shift.replacing(with: Tensor(zerosLike: shift), where: shift.abs() .== Tensor(Scalar.infinity))
         let kept = ((self - shift).exp().sum(alongAxes: list, keepingDimensions: true)).log() + shift
-        return keepingDimensions ? kept : kept.reshapedUnchecked(shape.enumerated().filter { !list.contains($0.offset) }.map(\.element))
+        return keepingDimensions ? kept : kept.reshapedUnchecked(shape.enumerated().filter { !list.contains($0.offset) }.map { $0.element })
     }
 
     /// Variance over `axes` with Bessel's `correction` (`torch.var`, default correction 1).

@@ -4,6 +4,18 @@ extension Tensor {
     /// Applies `operation` elementwise and records its derivative, which the kernel computes from
     /// the input and the output together (`ElementKernels.unaryDerivative`).
     func unary(_ operation: UnaryOperation) -> Tensor {
+        // Generic code is not specialised across modules, so callers in DescentNN or user code run
+        // this through witness tables and metadata lookups; hop to the Float/Double specialisation.
+        if Scalar.self == Float.self {
+            return unsafeBitCast(unsafeBitCast(self, to: Tensor<Float>.self).unaryImplementation(operation), to: Tensor.self)
+        }
+        if Scalar.self == Double.self {
+            return unsafeBitCast(unsafeBitCast(self, to: Tensor<Double>.self).unaryImplementation(operation), to: Tensor.self)
+        }
+        return unaryImplementation(operation)
+    }
+
+    func unaryImplementation(_ operation: UnaryOperation) -> Tensor {
         let input = self
         var result = Tensor(shape: shape) { out in
             Scalar.applyUnary(operation, input.storage.pointer, out.baseAddress!, count: out.count)

@@ -1,3 +1,5 @@
+import DescentKernels
+
 /// The contiguous, 64-byte-aligned buffer behind a ``Tensor``.
 ///
 /// A reference type so that tensors can share it; ``Tensor`` copies it before a write when it is
@@ -11,9 +13,9 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// Allocates uninitialised storage for `count` elements.
     init(uninitializedCount count: Int) {
         self.count = count
-        // 64-byte alignment keeps SIMD loads aligned and rows on cache-line boundaries.
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
+        // 64-byte alignment keeps SIMD loads aligned and rows on cache-line boundaries; large
+        // buffers are recycled (`BufferPool`) instead of page-faulting in fresh memory every step.
+        let raw = BufferPool.allocate(bytes: Swift.max(count, 1) * MemoryLayout<Scalar>.stride)
         pointer = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
     }
 
@@ -30,5 +32,5 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
         return new
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { BufferPool.deallocate(UnsafeMutableRawPointer(pointer), bytes: Swift.max(count, 1) * MemoryLayout<Scalar>.stride) }
 }

@@ -50,12 +50,27 @@ extension CompiledStep {
     func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool) {
         guard let first = operations.firstIndex(where: \.hasTrainableParameters) else { return }
         var g = gradientBuffers.0, spare = gradientBuffers.1
+        // Set when a ReLU's pass also summed the bias gradient of the Linear below it.
+        var biasGradientDone = false
         for index in stride(from: operations.count - 1, through: first, by: -1) {
             let x = index == 0 ? input : outputs[index - 1]
             let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
             switch operations[index].kind {
             case let .activation(operation):
-                Scalar.applyUnaryDerivative(operation, x: x, y: outputs[index], upstream: g, spare, count: rows * outWidth)
+                if case .relu = operation, index > first, outWidth > 1,
+                   case let .linear(_, bias?) = operations[index - 1].kind, !bias.isFrozen {
+                    // ReLU's derivative and the bias gradient below it (its column sums) in one
+                    // pass; the same arithmetic in the same order as the two separate kernels.
+                    let (target, beta) = gradientTarget(operations[index - 1].biasGradient!, of: bias, accumulate: accumulate)
+                    let sums = beta == 0 ? target : operations[index - 1].biasScratch!
+                    reluDerivativeWithColumnSums(x: x, upstream: g, spare, rows: rows, columns: outWidth, sums: sums)
+                    if beta != 0 {
+                        Scalar.applyBinary(.add, target, lhsStride: 1, sums, rhsStride: 1, target, count: outWidth)
+                    }
+                    biasGradientDone = true
+                } else {
+                    Scalar.applyUnaryDerivative(operation, x: x, y: outputs[index], upstream: g, spare, count: rows * outWidth)
+                }
                 swap(&g, &spare)
             case .dropout:
                 if outputs[index] == x { continue }  // the identity in this pass (p = 0)
@@ -73,7 +88,9 @@ extension CompiledStep {
                                     a: g, lda: outWidth, b: x, ldb: inWidth, beta: beta, c: target, ldc: inWidth)
                     }
                 }
-                if let bias, !bias.isFrozen {
+                if biasGradientDone {
+                    biasGradientDone = false
+                } else if let bias, !bias.isFrozen {
                     // ∂b = Σ_rows G, by the same reduction kernel as the autodiff path; when
                     // accumulating, summed apart and then added, as backward() adds.
                     let (target, beta) = gradientTarget(operations[index].biasGradient!, of: bias, accumulate: accumulate)
@@ -114,6 +131,18 @@ extension CompiledStep {
         }
         parameter.gradient = owned
         return (pointer, 0)
+    }
+
+    /// ``ElementKernels/reluDerivativeWithColumnSums(x:upstream:_:rows:columns:sums:)`` for the concrete type.
+    func reluDerivativeWithColumnSums(x: UnsafePointer<Scalar>, upstream g: UnsafePointer<Scalar>, _ out: UnsafeMutablePointer<Scalar>,
+                                      rows: Int, columns: Int, sums: UnsafeMutablePointer<Scalar>) {
+        if Scalar.self == Float.self {
+            ElementKernels.reluDerivativeWithColumnSums(x: cast(x, Float.self), upstream: cast(g, Float.self), castMutable(out, Float.self),
+                                                        rows: rows, columns: columns, sums: castMutable(sums, Float.self))
+        } else {
+            ElementKernels.reluDerivativeWithColumnSums(x: cast(x, Double.self), upstream: cast(g, Double.self), castMutable(out, Double.self),
+                                                        rows: rows, columns: columns, sums: castMutable(sums, Double.self))
+        }
     }
 
     /// `out[i, j] = u[i]·v[j]` with the loop compiled for the concrete type.

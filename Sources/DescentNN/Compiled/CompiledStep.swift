@@ -200,6 +200,23 @@ public final class CompiledStep<Scalar: TensorScalar> {
     // MARK: The step
 
     func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
+        // Generic code is not specialised across modules: called from the user's module this runs
+        // through witness tables, copies each `CompiledOperation` with value witnesses and looks up
+        // generic metadata (a third of a logistic-regression step). Hop to the specialisation.
+        if Scalar.self == Float.self {
+            return try unsafeBitCast(self, to: CompiledStep<Float>.self).runImplementation(
+                features: unsafeBitCast(features, to: Tensor<Float>.self), labels: labels,
+                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate)
+        }
+        if Scalar.self == Double.self {
+            return try unsafeBitCast(self, to: CompiledStep<Double>.self).runImplementation(
+                features: unsafeBitCast(features, to: Tensor<Double>.self), labels: labels,
+                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate)
+        }
+        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate)
+    }
+
+    func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
         let rows = try rowCount(of: features, limit: maximumBatchSize)
         var values: UnsafePointer<Scalar>? = nil
         if let labels {

@@ -12,7 +12,7 @@ extension Layer {
     }
 
     /// Every parameter, in the order of ``namedParameters()`` (`model.parameters()`).
-    public func parameters() -> [Parameter<Scalar>] { namedParameters().map(\.parameter) }
+    public func parameters() -> [Parameter<Scalar>] { namedParameters().map { $0.parameter } }
 
     /// The parameters that are not frozen, with their names (what an optimizer updates).
     public func trainableParameters() -> [(name: String, parameter: Parameter<Scalar>)] {
@@ -87,7 +87,7 @@ extension Layer {
     /// (one all-reduce), and each calls ``setFlattenedGradients(_:)`` with the average before the
     /// optimizer step. The layout is stable as long as the model's structure and frozen set are.
     public func flattenedGradients() -> Tensor<Scalar> {
-        let parameters = trainableParameters().map(\.parameter)
+        let parameters = trainableParameters().map { $0.parameter }
         let total = parameters.reduce(0) { $0 + $1.value.scalarCount }
         return Tensor(shape: [total]) { out in
             var offset = 0
@@ -107,14 +107,14 @@ extension Layer {
     /// ``flattenedGradients()``.
     /// - Throws: ``LayerError`` if the vector's length is not the number of trainable scalars.
     public func setFlattenedGradients(_ flat: Tensor<Scalar>) throws {
-        let parameters = trainableParameters().map(\.parameter)
+        let parameters = trainableParameters().map { $0.parameter }
         try Self.scatter(flat, into: parameters, what: "setFlattenedGradients") { p, slice in p.gradient = slice }
     }
 
     /// All trainable parameters' values, concatenated in ``trainableParameters()`` order (to
     /// broadcast weights from one worker to the others, or to measure a weight norm).
     public func flattenedParameters() -> Tensor<Scalar> {
-        let parameters = trainableParameters().map(\.parameter)
+        let parameters = trainableParameters().map { $0.parameter }
         let total = parameters.reduce(0) { $0 + $1.value.scalarCount }
         return Tensor(shape: [total]) { out in
             var offset = 0
@@ -129,7 +129,7 @@ extension Layer {
     /// ``flattenedParameters()`` (gradients are kept).
     /// - Throws: ``LayerError`` if the vector's length is not the number of trainable scalars.
     public func setFlattenedParameters(_ flat: Tensor<Scalar>) throws {
-        let parameters = trainableParameters().map(\.parameter)
+        let parameters = trainableParameters().map { $0.parameter }
         try Self.scatter(flat, into: parameters, what: "setFlattenedParameters") { p, slice in
             slice.withUnsafeBufferPointer { source in
                 p.updateInPlace { $0.baseAddress!.update(from: source.baseAddress!, count: source.count) }

@@ -152,6 +152,11 @@ struct AdamRule: ElementRule {
             // (its square root keeps a libm fallback), and this is about 2.5× faster. The same
             // operations in the same order as the general loop, lane by lane: bit-identical.
             if T.self == Float.self {
+                // AVX2 when the CPU has it (8 lanes instead of SSE2's 4), the same operations per lane.
+                if OptimizerKernels.plainAdamFloat(cast(p), cast(g), cast(m), cast(v), count: count, w1: Float(w1), beta2: Float(beta2),
+                                                   w2: Float(w2), negativeStep: Float(negativeStep), root: Float(root), epsilon: Float(epsilon)) {
+                    return
+                }
                 plainAdamFloat(cast(p), cast(g), cast(m), cast(v), count: count, w1: Float(w1), beta2: Float(beta2), w2: Float(w2),
                                negativeStep: Float(negativeStep), root: Float(root), epsilon: Float(epsilon))
                 return
