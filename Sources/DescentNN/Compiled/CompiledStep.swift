@@ -204,12 +204,12 @@ public final class CompiledStep<Scalar: TensorScalar> {
         // through witness tables, copies each `CompiledOperation` with value witnesses and looks up
         // generic metadata (a third of a logistic-regression step). Hop to the specialisation.
         if Scalar.self == Float.self {
-            return try unsafeBitCast(self, to: CompiledStep<Float>.self).runImplementation(
+            return try unsafeDowncast(self as AnyObject, to: CompiledStep<Float>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Float>.self), labels: labels,
                 targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate)
         }
         if Scalar.self == Double.self {
-            return try unsafeBitCast(self, to: CompiledStep<Double>.self).runImplementation(
+            return try unsafeDowncast(self as AnyObject, to: CompiledStep<Double>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Double>.self), labels: labels,
                 targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate)
         }
