@@ -18,14 +18,6 @@ extension GradientCheckResult {
         self.shape = shape
         self.analytic = analytic
         self.numeric = numeric
-        var worst = 0.0
-        for (a, n) in zip(analytic, numeric) {
-            let scale = Swift.max(Swift.abs(a), Swift.abs(n), denominatorFloor)
-            if scale == 0 { continue }
-            let error = Swift.abs(a - n) / scale
-            if error.isNaN { worst = .nan; break }
-            worst = Swift.max(worst, error)
-        }
-        self.maxRelativeError = worst
+        self.maxRelativeError = GradientChecker.maxRelativeError(analytic, numeric, denominatorFloor: denominatorFloor)
     }
 }

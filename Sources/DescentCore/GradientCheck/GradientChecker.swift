@@ -61,11 +61,13 @@ public enum GradientChecker {
         return results
     }
 
-    /// `max |a − n| / max(|a|, |n|)`, counting elements where both are 0 as 0.
-    public static func maxRelativeError(_ analytic: [Double], _ numeric: [Double]) -> Double {
+    /// `max |a − n| / max(|a|, |n|, denominatorFloor)`, counting elements where that denominator is
+    /// 0 as 0 (both gradients 0), and NaN if any element's error is NaN.
+    /// - Parameter denominatorFloor: the smallest denominator. The default value is `0` (cs231n's metric).
+    public static func maxRelativeError(_ analytic: [Double], _ numeric: [Double], denominatorFloor: Double = 0) -> Double {
         var worst = 0.0
         for (a, n) in zip(analytic, numeric) {
-            let scale = Swift.max(Swift.abs(a), Swift.abs(n))
+            let scale = Swift.max(Swift.abs(a), Swift.abs(n), denominatorFloor)
             if scale == 0 { continue }
             let error = Swift.abs(a - n) / scale
             if error.isNaN { return .nan }
