@@ -54,7 +54,21 @@ void descent_parallel_run(long parts, descent_part_body body, void *context);
 /// parts this way, never for higher ones (they may not have been claimed).
 void descent_parallel_wait_until(const long *counter, long value);
 
-// MARK: - End of worker pool
+// MARK: - Packed GEMM driver (gemm3)
+
+/// `C = alpha·op(A)·op(B) + beta·C` (row-major, m, n, k ≥ 1) with the BLIS-style blocked and
+/// packed algorithm: A blocks of `mc×kc`, B blocks of `kc×nc` (rounded to whole micro-tiles),
+/// the micro-kernels of `isa`, and up to `threads` threads of the worker pool, which split
+/// output tiles (never the k sum), so the result does not depend on `threads`.
+void descent_sgemm_packed(int isa, int transposeA, int transposeB, long m, long n, long k, float alpha,
+                          const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                          long mc, long kc, long nc, long threads);
+/// Double version of `descent_sgemm_packed`.
+void descent_dgemm_packed(int isa, int transposeA, int transposeB, long m, long n, long k, double alpha,
+                          const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc,
+                          long mc, long kc, long nc, long threads);
+
+// MARK: - End of worker pool and packed GEMM driver
 
 // MARK: - Tensor storage
 
