@@ -42,6 +42,27 @@ func kernelBenchmarks() -> BenchmarkGroup {
             gemmLatency(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, options: options)
         })
     }
+    // The products of a 784-256-128-10 MLP training step at batch 32, 128 and 1024 (W stored
+    // [out, in]): forward X·Wᵀ (tB), weight gradient dYᵀ·X (tA), input gradient dY·W.
+    // Set DESCENT_GEMM_WORK_PER_THREAD to change when a product is split across threads.
+    for batch in [32, 128, 1024] {
+        for (m, n, k, transposeA, transposeB) in [
+            (batch, 256, 784, false, true), (batch, 128, 256, false, true), (batch, 10, 128, false, true),
+            (256, 784, batch, true, false), (128, 256, batch, true, false), (10, 128, batch, true, false),
+            (batch, 256, 128, false, false), (batch, 128, 10, false, false),
+        ] {
+            let label = "\(m)x\(n)x\(k)" + (transposeA ? "-tA" : "") + (transposeB ? "-tB" : "")
+            for threads in [1, 2] {
+                benchmarks.append(Benchmark(path: "kernels/gemm-mlp/float/\(label)/threads-\(threads)") { options in
+                    let saved = GEMM.maximumThreadCount
+                    GEMM.maximumThreadCount = threads
+                    defer { GEMM.maximumThreadCount = saved }
+                    return gemmLatency(
+                        m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, options: options)
+                })
+            }
+        }
+    }
     for name in ["memcpy", "add", "multiply", "exp", "log", "tanh", "sigmoid", "gelu", "sum"] {
         benchmarks.append(Benchmark(path: "kernels/elementwise/float/\(name)") { options in
             elementwise(name, options: options)
@@ -99,7 +120,7 @@ private func matmul<T: BinaryFloatingPoint>(
     ]
 }
 
-/// Microseconds per call of a small Float product (single thread, as in a training step).
+/// Microseconds per call of a Float product (with the current thread count).
 private func gemmLatency(
     m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, options: BenchmarkOptions
 ) -> [String: JSON] {

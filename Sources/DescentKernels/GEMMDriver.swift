@@ -40,6 +40,10 @@ private func blockingOverride() -> GEMMBlocking? {
 
 private let environmentBlocking = blockingOverride()
 
+/// `DESCENT_GEMM_WORK_PER_THREAD` when set to a positive integer.
+private let environmentWorkPerThread: Int? = getenv("DESCENT_GEMM_WORK_PER_THREAD")
+    .flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+
 extension Float: PackedGEMMScalar {
     static func tile(_ isa: Int32) -> (mr: Int, nr: Int) {
         (Int(descent_sgemm_mr(isa)), Int(descent_sgemm_nr(isa)))
@@ -104,13 +108,11 @@ extension Double: PackedGEMMScalar {
 extension GEMM {
     /// Products with at most this many multiply-adds (`m·n·k`) skip packing.
     static let directPathLimit = 32 * 1024
-    /// Multiply-adds each extra thread must get before a product is split. A split costs two
-    /// ``WorkerPool`` fork-joins per (kc, nc) block (with `concurrentPerform`, which this used
-    /// before, tens of microseconds on a 2-vCPU VM):
-    /// with 2²¹ the MLP's batch-32 products (6.4M multiply-adds) went to two threads and a step
-    /// ran 30% slower than on one thread; 2²³ keeps them on one and still splits batch ≥ 128.
-    /// Tests lower it to reach the threaded paths with small shapes.
-    nonisolated(unsafe) static var workPerThread = 1 << 23
+    /// Multiply-adds each extra thread must get before a product is split (one ``WorkerPool``
+    /// job per product, about a microsecond when the pool is hot). The environment variable
+    /// `DESCENT_GEMM_WORK_PER_THREAD` overrides it (a tuning aid for benchmarks). Tests lower it
+    /// to reach the threaded paths with small shapes.
+    nonisolated(unsafe) static var workPerThread = environmentWorkPerThread ?? (1 << 23)
 
     @inline(__always)
     static func blocked<T: PackedGEMMScalar>(

@@ -210,3 +210,58 @@ extension KernelTests {
         }
     }
 }
+
+/// Threads split output tiles, never the k sum, so a product is bit-for-bit the same with one
+/// or two threads (resuming training exactly relies on it).
+extension KernelTests {
+    @Suite
+    struct GEMMThreadIndependenceTests {
+        /// C = op(A)·op(B) with `threads` threads and every product split (work per thread 1).
+        func product(
+            _ shape: GEMMCase, threads: Int, _ a: [Float], _ b: [Float], lda: Int, ldb: Int
+        ) -> [Float] {
+            let (savedThreads, savedWork) = (GEMM.maximumThreadCount, GEMM.workPerThread)
+            GEMM.maximumThreadCount = threads
+            GEMM.workPerThread = 1
+            defer {
+                GEMM.maximumThreadCount = savedThreads
+                GEMM.workPerThread = savedWork
+            }
+            var c = [Float](repeating: 0.5, count: shape.m * shape.n)
+            GEMM.multiplyWithBuiltInKernels(
+                transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
+                alpha: Float(shape.alpha), a: a, lda: lda, b: b, ldb: ldb, beta: Float(shape.beta), c: &c,
+                ldc: shape.n)
+            return c
+        }
+
+        /// MLP-step shapes (batch 32 and 100, split by rows and by columns) and k > kc (1030).
+        static let shapes: [GEMMCase] = [
+            GEMMCase(m: 32, n: 256, k: 784, transposeB: true),
+            GEMMCase(m: 256, n: 784, k: 32, transposeA: true),
+            GEMMCase(m: 100, n: 128, k: 256, transposeB: true, beta: 1),
+            GEMMCase(m: 32, n: 256, k: 128),
+            GEMMCase(m: 130, n: 70, k: 1030, transposeA: true, alpha: -0.5, beta: 2),
+        ]
+
+        @Test(arguments: GEMMTests.instructionSets, shapes)
+        func oneAndTwoThreadsGiveIdenticalBits(instructionSet: GEMM.InstructionSet, shape: GEMMCase) {
+            let saved = GEMM.instructionSet
+            GEMM.instructionSet = instructionSet
+            defer { GEMM.instructionSet = saved }
+            let lda = shape.transposeA ? shape.m : shape.k, ldb = shape.transposeB ? shape.k : shape.n
+            // Values of mixed magnitude so that a different summation order would change bits.
+            let a: [Float] = (0..<(shape.m * shape.k)).map { (i: Int) -> Float in Float((i * 7919) % 1013) / 97 - 5 }
+            let b: [Float] = (0..<(shape.k * shape.n)).map { (i: Int) -> Float in
+                let scale = Float(1 + i % 3)
+                return Float((i * 104_729) % 1019) / 1019 * scale
+            }
+            let one = product(shape, threads: 1, a, b, lda: lda, ldb: ldb)
+            let two = product(shape, threads: 2, a, b, lda: lda, ldb: ldb)
+            let differing = zip(one, two).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(differing) of \(one.count) elements differ")
+            // And the product itself is right (the shared checker, with the same shape).
+            #expect(checkGEMM(Float.self, shape))
+        }
+    }
+}
