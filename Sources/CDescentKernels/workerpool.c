@@ -67,7 +67,7 @@ static inline long next_of(uint64_t word) { return (long)(word & PART_MASK); }
 // Pauses (~30 ns each on Zen 5, more on older CPUs) a worker spins through after a job before
 // sleeping: long enough to bridge the elementwise work between two products of a training
 // step, short enough not to take much from other processes. `DESCENT_POOL_SPIN` overrides it.
-static long workerSpin = 8192;
+static long workerSpin = 4096;
 // Pauses the caller spins through waiting for parts claimed by workers before sleeping.
 #define CALLER_SPIN 4096
 
@@ -105,6 +105,9 @@ static void *worker_main(void *argument) {
         while (generation_of(word = atomic_load_explicit(&pool.word, memory_order_acquire)) == seen) {
             if (++spins < workerSpin) {
                 SPIN_PAUSE();
+                // Give the core away now and then: when this process has more runnable threads
+                // than free cores (another process busy), spinning would delay the caller.
+                if ((spins & 127) == 0) sched_yield();
                 continue;
             }
             pthread_mutex_lock(&pool.lock);
@@ -182,6 +185,7 @@ void descent_parallel_run(long parts, descent_part_body body, void *context) {
     while (atomic_load_explicit(&pool.finished, memory_order_acquire) < parts) {
         if (++spins < CALLER_SPIN) {
             SPIN_PAUSE();
+            if ((spins & 127) == 0) sched_yield();
             continue;
         }
         pthread_mutex_lock(&pool.lock);
@@ -197,6 +201,6 @@ void descent_parallel_wait_until(const long *counter, long value) {
     long spins = 0;
     while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < value) {
         SPIN_PAUSE();
-        if ((++spins & 1023) == 0) sched_yield();
+        if ((++spins & 127) == 0) sched_yield();
     }
 }

@@ -14,7 +14,7 @@ import COpenBLAS
 /// row width. When `beta` is `0`, C is written without being read, so it may hold garbage.
 ///
 /// The default build is dependency-free: a BLIS-style driver (Goto & van de Geijn, 2008;
-/// Van Zee & van de Geijn, 2015) packs blocks of A and B in Swift and calls C micro-kernels
+/// Van Zee & van de Geijn, 2015) in C (gemmdriver.c) packs blocks of A and B and calls micro-kernels
 /// compiled for AVX2 + FMA or AVX-512, chosen at run time (portable C otherwise). Tiny products
 /// take a direct path without packing; large ones use up to ``maximumThreadCount`` threads.
 /// With the package trait `OpenBLAS` (or on Apple platforms, Accelerate) it calls `cblas_?gemm`.
@@ -24,9 +24,9 @@ public enum GEMM {
     ///
     /// The default value is the number of processors this process may run on, or the
     /// environment variable `DESCENT_NUM_THREADS` when it is set to a positive integer.
-    /// A product gets one thread per 2²³ multiply-adds (`m·n·k`), so products below 16M
-    /// multiply-adds (e.g. a batch-32 784×256 layer) run on the calling thread, where thread
-    /// hand-off would cost more than it saves. Values below 1 become 1.
+    /// A product gets one thread per 2¹⁸ multiply-adds (`m·n·k`), so products below 512K
+    /// multiply-adds run on the calling thread, where a hand-off would cost more than it saves.
+    /// Threads come from the persistent ``WorkerPool``. Values below 1 become 1.
     /// Not used by the OpenBLAS and Accelerate builds (set `OPENBLAS_NUM_THREADS` there).
     public static var maximumThreadCount: Int {
         get { Int(descent_gemm_thread_count()) }

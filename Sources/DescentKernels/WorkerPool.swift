@@ -17,7 +17,7 @@ import CDescentKernels
 /// work such that the result does not depend on it (e.g. disjoint outputs, never partial sums
 /// combined in arrival order). The environment variable `DESCENT_POOL_SPIN` sets how many
 /// `pause` instructions (about 30 ns each on Zen 5) an idle worker spins through before
-/// sleeping; the default is 8192.
+/// sleeping; the default is 4096.
 ///
 /// Equivalent to an OpenMP `parallel for` with a dynamic schedule of chunk size 1.
 public enum WorkerPool {

@@ -45,7 +45,7 @@ typedef void (*descent_part_body)(void *context, long part);
 /// `descent_gemm_thread_count()` threads: the caller and persistent pool workers claim parts
 /// in increasing order (a part is claimed only after every lower part has been claimed by a
 /// running thread), and the call returns when all parts have finished. Workers spin briefly
-/// after a job (`DESCENT_POOL_SPIN` pauses, default 8192), then sleep. A call made while the
+/// after a job (`DESCENT_POOL_SPIN` pauses, default 4096), then sleep. A call made while the
 /// pool runs another job (another thread's, or from inside a part) runs its parts in order on
 /// the calling thread. At most 2^20 − 1 parts use the pool.
 void descent_parallel_run(long parts, descent_part_body body, void *context);
