@@ -12,7 +12,6 @@
 
 #include "CDescentKernels.h"
 
-#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -46,18 +45,20 @@ __attribute__((target("avx2"))) static inline void transpose8x8(__m256 r[8]) {
     r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
-// dst[p·R + r] = src[r·ld + p] for r < R, p < kc, with R (6, 12, 16 or 32) a constant after
-// inlining. Eight rows by eight columns at a time go through registers and one transpose; a
-// group of fewer than eight rows (the last 4 of 12, or 6) repeats its last row and stores only
-// the valid lanes.
+// dst[p·R + r] = src[r·ld + p] for r < valid, 0 for valid ≤ r < R, p < kc, with R (6, 12, 16
+// or 32) a constant after inlining. Eight rows by eight columns at a time go through registers
+// and one transpose; a group of fewer than eight rows (the last 4 of 12, or 6) stores only its
+// lanes, and rows past `valid` are zero registers.
 __attribute__((target("avx2"), always_inline)) static inline void pack_rows_f32_avx2(
-    const float *restrict src, long ld, long kc, float *restrict dst, const int R) {
+    const float *restrict src, long ld, long kc, float *restrict dst, long valid, const int R) {
     long p = 0;
     for (; p + 8 <= kc; p += 8) {
         for (int g = 0; g < R; g += 8) {
             int count = R - g < 8 ? R - g : 8;
+            long loaded = valid - g < 0 ? 0 : (valid - g < count ? valid - g : count);
             __m256 r[8];
-            for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + (g + (i < count ? i : count - 1)) * ld + p);
+            for (int i = 0; i < 8; i++)
+                r[i] = i < loaded ? _mm256_loadu_ps(src + (g + i) * ld + p) : _mm256_setzero_ps();
             transpose8x8(r);
             float *out = dst + p * R + g;
             for (int j = 0; j < 8; j++, out += R) {
@@ -74,90 +75,103 @@ __attribute__((target("avx2"), always_inline)) static inline void pack_rows_f32_
         }
     }
     for (; p < kc; p++)
-        for (int i = 0; i < R; i++) dst[p * R + i] = src[i * ld + p];
+        for (int i = 0; i < R; i++) dst[p * R + i] = i < valid ? src[i * ld + p] : 0;
 }
 
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_6(const float *s, long ld, long kc, float *d) {
-    pack_rows_f32_avx2(s, ld, kc, d, 6);
+__attribute__((target("avx2"))) static void pack_rows_f32_avx2_6(const float *s, long ld, long kc, float *d, long v) {
+    pack_rows_f32_avx2(s, ld, kc, d, v, 6);
 }
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_12(const float *s, long ld, long kc, float *d) {
-    pack_rows_f32_avx2(s, ld, kc, d, 12);
+__attribute__((target("avx2"))) static void pack_rows_f32_avx2_12(const float *s, long ld, long kc, float *d, long v) {
+    pack_rows_f32_avx2(s, ld, kc, d, v, 12);
 }
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_16(const float *s, long ld, long kc, float *d) {
-    pack_rows_f32_avx2(s, ld, kc, d, 16);
+__attribute__((target("avx2"))) static void pack_rows_f32_avx2_16(const float *s, long ld, long kc, float *d, long v) {
+    pack_rows_f32_avx2(s, ld, kc, d, v, 16);
 }
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_32(const float *s, long ld, long kc, float *d) {
-    pack_rows_f32_avx2(s, ld, kc, d, 32);
+__attribute__((target("avx2"))) static void pack_rows_f32_avx2_32(const float *s, long ld, long kc, float *d, long v) {
+    pack_rows_f32_avx2(s, ld, kc, d, v, 32);
 }
 
-// The vectorised gather for a full panel of `rows` rows, or 0 when there is none.
-static int pack_rows_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long rows) {
+// The vectorised gather for a panel of `rows` rows (`valid` of them read), or 0 when there is none.
+static int pack_rows_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long rows, long valid) {
     if (isa < DESCENT_ISA_AVX2) return 0;
     switch (rows) {
-    case 6: pack_rows_f32_avx2_6(src, ld, kc, dst); return 1;
-    case 12: pack_rows_f32_avx2_12(src, ld, kc, dst); return 1;
-    case 16: pack_rows_f32_avx2_16(src, ld, kc, dst); return 1;
-    case 32: pack_rows_f32_avx2_32(src, ld, kc, dst); return 1;
+    case 6: pack_rows_f32_avx2_6(src, ld, kc, dst, valid); return 1;
+    case 12: pack_rows_f32_avx2_12(src, ld, kc, dst, valid); return 1;
+    case 16: pack_rows_f32_avx2_16(src, ld, kc, dst, valid); return 1;
+    case 32: pack_rows_f32_avx2_32(src, ld, kc, dst, valid); return 1;
     default: return 0;
     }
 }
 
-// dst[p·W + j] = src[p·ld + j] for j < W, p < kc (W a constant after inlining): the
-// contiguous-run packs (op(B) not transposed, op(A) transposed), with 256-bit moves.
+// dst[p·W + j] = src[p·ld + j] for j < valid, 0 for valid ≤ j < W, p < kc (W a constant after
+// inlining): the contiguous-run packs (op(B) not transposed, op(A) transposed), with 256-bit
+// moves; a partial run uses masked loads (which never touch memory past the run).
 __attribute__((target("avx2"), always_inline)) static inline void copy_runs_f32_avx2(
-    const float *restrict src, long ld, long kc, float *restrict dst, const int W) {
+    const float *restrict src, long ld, long kc, float *restrict dst, long valid, const int W) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (long p = 0; p < kc; p++, src += ld, dst += W) {
         int j = 0;
-        for (; j + 8 <= W; j += 8) _mm256_storeu_ps(dst + j, _mm256_loadu_ps(src + j));
+        for (; j + 8 <= W; j += 8) {
+            __m256 v;
+            if (j + 8 <= valid) v = _mm256_loadu_ps(src + j);
+            else if (j < valid) v = _mm256_maskload_ps(src + j, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(valid - j)), lanes));
+            else v = _mm256_setzero_ps();
+            _mm256_storeu_ps(dst + j, v);
+        }
         if (W - j >= 4) {
-            _mm_storeu_ps(dst + j, _mm_loadu_ps(src + j));
+            __m128 v;
+            if (j + 4 <= valid) v = _mm_loadu_ps(src + j);
+            else if (j < valid)
+                v = _mm_maskload_ps(src + j, _mm256_castsi256_si128(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)(valid - j)), lanes)));
+            else v = _mm_setzero_ps();
+            _mm_storeu_ps(dst + j, v);
             j += 4;
         }
-        for (; j < W; j++) dst[j] = src[j];
+        for (; j < W; j++) dst[j] = j < valid ? src[j] : 0;
     }
 }
 
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_6(const float *s, long ld, long kc, float *d) {
-    copy_runs_f32_avx2(s, ld, kc, d, 6);
+__attribute__((target("avx2"))) static void copy_runs_f32_avx2_6(const float *s, long ld, long kc, float *d, long v) {
+    copy_runs_f32_avx2(s, ld, kc, d, v, 6);
 }
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_12(const float *s, long ld, long kc, float *d) {
-    copy_runs_f32_avx2(s, ld, kc, d, 12);
+__attribute__((target("avx2"))) static void copy_runs_f32_avx2_12(const float *s, long ld, long kc, float *d, long v) {
+    copy_runs_f32_avx2(s, ld, kc, d, v, 12);
 }
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_16(const float *s, long ld, long kc, float *d) {
-    copy_runs_f32_avx2(s, ld, kc, d, 16);
+__attribute__((target("avx2"))) static void copy_runs_f32_avx2_16(const float *s, long ld, long kc, float *d, long v) {
+    copy_runs_f32_avx2(s, ld, kc, d, v, 16);
 }
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_32(const float *s, long ld, long kc, float *d) {
-    copy_runs_f32_avx2(s, ld, kc, d, 32);
+__attribute__((target("avx2"))) static void copy_runs_f32_avx2_32(const float *s, long ld, long kc, float *d, long v) {
+    copy_runs_f32_avx2(s, ld, kc, d, v, 32);
 }
 
-// The vectorised copy of `width`-value runs, or 0 when there is none.
-static int copy_runs_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long width) {
+// The vectorised copy of runs of `width` values (`valid` of them read), or 0 when there is none.
+static int copy_runs_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long width, long valid) {
     if (isa < DESCENT_ISA_AVX2) return 0;
     switch (width) {
-    case 6: copy_runs_f32_avx2_6(src, ld, kc, dst); return 1;
-    case 12: copy_runs_f32_avx2_12(src, ld, kc, dst); return 1;
-    case 16: copy_runs_f32_avx2_16(src, ld, kc, dst); return 1;
-    case 32: copy_runs_f32_avx2_32(src, ld, kc, dst); return 1;
+    case 6: copy_runs_f32_avx2_6(src, ld, kc, dst, valid); return 1;
+    case 12: copy_runs_f32_avx2_12(src, ld, kc, dst, valid); return 1;
+    case 16: copy_runs_f32_avx2_16(src, ld, kc, dst, valid); return 1;
+    case 32: copy_runs_f32_avx2_32(src, ld, kc, dst, valid); return 1;
     default: return 0;
     }
 }
 #else
-static int pack_rows_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long rows) {
-    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)rows;
+static int pack_rows_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long rows, long valid) {
+    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)rows, (void)valid;
     return 0;
 }
-static int copy_runs_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long width) {
-    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)width;
+static int copy_runs_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long width, long valid) {
+    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)width, (void)valid;
     return 0;
 }
 #endif
 
-static int pack_rows_fast_f64(int isa, const double *src, long ld, long kc, double *dst, long rows) {
-    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)rows;
+static int pack_rows_fast_f64(int isa, const double *src, long ld, long kc, double *dst, long rows, long valid) {
+    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)rows, (void)valid;
     return 0;
 }
-static int copy_runs_fast_f64(int isa, const double *src, long ld, long kc, double *dst, long width) {
-    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)width;
+static int copy_runs_fast_f64(int isa, const double *src, long ld, long kc, double *dst, long width, long valid) {
+    (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)width, (void)valid;
     return 0;
 }
 
@@ -188,18 +202,32 @@ static int copy_runs_fast_f64(int isa, const double *src, long ld, long kc, doub
 
 #define T GEMM_T
 
-// Gathers a full panel of `rows` rows of a row-major matrix: dst[p·rows + r] = src[r·ld + p].
-static void GEMM_FN(pack_rows)(int isa, const T *restrict src, long ld, long kc, T *restrict dst, long rows) {
-    if (GEMM_FN(pack_rows_fast)(isa, src, ld, kc, dst, rows)) return;
-    for (long p = 0; p < kc; p++, dst += rows)
-        for (long r = 0; r < rows; r++) dst[r] = src[r * ld + p];
+// Gathers a panel of `rows` rows of a row-major matrix, `valid` of them read and the rest zero:
+// dst[p·rows + r] = src[r·ld + p] for r < valid.
+static void GEMM_FN(pack_rows)(int isa, const T *restrict src, long ld, long kc, T *restrict dst, long rows,
+                               long valid) {
+    if (GEMM_FN(pack_rows_fast)(isa, src, ld, kc, dst, rows, valid)) return;
+    if (valid == rows) {
+        for (long p = 0; p < kc; p++, dst += rows)
+            for (long r = 0; r < rows; r++) dst[r] = src[r * ld + p];
+        return;
+    }
+    // Ragged: walk each row once, writing with stride `rows`, then zero the rest.
+    for (long r = 0; r < valid; r++)
+        for (long p = 0; p < kc; p++) dst[p * rows + r] = src[r * ld + p];
+    for (long r = valid; r < rows; r++)
+        for (long p = 0; p < kc; p++) dst[p * rows + r] = 0;
 }
 
-// Copies kc runs of `width` values: dst[p·width + j] = src[p·ld + j].
-static void GEMM_FN(copy_runs)(int isa, const T *restrict src, long ld, long kc, T *restrict dst, long width) {
-    if (GEMM_FN(copy_runs_fast)(isa, src, ld, kc, dst, width)) return;
-    for (long p = 0; p < kc; p++, src += ld, dst += width)
-        for (long j = 0; j < width; j++) dst[j] = src[j];
+// Copies kc runs of `width` values, `valid` of them read and the rest zero:
+// dst[p·width + j] = src[p·ld + j] for j < valid.
+static void GEMM_FN(copy_runs)(int isa, const T *restrict src, long ld, long kc, T *restrict dst, long width,
+                               long valid) {
+    if (GEMM_FN(copy_runs_fast)(isa, src, ld, kc, dst, width, valid)) return;
+    for (long p = 0; p < kc; p++, src += ld, dst += width) {
+        for (long j = 0; j < valid; j++) dst[j] = src[j];
+        for (long j = valid; j < width; j++) dst[j] = 0;
+    }
 }
 
 // Packs op(A)[row..<row+mc, depth..<depth+kc] into micro-panels of mr rows: panel q holds, for
@@ -211,25 +239,9 @@ static void GEMM_FN(pack_a)(int isa, int transposed, const T *a, long lda, long 
         T *dst = packed + panel * kc;
         if (transposed) {
             // A is stored k×m: column p of op(A) is a contiguous run of `height` values.
-            const T *src = a + depth * lda + row + panel;
-            if (height == mr) {
-                GEMM_FN(copy_runs)(isa, src, lda, kc, dst, mr);
-            } else {
-                for (long p = 0; p < kc; p++, src += lda, dst += mr) {
-                    for (long r = 0; r < height; r++) dst[r] = src[r];
-                    for (long r = height; r < mr; r++) dst[r] = 0;
-                }
-            }
-        } else if (height == mr) {
-            GEMM_FN(pack_rows)(isa, a + (row + panel) * lda + depth, lda, kc, dst, mr);
+            GEMM_FN(copy_runs)(isa, a + depth * lda + row + panel, lda, kc, dst, mr, height);
         } else {
-            // Ragged last panel: walk each row once, writing with stride mr, then zero the rest.
-            for (long r = 0; r < height; r++) {
-                const T *src = a + (row + panel + r) * lda + depth;
-                for (long p = 0; p < kc; p++) dst[p * mr + r] = src[p];
-            }
-            for (long r = height; r < mr; r++)
-                for (long p = 0; p < kc; p++) dst[p * mr + r] = 0;
+            GEMM_FN(pack_rows)(isa, a + (row + panel) * lda + depth, lda, kc, dst, mr, height);
         }
     }
 }
@@ -242,26 +254,11 @@ static void GEMM_FN(pack_b)(int isa, int transposed, const T *b, long ldb, long 
         long j0 = q * nr;
         long width = columns - j0 < nr ? columns - j0 : nr;
         T *dst = packed + (q - q0) * nr * kc;
-        if (transposed && width == nr) {
+        if (transposed) {
             // B is stored n×k, so a panel of op(B) is nr stored rows read side by side.
-            GEMM_FN(pack_rows)(isa, b + (column + j0) * ldb + depth, ldb, kc, dst, nr);
-        } else if (transposed) {
-            for (long j = 0; j < width; j++) {
-                const T *src = b + (column + j0 + j) * ldb + depth;
-                for (long p = 0; p < kc; p++) dst[p * nr + j] = src[p];
-            }
-            for (long j = width; j < nr; j++)
-                for (long p = 0; p < kc; p++) dst[p * nr + j] = 0;
+            GEMM_FN(pack_rows)(isa, b + (column + j0) * ldb + depth, ldb, kc, dst, nr, width);
         } else {
-            const T *src = b + depth * ldb + column + j0;
-            if (width == nr) {
-                GEMM_FN(copy_runs)(isa, src, ldb, kc, dst, nr);
-            } else {
-                for (long p = 0; p < kc; p++, src += ldb, dst += nr) {
-                    for (long j = 0; j < width; j++) dst[j] = src[j];
-                    for (long j = width; j < nr; j++) dst[j] = 0;
-                }
-            }
+            GEMM_FN(copy_runs)(isa, b + depth * ldb + column + j0, ldb, kc, dst, nr, width);
         }
     }
 }
