@@ -78,30 +78,26 @@ __attribute__((target("avx2"), always_inline)) static inline void pack_rows_f32_
         for (int i = 0; i < R; i++) dst[p * R + i] = i < valid ? src[i * ld + p] : 0;
 }
 
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_6(const float *s, long ld, long kc, float *d, long v) {
-    pack_rows_f32_avx2(s, ld, kc, d, v, 6);
-}
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_12(const float *s, long ld, long kc, float *d, long v) {
-    pack_rows_f32_avx2(s, ld, kc, d, v, 12);
-}
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_16(const float *s, long ld, long kc, float *d, long v) {
-    pack_rows_f32_avx2(s, ld, kc, d, v, 16);
-}
-__attribute__((target("avx2"))) static void pack_rows_f32_avx2_32(const float *s, long ld, long kc, float *d, long v) {
-    pack_rows_f32_avx2(s, ld, kc, d, v, 32);
-}
-
-// The vectorised gather for a panel of `rows` rows (`valid` of them read), or 0 when there is none.
-static int pack_rows_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long rows, long valid) {
-    if (isa < DESCENT_ISA_AVX2) return 0;
-    switch (rows) {
-    case 6: pack_rows_f32_avx2_6(src, ld, kc, dst, valid); return 1;
-    case 12: pack_rows_f32_avx2_12(src, ld, kc, dst, valid); return 1;
-    case 16: pack_rows_f32_avx2_16(src, ld, kc, dst, valid); return 1;
-    case 32: pack_rows_f32_avx2_32(src, ld, kc, dst, valid); return 1;
-    default: return 0;
+// For a pack routine NAME_f32_avx2(src, ld, kc, dst, valid, W) with W a constant: one
+// specialised copy per micro-tile width (6, 12, 16, 32) and NAME_fast_f32, which calls the
+// one for `width` and returns 1, or returns 0 when there is none (or no AVX2).
+#define DEFINE_WIDTH_DISPATCH(NAME)                                                                \
+    __attribute__((target("avx2"))) static void NAME##_f32_avx2_w(const float *s, long ld, long kc, float *d, \
+                                                                  long v, long w) {                \
+        switch (w) {                                                                               \
+        case 6: NAME##_f32_avx2(s, ld, kc, d, v, 6); break;                                        \
+        case 12: NAME##_f32_avx2(s, ld, kc, d, v, 12); break;                                      \
+        case 16: NAME##_f32_avx2(s, ld, kc, d, v, 16); break;                                      \
+        default: NAME##_f32_avx2(s, ld, kc, d, v, 32); break;                                      \
+        }                                                                                          \
+    }                                                                                              \
+    static int NAME##_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long width, long valid) { \
+        if (isa < DESCENT_ISA_AVX2 || (width != 6 && width != 12 && width != 16 && width != 32)) return 0; \
+        NAME##_f32_avx2_w(src, ld, kc, dst, valid, width);                                         \
+        return 1;                                                                                  \
     }
-}
+
+DEFINE_WIDTH_DISPATCH(pack_rows)
 
 // dst[p·W + j] = src[p·ld + j] for j < valid, 0 for valid ≤ j < W, p < kc (W a constant after
 // inlining): the contiguous-run packs (op(B) not transposed, op(A) transposed), with 256-bit
@@ -131,30 +127,7 @@ __attribute__((target("avx2"), always_inline)) static inline void copy_runs_f32_
     }
 }
 
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_6(const float *s, long ld, long kc, float *d, long v) {
-    copy_runs_f32_avx2(s, ld, kc, d, v, 6);
-}
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_12(const float *s, long ld, long kc, float *d, long v) {
-    copy_runs_f32_avx2(s, ld, kc, d, v, 12);
-}
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_16(const float *s, long ld, long kc, float *d, long v) {
-    copy_runs_f32_avx2(s, ld, kc, d, v, 16);
-}
-__attribute__((target("avx2"))) static void copy_runs_f32_avx2_32(const float *s, long ld, long kc, float *d, long v) {
-    copy_runs_f32_avx2(s, ld, kc, d, v, 32);
-}
-
-// The vectorised copy of runs of `width` values (`valid` of them read), or 0 when there is none.
-static int copy_runs_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long width, long valid) {
-    if (isa < DESCENT_ISA_AVX2) return 0;
-    switch (width) {
-    case 6: copy_runs_f32_avx2_6(src, ld, kc, dst, valid); return 1;
-    case 12: copy_runs_f32_avx2_12(src, ld, kc, dst, valid); return 1;
-    case 16: copy_runs_f32_avx2_16(src, ld, kc, dst, valid); return 1;
-    case 32: copy_runs_f32_avx2_32(src, ld, kc, dst, valid); return 1;
-    default: return 0;
-    }
-}
+DEFINE_WIDTH_DISPATCH(copy_runs)
 #else
 static int pack_rows_fast_f32(int isa, const float *src, long ld, long kc, float *dst, long rows, long valid) {
     (void)isa, (void)src, (void)ld, (void)kc, (void)dst, (void)rows, (void)valid;

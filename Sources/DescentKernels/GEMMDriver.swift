@@ -16,9 +16,8 @@ struct GEMMBlocking {
     var nc: Int
 }
 
-/// Float and Double: the C micro-kernel entry points and the tile and block sizes per ISA.
+/// Float and Double: the C driver entry points and the block sizes per ISA.
 protocol PackedGEMMScalar: BinaryFloatingPoint, Sendable, SendableMetatype {
-    static func tile(_ isa: Int32) -> (mr: Int, nr: Int)
     static func blocking(_ isa: Int32) -> GEMMBlocking
     static func packed(
         _ isa: Int32, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
@@ -45,10 +44,6 @@ private let environmentWorkPerThread: Int? = getenv("DESCENT_GEMM_WORK_PER_THREA
     .flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
 
 extension Float: PackedGEMMScalar {
-    static func tile(_ isa: Int32) -> (mr: Int, nr: Int) {
-        (Int(descent_sgemm_mr(isa)), Int(descent_sgemm_nr(isa)))
-    }
-
     static func blocking(_ isa: Int32) -> GEMMBlocking {
         if let override = environmentBlocking { return override }
         // From sweeps of mc and kc at 256–2048 (Zen 5 for AVX-512; shared/native-deps.md for AVX2).
@@ -76,10 +71,6 @@ extension Float: PackedGEMMScalar {
 }
 
 extension Double: PackedGEMMScalar {
-    static func tile(_ isa: Int32) -> (mr: Int, nr: Int) {
-        (Int(descent_dgemm_mr(isa)), Int(descent_dgemm_nr(isa)))
-    }
-
     static func blocking(_ isa: Int32) -> GEMMBlocking {
         if let override = environmentBlocking { return override }
         return isa == DESCENT_ISA_AVX512
