@@ -43,6 +43,14 @@ run_peer() {  # python, framework, workload, optimizer, batch, threads
         --batch "$5" --threads "$6" $peer_flags $QUICK_FLAG || echo "{\"name\": \"$2/$3/$4/batch-$5/threads-$6\", \"error\": \"failed\"}"
 }
 
+matmul_rate() {  # the same run's matmul rate, for the batch-1024 bound (numpy/OpenBLAS 4096³)
+    for threads in 1 2; do
+        env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$threads \
+            "$PEERS_PYTHON" bench/peers/matmul_rate.py $QUICK_FLAG >>"$OUT" || true
+    done
+}
+
+matmul_rate
 for item in $WORKLOADS; do
     IFS=: read -r workload opt batch threads <<<"$item"
     echo "== $workload $opt batch $batch threads $threads" >&2
@@ -57,5 +65,6 @@ for item in $WORKLOADS; do
         run_peer "$python" "$peer" "$workload" "$opt" "$batch" "$threads" >>"$OUT"
     done
 done
+matmul_rate
 echo "records: $OUT" >&2
 python3 bench/peers/summarize.py "$OUT"

@@ -15,7 +15,13 @@ def figure(r):
     return r.get("samplesPerSecond") or (1e6 / r["microsecondsPerStep"] if "microsecondsPerStep" in r else None)
 
 
-keys = sorted({tuple(n.split("/")[-4:]) if n.startswith("training/") else tuple(n.split("/")[1:]) for n in records},
+matmul = {}  # threads -> best numpy/OpenBLAS float32 GFLOP/s of this run (bench/peers/matmul_rate.py)
+for name, r in records.items():
+    if name.startswith("matmul/") and "gflops" in r:
+        t = name.split("threads-")[1]
+        matmul[t] = max(matmul.get(t, 0), r["gflops"])
+training = {n for n in records if not n.startswith("matmul/")}
+keys = sorted({tuple(n.split("/")[-4:]) if n.startswith("training/") else tuple(n.split("/")[1:]) for n in training},
               key=lambda k: (k[0], k[1], k[3], int(k[2].split("-")[1])))
 print("| workload | optimizer | batch | threads | Descent compiled | Descent autodiff | PyTorch | JAX | scikit-learn | compiled ÷ PyTorch | compiled ÷ JAX | compiled ÷ fastest peer | peak RSS MB (compiled) |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -35,3 +41,16 @@ for workload, opt, batch, threads in keys:
           f"{fmt(figure(peers['torch']))} | {fmt(figure(peers['jax']))} | {fmt(figure(peers['sklearn']))} | "
           f"{ratio(figure(peers['torch']))} | {ratio(figure(peers['jax']))} | {ratio(best)} | "
           f"{compiled.get('peakRSSMegabytes', float('nan')):.0f} |")
+
+if matmul:
+    # One MLP sample (784-256-128-10) costs about 1.007 MFLOP forward and backward (issue 8).
+    print()
+    print("| threads | matmul GFLOP/s (numpy 4096³, this run) | bound, samples/s | MLP batch 1024 compiled SGD ÷ bound | Adam ÷ bound |")
+    print("|---|---|---|---|---|")
+    for t in sorted(matmul):
+        bound = matmul[t] * 1e9 / 1.007e6
+        cells = []
+        for opt in ("sgd", "adam"):
+            v = figure(records.get(f"training/mlp/compiled/{opt}/batch-1024/threads-{t}"))
+            cells.append("–" if v is None else f"{v / bound:.0%}")
+        print(f"| {t} | {matmul[t]:.1f} | {bound:,.0f} | {cells[0]} | {cells[1]} |")
