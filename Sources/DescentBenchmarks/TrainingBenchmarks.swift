@@ -107,8 +107,8 @@ enum TrainingBenchmarks {
             while let batch = try batches.next() {
                 let labels = batch.targets.classes!
                 if let step {
-                    total += try step.computeGradients(features: batch.features, labels: labels)
-                    try optimizer.step(step.parameters)
+                    // What Trainer.trainStep runs: the update fused into the backward pass at batch 1.
+                    total += try step.trainStep(features: batch.features, labels: labels, optimizer: optimizer)
                 } else {
                     model.zeroGradients()
                     let value = try loss(model(batch.features, mode: .training), labels: labels)
@@ -152,8 +152,7 @@ enum TrainingBenchmarks {
         while let batch = try batches.next() { samples.append((batch.features, batch.targets.classes!)) }
         func train(_ features: Tensor<Float>, _ labels: [Int]) throws {
             if let step {
-                try step.computeGradients(features: features, labels: labels)
-                try optimizer.step(step.parameters)
+                try step.trainStep(features: features, labels: labels, optimizer: optimizer)
             } else {
                 model.zeroGradients()
                 try loss(model(features, mode: .training), labels: labels).backward()

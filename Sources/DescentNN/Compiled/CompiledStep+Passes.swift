@@ -47,7 +47,15 @@ extension CompiledStep {
     /// Back-propagates the loss gradient held in the first gradient buffer through the operations,
     /// writing (or adding) the parameters' gradients. Operations before the first trainable one
     /// get no gradient, and the first trainable one computes no input gradient.
-    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool) {
+    ///
+    /// With an `updater` (a batch of one row, not accumulating) each ``Linear``'s parameters are
+    /// updated as soon as their gradient is known, and no ``Parameter/gradient`` is set: the
+    /// input gradient is taken from the old weights first, then the weights are updated in place
+    /// with the gradient `g[i]·x[j]` formed per element (``OuterProductUpdate``), or, when the
+    /// optimizer has no such form, written to the step's gradient buffer and passed to
+    /// `update(name:value:gradient:)`; the bias gradient always takes the second way.
+    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool, updater: (any CompiledStepUpdater)? = nil) throws {
+        let fused = updater != nil
         guard let first = operations.firstIndex(where: \.hasTrainableParameters) else { return }
         var g = gradientBuffers.0, spare = gradientBuffers.1
         // Set when a ReLU's pass also summed the bias gradient of the Linear below it.
@@ -61,7 +69,7 @@ extension CompiledStep {
                    case let .linear(_, bias?) = operations[index - 1].kind, !bias.isFrozen {
                     // ReLU's derivative and the bias gradient below it (its column sums) in one
                     // pass; the same arithmetic in the same order as the two separate kernels.
-                    let (target, beta) = gradientTarget(operations[index - 1].biasGradient!, of: bias, accumulate: accumulate)
+                    let (target, beta) = gradientTarget(operations[index - 1].biasGradient!, of: bias, accumulate: accumulate, assigns: !fused)
                     let sums = beta == 0 ? target : operations[index - 1].biasScratch!
                     reluDerivativeWithColumnSums(x: x, upstream: g, spare, rows: rows, columns: outWidth, sums: sums)
                     if beta != 0 {
@@ -77,6 +85,13 @@ extension CompiledStep {
                 Scalar.applyBinary(.multiply, g, lhsStride: 1, operations[index].mask!, rhsStride: 1, spare, count: rows * outWidth)
                 swap(&g, &spare)
             case let .linear(weight, bias):
+                if let updater {
+                    try fusedLinearBackward(index: index, first: first, x: x, g: g, spare: spare,
+                                            biasGradientDone: biasGradientDone, updater: updater)
+                    biasGradientDone = false
+                    if index > first { swap(&g, &spare) }
+                    continue
+                }
                 if !weight.isFrozen {
                     // ∂W = Gᵀ·X: [out, rows]·[rows, in].
                     let (target, beta) = gradientTarget(operations[index].weightGradient!, of: weight, accumulate: accumulate)
@@ -118,9 +133,12 @@ extension CompiledStep {
     /// The step owns one gradient tensor per parameter and hands it to the parameter. When
     /// accumulating, an existing gradient that is not that tensor (set by someone else, or a copy
     /// made by clipping) is copied into it first; a `nil` gradient counts as zero.
+    /// With `assigns` false (a fused step) the tensor is written but not handed to the parameter.
     @inline(__always)
-    func gradientTarget(_ owned: Tensor<Scalar>, of parameter: Parameter<Scalar>, accumulate: Bool) -> (UnsafeMutablePointer<Scalar>, Scalar) {
+    func gradientTarget(_ owned: Tensor<Scalar>, of parameter: Parameter<Scalar>, accumulate: Bool,
+                        assigns: Bool = true) -> (UnsafeMutablePointer<Scalar>, Scalar) {
         let pointer = owned.storage.pointer
+        if !assigns { return (pointer, 0) }
         if accumulate, let existing = parameter.gradient {
             if existing.storage !== owned.storage {
                 precondition(existing.scalarCount == owned.scalarCount, "CompiledStep: a gradient of shape \(existing.shape) does not fit its parameter of shape \(owned.shape)")

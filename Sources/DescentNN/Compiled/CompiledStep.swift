@@ -72,7 +72,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
         if case .crossEntropy = self.loss, outputWidth < 1 {
             throw CompiledStepError(.unsupportedModel, "CompiledStep: cross-entropy needs at least one output class")
         }
-        parameters = model.namedParameters()
+        let parameters = model.namedParameters()
+        self.parameters = parameters
         var operations: [CompiledOperation<Scalar>] = []
         var width = inputWidth
         for (kind, outWidth) in zip(kinds, widths) {
@@ -80,6 +81,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
                                               output: allocateBuffer(maximumBatchSize * outWidth))
             switch kind {
             case let .linear(weight, bias):
+                operation.weightName = parameters.first { $0.parameter === weight }?.name ?? ""
+                operation.biasName = bias.flatMap { bias in parameters.first { $0.parameter === bias }?.name } ?? ""
                 operation.weightGradient = Tensor(zeros: weight.shape)
                 if let bias {
                     operation.biasGradient = Tensor(zeros: bias.shape)
@@ -199,35 +202,42 @@ public final class CompiledStep<Scalar: TensorScalar> {
 
     // MARK: The step
 
-    func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
+    func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
+             updater: (any CompiledStepUpdater)? = nil) throws -> Double {
         // Generic code is not specialised across modules: called from the user's module this runs
         // through witness tables, copies each `CompiledOperation` with value witnesses and looks up
         // generic metadata (a third of a logistic-regression step). Hop to the specialisation.
         if Scalar.self == Float.self {
             return try unsafeDowncast(self as AnyObject, to: CompiledStep<Float>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Float>.self), labels: labels,
-                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate)
+                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate, updater: updater)
         }
         if Scalar.self == Double.self {
             return try unsafeDowncast(self as AnyObject, to: CompiledStep<Double>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Double>.self), labels: labels,
-                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate)
+                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate, updater: updater)
         }
-        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate)
+        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate, updater: updater)
     }
 
-    func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
+    func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
+                           updater: (any CompiledStepUpdater)?) throws -> Double {
         let rows = try rowCount(of: features, limit: maximumBatchSize)
+        precondition(updater == nil || (rows == 1 && !accumulate), "CompiledStep: a fused step takes one row")
         var values: UnsafePointer<Scalar>? = nil
         if let labels {
             try loadLabels(labels, rows: rows)
         } else if let targets {
             values = try checkedTargets(targets, rows: rows)
         }
+        if updater != nil {
+            // The fused step consumes the gradients: none is left to be mistaken for this step's.
+            for (_, parameter) in parameters where !parameter.isFrozen && parameter.gradient != nil { parameter.gradient = nil }
+        }
         let input = UnsafePointer(features.storage.pointer)
         let output = forward(input, rows: rows, training: true)
         let value = lossAndGradient(output, rows: rows, targets: values, gradient: gradientBuffers.0)
-        backward(input: input, rows: rows, accumulate: accumulate)
+        try backward(input: input, rows: rows, accumulate: accumulate, updater: updater)
         // Keeps `features` and `targets` alive until the loops that read their storage are done.
         withExtendedLifetime((features, targets)) {}
         return Double(Scalar(value))

@@ -171,25 +171,49 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         guard value.count == gradient.count else {
             throw OptimizerError("parameter `\(name)`: \(gradient.count) gradient elements for \(value.count) values")
         }
+        let storage = try advancedStorage(name: name, count: value.count)
+        guard value.count > 0 else { return }
+        apply(options(for: name), storage, value.baseAddress!, gradient.baseAddress!, count: value.count)
+    }
+
+    public func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
+        let options = options(for: name)
+        guard supportsOuterProductUpdate(options) else { return nil }
+        return makeOuterProductUpdate(options, try advancedStorage(name: name, count: rows * columns))
+    }
+
+    /// The state of the parameter called `name` with `count` elements, created if new, with its
+    /// step count already advanced for the update about to be applied.
+    /// - Throws: ``OptimizerError`` if restored state has another size.
+    func advancedStorage(name: String, count: Int) throws -> ParameterStorage<Scalar> {
         let storage: ParameterStorage<Scalar>
-        if let existing = storages[name], existing.count != value.count, existing.hasNoBuffers {
+        if let existing = storages[name], existing.count != count, existing.hasNoBuffers {
             // A restored state without buffers (SGD without momentum) does not know the size yet.
-            let resized = ParameterStorage<Scalar>(count: value.count, bufferCount: bufferNames.count, scalars: existing.scalars)
+            let resized = ParameterStorage<Scalar>(count: count, bufferCount: bufferNames.count, scalars: existing.scalars)
             resized.step = existing.step
             storages[name] = resized
         }
         if let existing = storages[name] {
-            guard existing.count == value.count else {
-                throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(value.count); was the state restored from another model?")
+            guard existing.count == count else {
+                throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(count); was the state restored from another model?")
             }
             storage = existing
         } else {
-            storage = ParameterStorage(count: value.count, bufferCount: bufferNames.count, scalars: scalarStateInitialValues)
+            storage = ParameterStorage(count: count, bufferCount: bufferNames.count, scalars: scalarStateInitialValues)
             storages[name] = storage
         }
         storage.step += 1
-        guard value.count > 0 else { return }
-        apply(options(for: name), storage, value.baseAddress!, gradient.baseAddress!, count: value.count)
+        return storage
+    }
+
+    /// Whether ``makeOuterProductUpdate(_:_:)`` has a form for `options` (checked before any
+    /// state changes). Overridden by the optimizers that have one; `false` here.
+    func supportsOuterProductUpdate(_ options: Options) -> Bool { false }
+
+    /// The outer-product form of one update with `options` on `storage` (its step already
+    /// advanced). Called only when ``supportsOuterProductUpdate(_:)`` is `true`.
+    func makeOuterProductUpdate(_ options: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
+        fatalError("\(type(of: self)) must override makeOuterProductUpdate when it supports outer-product updates")
     }
 
     /// Updates one parameter; `storage.step` has already been incremented. Overridden by each optimizer.
