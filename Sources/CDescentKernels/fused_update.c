@@ -14,6 +14,11 @@
 //   kind 2 (SGD momentum):          b = b·μ + (1 − τ)·g;  p = p + r·b
 //   kind 3 (Adam, plain):           m = m + w1·(g − m);   v = v·β₂ + (w2·g)·g;
 //                                   p = p + (s·m) / (√v / root + ε)
+//
+// Rows are updated last to first: the forward pass that follows reads the weights first to last,
+// so it starts on the rows touched most recently, which a cache a little smaller than the
+// weights still holds (walking both passes in the same order evicts each row just before its
+// next use). Rows are independent, so the order changes no result.
 #pragma STDC FP_CONTRACT OFF
 #include "CDescentKernels.h"
 
@@ -74,7 +79,7 @@
 
 static void outer_f32_portable(int kind, float *p, const float *u, const float *x, long rows, long columns,
                                float *s1, float *s2, float c0, float c1, float c2, float c3, float c4, float c5) {
-    for (long i = 0; i < rows; i++) {
+    for (long i = rows - 1; i >= 0; i--) {
         ROW_POINTERS(float)
         float gi = u[i];
         SCALAR_ROW(S_SQRTF, 0)
@@ -83,7 +88,7 @@ static void outer_f32_portable(int kind, float *p, const float *u, const float *
 
 static void outer_f64_portable(int kind, double *p, const double *u, const double *x, long rows, long columns,
                                double *s1, double *s2, double c0, double c1, double c2, double c3, double c4, double c5) {
-    for (long i = 0; i < rows; i++) {
+    for (long i = rows - 1; i >= 0; i--) {
         ROW_POINTERS(double)
         double gi = u[i];
         SCALAR_ROW(S_SQRT, 0)
@@ -108,7 +113,7 @@ static void outer_f64_portable(int kind, double *p, const double *u, const doubl
 
 AVX2 static void outer_f32_avx2(int kind, float *p, const float *u, const float *x, long rows, long columns,
                                 float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s, float c5s) {
-    for (long i = 0; i < rows; i++) {
+    for (long i = rows - 1; i >= 0; i--) {
         ROW_POINTERS(float)
         {
             const __m256 gi = _mm256_set1_ps(u[i]);
@@ -126,7 +131,7 @@ AVX2 static void outer_f32_avx2(int kind, float *p, const float *u, const float 
 
 AVX2 static void outer_f64_avx2(int kind, double *p, const double *u, const double *x, long rows, long columns,
                                 double *s1, double *s2, double c0s, double c1s, double c2s, double c3s, double c4s, double c5s) {
-    for (long i = 0; i < rows; i++) {
+    for (long i = rows - 1; i >= 0; i--) {
         ROW_POINTERS(double)
         {
             const __m256d gi = _mm256_set1_pd(u[i]);
@@ -164,7 +169,7 @@ AVX512 static void outer_f32_avx512(int kind, float *p, const float *u, const fl
     const __m512 c0 = _mm512_set1_ps(c0s), c1 = _mm512_set1_ps(c1s), c2 = _mm512_set1_ps(c2s);
     const __m512 c3 = _mm512_set1_ps(c3s), c4 = _mm512_set1_ps(c4s), c5 = _mm512_set1_ps(c5s);
     const __mmask16 tail = (__mmask16)((1u << (columns % 16)) - 1);
-    for (long i = 0; i < rows; i++) {
+    for (long i = rows - 1; i >= 0; i--) {
         ROW_POINTERS(float)
         const __m512 gi = _mm512_set1_ps(u[i]);
         VECTOR_ROW(16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps,
@@ -178,7 +183,7 @@ AVX512 static void outer_f64_avx512(int kind, double *p, const double *u, const 
     const __m512d c0 = _mm512_set1_pd(c0s), c1 = _mm512_set1_pd(c1s), c2 = _mm512_set1_pd(c2s);
     const __m512d c3 = _mm512_set1_pd(c3s), c4 = _mm512_set1_pd(c4s), c5 = _mm512_set1_pd(c5s);
     const __mmask8 tail = (__mmask8)((1u << (columns % 8)) - 1);
-    for (long i = 0; i < rows; i++) {
+    for (long i = rows - 1; i >= 0; i--) {
         ROW_POINTERS(double)
         const __m512d gi = _mm512_set1_pd(u[i]);
         VECTOR_ROW(8, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_mul_pd, _mm512_add_pd, _mm512_sub_pd,
