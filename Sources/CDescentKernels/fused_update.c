@@ -212,3 +212,21 @@ void descent_outer_update_f64(int isa, int kind, double *p, const double *u, con
 #endif
     outer_f64_portable(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5);
 }
+
+// The floating-point control of the calling thread (x86: MXCSR, whose FTZ/DAZ bits flush
+// subnormals), so that work split across threads runs under the caller's setting.
+unsigned descent_fp_control(void) {
+#ifdef DESCENT_X86
+    return _mm_getcsr();
+#else
+    return 0;
+#endif
+}
+
+void descent_set_fp_control(unsigned control) {
+#ifdef DESCENT_X86
+    _mm_setcsr(control);
+#else
+    (void)control;
+#endif
+}

@@ -1,6 +1,8 @@
+import CDescentKernels
 import DescentCore
 import DescentData
-import DescentNN
+import DescentKernels
+@testable import DescentNN
 import DescentOptim
 import DescentTraining
 import Testing
@@ -168,5 +170,34 @@ import Testing
         #expect(fusedResult.history.steps.map(\.batchLoss) == plainResult.history.steps.map(\.batchLoss))
         #expect(fused.trainer.optimizer.stateSnapshot() == plain.trainer.optimizer.stateSnapshot())
         #expect(fused.model.parameters().allSatisfy { $0.gradient == nil }, "the fused step consumes the gradients")
+    }
+
+    /// With every layer split across threads by rows (thresholds lowered, two threads), the
+    /// forward products and the fused updates still give the reference bits.
+    @Test func rowSplitAcrossThreadsIsBitIdentical() throws {
+        let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, GEMM.maximumThreadCount)
+        RowSplit.minimumWeights = 1
+        RowSplit.minimumRows = 2
+        GEMM.maximumThreadCount = 2
+        defer { (RowSplit.minimumWeights, RowSplit.minimumRows, GEMM.maximumThreadCount) = saved }
+        #expect(RowSplit.parts(rows: 16, columns: 12) == 2)
+        for optimizer in Self.fusedOptimizers {
+            try compare(Float.self) { try make(optimizer, Float.self) }
+            try compare(Double.self) { try make(optimizer, Double.self) }
+        }
+    }
+
+    /// Every part of a split runs under the caller's floating-point control, so subnormals are
+    /// flushed (or not) on the helper threads exactly as on the caller.
+    @Test func rowSplitPartsRunUnderTheCallersFloatingPointControl() {
+        let original = descent_fp_control()
+        defer { descent_set_fp_control(original) }
+        for control in [original | 0x8040, original & ~0x8040] {
+            descent_set_fp_control(control)
+            let seen = UnsafeMutablePointer<UInt32>.allocate(capacity: 4)
+            defer { seen.deallocate() }
+            RowSplit.run(parts: 4) { part in seen[part] = descent_fp_control() }
+            #expect((0..<4).map { seen[$0] } == Array(repeating: control, count: 4))
+        }
     }
 }

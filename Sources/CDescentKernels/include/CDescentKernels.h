@@ -135,5 +135,10 @@ void descent_outer_update_f32(int isa, int kind, float *p, const float *u, const
 /// Double version of `descent_outer_update_f32`.
 void descent_outer_update_f64(int isa, int kind, double *p, const double *u, const double *x, long rows, long columns,
                               double *s1, double *s2, double c0, double c1, double c2, double c3, double c4, double c5);
+/// The calling thread's floating-point control word (x86 MXCSR: rounding, subnormal flushing),
+/// or 0 elsewhere.
+unsigned descent_fp_control(void);
+/// Sets the calling thread's floating-point control word (from `descent_fp_control`).
+void descent_set_fp_control(unsigned control);
 
 #endif

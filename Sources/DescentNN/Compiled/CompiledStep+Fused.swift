@@ -1,5 +1,7 @@
 import DescentCore
 import DescentKernels
+import CDescentKernels
+import Dispatch
 
 /// What a fused training step needs from an optimizer: DescentTraining adapts its `Optimizer`
 /// (this module cannot see DescentOptim). Pointers are to the parameter's element type.
@@ -41,7 +43,11 @@ extension CompiledStep {
             let name = operations[index].weightName
             if let update = try updater.outerProductUpdate(name: name, rows: outWidth, columns: inWidth) {
                 weight.updateInPlace { w in
-                    applyOuterProduct(update, w.baseAddress!, u: g, x: x, rows: 0..<outWidth, columns: inWidth)
+                    let p = w.baseAddress!, u = UnsafePointer(g)
+                    let parts = RowSplit.parts(rows: outWidth, columns: inWidth)
+                    RowSplit.run(parts: parts) { part in
+                        applyOuterProduct(update, p, u: u, x: x, rows: RowSplit.block(outWidth, part: part, of: parts), columns: inWidth)
+                    }
                 }
             } else {
                 let target = operations[index].weightGradient!.storage.pointer
@@ -70,4 +76,49 @@ extension CompiledStep {
             update.apply(to: castMutable(p, Double.self), u: cast(u, Double.self), x: cast(x, Double.self), rows: rows, columns: columns)
         }
     }
+}
+
+/// How a batch-1 step splits a large ``Linear`` across threads: each thread owns a contiguous
+/// block of the weight's rows for both the forward product and the fused update, so its cache
+/// keeps that block between the two. Rows are independent (each output is its own dot product,
+/// each weight its own update), so the split changes no result.
+enum RowSplit {
+    /// Layers with at least this many weights are split. Tests lower it to reach the split with
+    /// small models.
+    nonisolated(unsafe) static var minimumWeights = 1 << 16
+
+    /// The fewest weight rows a part gets. Tests lower it.
+    nonisolated(unsafe) static var minimumRows = 16
+
+    /// How many parts to split a `rows × columns` weight into: up to ``GEMM/maximumThreadCount``,
+    /// at least ``minimumRows`` rows each; 1 means no split.
+    static func parts(rows: Int, columns: Int) -> Int {
+        guard rows * columns >= minimumWeights else { return 1 }
+        return Swift.max(1, Swift.min(GEMM.maximumThreadCount, rows / minimumRows))
+    }
+
+    /// Part `part` of `0..<count` split into `parts` contiguous blocks.
+    static func block(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
+        count * part / parts..<count * (part + 1) / parts
+    }
+
+    /// Runs `body(part)` for every part in `0..<parts` on several threads and returns when all
+    /// are done; each part runs under the caller's floating-point control (subnormal flushing).
+    static func run(parts: Int, _ body: (Int) -> Void) {
+        if parts == 1 { return body(0) }
+        let control = descent_fp_control()
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                if descent_fp_control() != control { descent_set_fp_control(control) }
+                shared.value(part)
+            }
+        }
+    }
+}
+
+/// A value handed to other threads by code that guarantees they use it safely.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

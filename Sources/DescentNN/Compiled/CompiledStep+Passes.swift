@@ -17,9 +17,21 @@ extension CompiledStep {
                     let b = bias.value.storage.pointer
                     for row in 0..<rows { (output + row * outWidth).update(from: b, count: outWidth) }
                 }
-                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: outWidth, k: inWidth, alpha: 1,
-                            a: x, lda: inWidth, b: weight.value.storage.pointer, ldb: inWidth,
-                            beta: bias == nil ? 0 : 1, c: output, ldc: outWidth)
+                let w = UnsafePointer(weight.value.storage.pointer), input = x, beta: Scalar = bias == nil ? 0 : 1
+                let parts = rows == 1 ? RowSplit.parts(rows: outWidth, columns: inWidth) : 1
+                if parts > 1 {
+                    // One sample through a large layer: each thread computes the outputs of its
+                    // block of weight rows (the rows it updates in a fused step).
+                    RowSplit.run(parts: parts) { part in
+                        let block = RowSplit.block(outWidth, part: part, of: parts)
+                        Scalar.gemm(transposeA: false, transposeB: true, m: 1, n: block.count, k: inWidth, alpha: 1,
+                                    a: input, lda: inWidth, b: w + block.lowerBound * inWidth, ldb: inWidth,
+                                    beta: beta, c: output + block.lowerBound, ldc: outWidth)
+                    }
+                } else {
+                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: outWidth, k: inWidth, alpha: 1,
+                                a: x, lda: inWidth, b: w, ldb: inWidth, beta: beta, c: output, ldc: outWidth)
+                }
                 x = UnsafePointer(output)
             case let .activation(operation):
                 Scalar.applyUnary(operation, x, output, count: rows * outWidth)
