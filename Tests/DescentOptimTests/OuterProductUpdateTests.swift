@@ -21,6 +21,9 @@ import Testing
         let fused = try makeOptimizer(), reference = try makeOptimizer()
         var generator = RandomGenerator(seed: 21)
         var a = (0..<rows * columns).map { _ in Scalar(generator.nextNormal()) }
+        // Negative zeros in the row whose u is zero: a +0 step turns them into +0 (SGD's
+        // unchanged-row shortcut must still store those).
+        for j in 0..<columns where j % 3 == 0 { a[2 * columns + j] = -0.0 }
         var b = a
         for step in 0..<steps {
             // A zero in u (a dead ReLU unit) and in x must take the same path both ways.
