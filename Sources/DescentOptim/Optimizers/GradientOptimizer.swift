@@ -44,14 +44,14 @@ final class ParameterStorage<Scalar: TensorScalar> {
         self.scalars = scalars
     }
 
-    deinit { for buffer in buffers { buffer?.deallocate() } }
+    deinit { for buffer in buffers { buffer.map { UnsafeMutableRawPointer($0).deallocate() } } }
 
     var hasNoBuffers: Bool { buffers.allSatisfy { $0 == nil } }
 
     /// Buffer `index`, created filled with `initial` if absent.
     func buffer(_ index: Int, initial: Scalar = 0) -> UnsafeMutablePointer<Scalar> {
         if let buffer = buffers[index] { return buffer }
-        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        let buffer = Self.allocateState(count)
         buffer.initialize(repeating: initial, count: count)
         buffers[index] = buffer
         return buffer
@@ -61,10 +61,17 @@ final class ParameterStorage<Scalar: TensorScalar> {
     /// that the update can fill it (SGD's first momentum buffer is a copy of the gradient).
     func bufferCreatingIfNeeded(_ index: Int) -> (pointer: UnsafeMutablePointer<Scalar>, isNew: Bool) {
         if let buffer = buffers[index] { return (buffer, false) }
-        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        let buffer = Self.allocateState(count)
         buffer.initialize(repeating: 0, count: count)
         buffers[index] = buffer
         return (buffer, true)
+    }
+
+    /// `count` scalars aligned to a cache line (as tensor storage is), so the vector loops read
+    /// whole lines and never split a load across two.
+    private static func allocateState(_ count: Int) -> UnsafeMutablePointer<Scalar> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
+            .bindMemory(to: Scalar.self, capacity: max(count, 1))
     }
 
     func setBuffer(_ index: Int, _ values: [Scalar]) {
