@@ -1,5 +1,4 @@
 import CDescentKernels
-import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -108,7 +107,8 @@ extension GEMM {
     /// Products with at most this many multiply-adds (`m·n·k`) skip packing.
     static let directPathLimit = 32 * 1024
     /// Multiply-adds each extra thread must get before a product is split. A split costs two
-    /// `concurrentPerform` hand-offs per (kc, nc) block, tens of microseconds on a 2-vCPU VM:
+    /// ``WorkerPool`` fork-joins per (kc, nc) block (with `concurrentPerform`, which this used
+    /// before, tens of microseconds on a 2-vCPU VM):
     /// with 2²¹ the MLP's batch-32 products (6.4M multiply-adds) went to two threads and a step
     /// ran 30% slower than on one thread; 2²³ keeps them on one and still splits batch ≥ 128.
     /// Tests lower it to reach the threaded paths with small shapes.
@@ -161,14 +161,14 @@ extension GEMM {
                     alpha: alpha, beta: blockBeta)
                 return
             }
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            WorkerPool.run(parts: threads) { t in
                 packB(transposed: transposeB, shared.b, ldb: ldb, depth: pc, column: jc, kc: depth,
                       panels: split(0..<panels, part: t, of: threads), columns: columns, nr: nr,
                       into: shared.packedB)
             }
             // Split the rows of C when there are enough, else its columns (in whole micro-tiles).
             let splitRows = m >= threads * mr * 4
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            WorkerPool.run(parts: threads) { t in
                 var rows = 0..<m, part = 0..<columns
                 if splitRows {
                     let tiles = split(0..<((m + mr - 1) / mr), part: t, of: threads)

@@ -36,6 +36,26 @@ void descent_gemm_set_thread_count(int count);
 /// calls on the same thread (grown when needed) and freed when the thread exits.
 void *descent_workspace(int slot, size_t bytes);
 
+// MARK: - Worker pool (gemm3: persistent fork-join threads)
+
+/// Body of one part of `descent_parallel_run`.
+typedef void (*descent_part_body)(void *context, long part);
+
+/// Runs `body(context, part)` once for each `part` in `0..<parts` on up to
+/// `descent_gemm_thread_count()` threads: the caller and persistent pool workers claim parts
+/// in increasing order (a part is claimed only after every lower part has been claimed by a
+/// running thread), and the call returns when all parts have finished. Workers spin briefly
+/// after a job (`DESCENT_POOL_SPIN` pauses, default 8192), then sleep. A call made while the
+/// pool runs another job (another thread's, or from inside a part) runs its parts in order on
+/// the calling thread. At most 2^20 − 1 parts use the pool.
+void descent_parallel_run(long parts, descent_part_body body, void *context);
+/// Spins (with `pause`, yielding now and then) until `*counter >= value`; `*counter` is
+/// increased with atomic builtins by other parts of the same job. A part may wait for lower
+/// parts this way, never for higher ones (they may not have been claimed).
+void descent_parallel_wait_until(const long *counter, long value);
+
+// MARK: - End of worker pool
+
 // MARK: - Tensor storage
 
 /// A 64-byte-aligned buffer of at least `bytes` bytes (never NULL unless out of memory), reusing

@@ -1,0 +1,81 @@
+import Synchronization
+import Testing
+
+@testable import DescentKernels
+
+/// The persistent worker pool: every part runs exactly once, parts really run concurrently
+/// with two threads, nested calls do not deadlock, and many short jobs in a row stay correct.
+extension KernelTests {
+    @Suite
+    struct WorkerPoolTests {
+        func withThreads(_ threads: Int, _ body: () -> Void) {
+            let saved = GEMM.maximumThreadCount
+            GEMM.maximumThreadCount = threads
+            defer { GEMM.maximumThreadCount = saved }
+            body()
+        }
+
+        @Test(arguments: [1, 2, 3], [0, 1, 2, 3, 7, 100])
+        func runsEveryPartExactlyOnce(threads: Int, parts: Int) {
+            withThreads(threads) {
+                let counts = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(parts, 1))
+                counts.initialize(repeating: 0, count: Swift.max(parts, 1))
+                defer { counts.deallocate() }
+                // Each part writes only its own slot, so no synchronisation is needed.
+                WorkerPool.run(parts: parts) { part in counts[part] += 1 }
+                for part in 0..<parts { #expect(counts[part] == 1, "part \(part) of \(parts)") }
+            }
+        }
+
+        @available(macOS 15.0, *)
+        @Test func twoPartsRunAtTheSameTimeWithTwoThreads() {
+            withThreads(2) {
+                // Part 0 (the caller) waits for part 1 to finish; this can only end when another
+                // thread runs part 1. A 10-second limit turns a failure into a recorded issue.
+                let partOneDone = Atomic<Bool>(false)
+                let sawPartOne = Atomic<Bool>(false)
+                WorkerPool.run(parts: 2) { part in
+                    if part == 1 {
+                        partOneDone.store(true, ordering: .releasing)
+                        return
+                    }
+                    let start = ContinuousClock.now
+                    while ContinuousClock.now - start < .seconds(10) {
+                        if partOneDone.load(ordering: .acquiring) {
+                            sawPartOne.store(true, ordering: .relaxed)
+                            return
+                        }
+                    }
+                }
+                let sawIt = sawPartOne.load(ordering: .relaxed)
+                #expect(sawIt)
+            }
+        }
+
+        @Test func nestedCallsRunOnTheCallingThread() {
+            withThreads(2) {
+                let cells = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+                cells.initialize(repeating: 0, count: 16)
+                defer { cells.deallocate() }
+                WorkerPool.run(parts: 4) { outer in
+                    WorkerPool.run(parts: 4) { inner in cells[outer * 4 + inner] = outer * 4 + inner + 1 }
+                }
+                #expect((0..<16).map { cells[$0] } == Array(1...16))
+            }
+        }
+
+        @Test func manyShortJobsInARowAddUp() {
+            withThreads(2) {
+                // 20 000 jobs of 3 parts each; every part adds its job number to its own slot.
+                let sums = UnsafeMutablePointer<Int>.allocate(capacity: 3)
+                sums.initialize(repeating: 0, count: 3)
+                defer { sums.deallocate() }
+                for job in 1...20_000 {
+                    WorkerPool.run(parts: 3) { part in sums[part] += job }
+                }
+                let expected = 20_000 * 20_001 / 2
+                #expect((0..<3).map { sums[$0] } == [expected, expected, expected])
+            }
+        }
+    }
+}
