@@ -1,7 +1,6 @@
 import DescentCore
 import DescentKernels
 import CDescentKernels
-import Dispatch
 
 /// What a fused training step needs from an optimizer: DescentTraining adapts its `Optimizer`
 /// (this module cannot see DescentOptim). Pointers are to the parameter's element type.
@@ -102,23 +101,15 @@ enum RowSplit {
         count * part / parts..<count * (part + 1) / parts
     }
 
-    /// Runs `body(part)` for every part in `0..<parts` on several threads and returns when all
-    /// are done; each part runs under the caller's floating-point control (subnormal flushing).
+    /// Runs `body(part)` for every part in `0..<parts` on the ``WorkerPool`` and returns when
+    /// all are done; each part runs under the caller's floating-point control (subnormal
+    /// flushing), which the pool's threads do not inherit.
     static func run(parts: Int, _ body: (Int) -> Void) {
         if parts == 1 { return body(0) }
         let control = descent_fp_control()
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                if descent_fp_control() != control { descent_set_fp_control(control) }
-                shared.value(part)
-            }
+        WorkerPool.run(parts: parts) { part in
+            if descent_fp_control() != control { descent_set_fp_control(control) }
+            body(part)
         }
     }
-}
-
-/// A value handed to other threads by code that guarantees they use it safely.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
