@@ -43,7 +43,9 @@ extension CompiledStep {
     /// The step with labels or targets; without an optimizer, only ``computeGradients(features:labels:)``.
     func trainStep(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, optimizer: (any Optimizer<Scalar>)?) throws -> Double {
         if let optimizer, features.rank >= 1 && features.shape[0] == 1 {
-            return try trainFused(features: features, labels: labels, targets: targets, updater: OptimizerUpdater(optimizer: optimizer))
+            let identifier = ObjectIdentifier(optimizer)
+            if cachedUpdater?.optimizer != identifier { cachedUpdater = (identifier, OptimizerUpdater(optimizer: optimizer)) }
+            return try trainFused(features: features, labels: labels, targets: targets, updater: cachedUpdater!.updater)
         }
         let loss: Double
         if let labels {

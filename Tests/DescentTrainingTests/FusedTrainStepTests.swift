@@ -172,15 +172,18 @@ import Testing
         #expect(fused.model.parameters().allSatisfy { $0.gradient == nil }, "the fused step consumes the gradients")
     }
 
-    /// With every layer split across threads by rows (thresholds lowered, two threads), the
-    /// forward products and the fused updates still give the reference bits.
-    @Test func rowSplitAcrossThreadsIsBitIdentical() throws {
+    /// With the layers split across threads by rows (thresholds lowered, two threads: every
+    /// layer, or only the first with the small ones whole on one thread), the forward products
+    /// and the fused updates still give the reference bits.
+    @Test(arguments: [1, 150])
+    func rowSplitAcrossThreadsIsBitIdentical(minimumWeights: Int) throws {
         let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, GEMM.maximumThreadCount)
-        RowSplit.minimumWeights = 1
+        RowSplit.minimumWeights = minimumWeights
         RowSplit.minimumRows = 2
         GEMM.maximumThreadCount = 2
         defer { (RowSplit.minimumWeights, RowSplit.minimumRows, GEMM.maximumThreadCount) = saved }
         #expect(RowSplit.parts(rows: 16, columns: 12) == 2)
+        #expect(RowSplit.parts(rows: 9, columns: 16) == (minimumWeights == 1 ? 2 : 1))
         for optimizer in Self.fusedOptimizers {
             try compare(Float.self) { try make(optimizer, Float.self) }
             try compare(Double.self) { try make(optimizer, Double.self) }

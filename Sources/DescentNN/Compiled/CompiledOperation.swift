@@ -33,6 +33,9 @@ struct CompiledOperation<Scalar: TensorScalar> {
     /// (the names the optimizer keeps their state under).
     var weightName = ""
     var biasName = ""
+    /// For ``Linear`` in a fused step: a copy of the gradient at the output, kept for the
+    /// deferred weight update.
+    var outputGradient: UnsafeMutablePointer<Scalar>?
     /// For a bias when gradients accumulate: this batch's bias gradient before it is added.
     var biasScratch: UnsafeMutablePointer<Scalar>?
 

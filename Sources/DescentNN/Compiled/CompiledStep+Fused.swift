@@ -14,8 +14,8 @@ package protocol CompiledStepUpdater {
 extension CompiledStep {
     /// A training step on one sample with the optimizer's update fused into the backward pass
     /// (see ``backward(input:rows:accumulate:updater:)``): the forward pass and the loss as
-    /// ``computeGradients(features:labels:)``, then each ``Linear``'s parameters updated as soon
-    /// as their gradient is known. Every trainable parameter's ``Parameter/gradient`` is `nil`
+    /// ``computeGradients(features:labels:)``, then each ``Linear``'s parameters updated in the
+    /// backward pass. Every trainable parameter's ``Parameter/gradient`` is `nil`
     /// afterwards. Bit-identical to `computeGradients` followed by the optimizer's step.
     /// - Precondition: `features` holds one row (the caller falls back otherwise).
     package func trainFused(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?,
@@ -25,8 +25,8 @@ extension CompiledStep {
 
     /// The fused backward step of the ``Linear`` at `index`: its input gradient into `spare`
     /// (from the weights before the update, by the unfused pass's GEMM), then the weight update
-    /// with `∂W[i, j] = g[i]·x[j]`, then the bias update (its gradient is already in the bias
-    /// gradient buffer when `biasGradientDone`).
+    /// with `∂W[i, j] = g[i]·x[j]` (prepared, and applied by ``applyPendingUpdates()``), then the
+    /// bias update (its gradient is already in the bias gradient buffer when `biasGradientDone`).
     func fusedLinearBackward(index: Int, first: Int, x: UnsafePointer<Scalar>, g: UnsafeMutablePointer<Scalar>,
                              spare: UnsafeMutablePointer<Scalar>, biasGradientDone: Bool,
                              updater: any CompiledStepUpdater) throws {
@@ -41,13 +41,14 @@ extension CompiledStep {
         if !weight.isFrozen {
             let name = operations[index].weightName
             if let update = try updater.outerProductUpdate(name: name, rows: outWidth, columns: inWidth) {
-                weight.updateInPlace { w in
-                    let p = w.baseAddress!, u = UnsafePointer(g)
-                    let parts = RowSplit.parts(rows: outWidth, columns: inWidth)
-                    RowSplit.run(parts: parts) { part in
-                        applyOuterProduct(update, p, u: u, x: x, rows: RowSplit.block(outWidth, part: part, of: parts), columns: inWidth)
-                    }
-                }
+                // Deferred to the end of the pass (no later layer reads these weights), where all
+                // the layers' updates run in one split across threads. `g` is reused by the
+                // layers below, so the update keeps a copy.
+                let u = operations[index].outputGradient!
+                u.update(from: g, count: outWidth)
+                // The storage is made unique now; it stays the parameter's until the pass ends.
+                let p = weight.updateInPlace { $0.baseAddress! }
+                pendingUpdates.append(PendingOuterProduct(update: update, parameter: p, u: u, x: x, rows: outWidth, columns: inWidth))
             } else {
                 let target = operations[index].weightGradient!.storage.pointer
                 outerProduct(g, x, target, rows: outWidth, columns: inWidth)
@@ -66,6 +67,26 @@ extension CompiledStep {
         }
     }
 
+    /// Applies the weight updates the pass deferred, split across threads by rows when they are
+    /// large enough: part `p` takes block `p` of every weight's rows (the block whose outputs it
+    /// computed in the forward pass), so each thread finds its rows in its own cache.
+    func applyPendingUpdates() {
+        guard !pendingUpdates.isEmpty else { return }
+        var parts = 1
+        for pending in pendingUpdates { parts = Swift.max(parts, RowSplit.parts(rows: pending.rows, columns: pending.columns)) }
+        pendingUpdates.withUnsafeBufferPointer { list in
+            RowSplit.run(parts: parts) { part in
+                // Weights too small to split go whole to part 0, as the forward pass keeps them.
+                for pending in list {
+                    let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
+                    let rows = own ? RowSplit.block(pending.rows, part: part, of: parts) : (part == 0 ? 0..<pending.rows : 0..<0)
+                    applyOuterProduct(pending.update, pending.parameter, u: pending.u, x: pending.x, rows: rows, columns: pending.columns)
+                }
+            }
+        }
+        pendingUpdates.removeAll(keepingCapacity: true)
+    }
+
     /// ``OuterProductUpdate/apply(to:u:x:rows:columns:instructionSet:)`` for the concrete type.
     func applyOuterProduct(_ update: OuterProductUpdate, _ p: UnsafeMutablePointer<Scalar>, u: UnsafePointer<Scalar>,
                            x: UnsafePointer<Scalar>, rows: Range<Int>, columns: Int) {
@@ -77,6 +98,16 @@ extension CompiledStep {
     }
 }
 
+/// A weight update prepared during a fused backward pass and applied at its end.
+struct PendingOuterProduct<Scalar> {
+    var update: OuterProductUpdate
+    var parameter: UnsafeMutablePointer<Scalar>
+    var u: UnsafePointer<Scalar>
+    var x: UnsafePointer<Scalar>
+    var rows: Int
+    var columns: Int
+}
+
 /// How a batch-1 step splits a large ``Linear`` across threads: each thread owns a contiguous
 /// block of the weight's rows for both the forward product and the fused update, so its cache
 /// keeps that block between the two. Rows are independent (each output is its own dot product,
@@ -84,7 +115,7 @@ extension CompiledStep {
 enum RowSplit {
     /// Layers with at least this many weights are split. Tests lower it to reach the split with
     /// small models.
-    nonisolated(unsafe) static var minimumWeights = 1 << 16
+    nonisolated(unsafe) static var minimumWeights = 1 << 15
 
     /// The fewest weight rows a part gets. Tests lower it.
     nonisolated(unsafe) static var minimumRows = 16

@@ -60,14 +60,17 @@ extension CompiledStep {
     /// writing (or adding) the parameters' gradients. Operations before the first trainable one
     /// get no gradient, and the first trainable one computes no input gradient.
     ///
-    /// With an `updater` (a batch of one row, not accumulating) each ``Linear``'s parameters are
-    /// updated as soon as their gradient is known, and no ``Parameter/gradient`` is set: the
-    /// input gradient is taken from the old weights first, then the weights are updated in place
-    /// with the gradient `g[i]·x[j]` formed per element (``OuterProductUpdate``), or, when the
-    /// optimizer has no such form, written to the step's gradient buffer and passed to
-    /// `update(name:value:gradient:)`; the bias gradient always takes the second way.
+    /// With an `updater` (a batch of one row, not accumulating) the parameters are updated in the
+    /// pass and no ``Parameter/gradient`` is set: each ``Linear``'s input gradient is taken from
+    /// its old weights, then its weights get the gradient `g[i]·x[j]` formed per element
+    /// (``OuterProductUpdate``; applied at the end of the pass, all layers in one split across
+    /// threads), or, when the optimizer has no such form, written to the step's gradient buffer
+    /// and passed to `update(name:value:gradient:)`; the bias always takes the second way.
     func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool, updater: (any CompiledStepUpdater)? = nil) throws {
         let fused = updater != nil
+        // The optimizer state of a prepared update has advanced: apply it even if a later
+        // update throws.
+        defer { if fused { applyPendingUpdates() } }
         guard let first = operations.firstIndex(where: \.hasTrainableParameters) else { return }
         var g = gradientBuffers.0, spare = gradientBuffers.1
         // Set when a ReLU's pass also summed the bias gradient of the Linear below it.

@@ -44,6 +44,10 @@ public final class CompiledStep<Scalar: TensorScalar> {
     public let parameters: [(name: String, parameter: Parameter<Scalar>)]
 
     let loss: CompiledLoss
+    /// Weight updates a fused backward pass has prepared and not yet applied.
+    var pendingUpdates: [PendingOuterProduct<Scalar>] = []
+    /// The last optimizer a fused step ran with and its adapter (kept so a step does not build one).
+    package var cachedUpdater: (optimizer: ObjectIdentifier, updater: any CompiledStepUpdater)?
     var operations: [CompiledOperation<Scalar>]
     /// Two `maximumBatchSize × widest` buffers the backward pass alternates between.
     let gradientBuffers: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>)
@@ -84,6 +88,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
                 operation.weightName = parameters.first { $0.parameter === weight }?.name ?? ""
                 operation.biasName = bias.flatMap { bias in parameters.first { $0.parameter === bias }?.name } ?? ""
                 operation.weightGradient = Tensor(zeros: weight.shape)
+                operation.outputGradient = allocateBuffer(outWidth)
                 if let bias {
                     operation.biasGradient = Tensor(zeros: bias.shape)
                     operation.biasScratch = allocateBuffer(bias.value.scalarCount)
@@ -107,6 +112,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
             UnsafeMutableRawPointer(operation.output).deallocate()
             operation.mask.map { UnsafeMutableRawPointer($0).deallocate() }
             operation.biasScratch.map { UnsafeMutableRawPointer($0).deallocate() }
+            operation.outputGradient.map { UnsafeMutableRawPointer($0).deallocate() }
         }
         UnsafeMutableRawPointer(gradientBuffers.0).deallocate()
         UnsafeMutableRawPointer(gradientBuffers.1).deallocate()

@@ -172,7 +172,9 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
     public var hyperparameters: [(key: String, value: Spec.Value)] { groups[0].options.hyperparameters }
 
     /// The options used for the parameter called `name`.
-    public func options(for name: String) -> Options { groups[groupIndexByName[name] ?? 0].options }
+    public func options(for name: String) -> Options {
+        groups.count == 1 ? groups[0].options : groups[groupIndexByName[name] ?? 0].options
+    }
 
     public func update(name: String, value: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) throws {
         guard value.count == gradient.count else {
@@ -193,18 +195,18 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
     /// step count already advanced for the update about to be applied.
     /// - Throws: ``OptimizerError`` if restored state has another size.
     func advancedStorage(name: String, count: Int) throws -> ParameterStorage<Scalar> {
-        let storage: ParameterStorage<Scalar>
-        if let existing = storages[name], existing.count != count, existing.hasNoBuffers {
-            // A restored state without buffers (SGD without momentum) does not know the size yet.
-            let resized = ParameterStorage<Scalar>(count: count, bufferCount: bufferNames.count, scalars: existing.scalars)
-            resized.step = existing.step
-            storages[name] = resized
-        }
+        var storage: ParameterStorage<Scalar>
         if let existing = storages[name] {
-            guard existing.count == count else {
-                throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(count); was the state restored from another model?")
-            }
             storage = existing
+            if existing.count != count {
+                guard existing.hasNoBuffers else {
+                    throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(count); was the state restored from another model?")
+                }
+                // A restored state without buffers (SGD without momentum) does not know the size yet.
+                storage = ParameterStorage<Scalar>(count: count, bufferCount: bufferNames.count, scalars: existing.scalars)
+                storage.step = existing.step
+                storages[name] = storage
+            }
         } else {
             storage = ParameterStorage(count: count, bufferCount: bufferNames.count, scalars: scalarStateInitialValues)
             storages[name] = storage
