@@ -28,6 +28,10 @@ import DescentKernels
 ///   them in place or replace them. Their shapes must not change.
 /// - Not thread-safe: one step object per thread. The gradient tensors are reused by the next
 ///   call: copy one if you keep it across steps.
+/// - `trainStep(features:labels:optimizer:)` (DescentTraining) runs the whole step with the
+///   optimizer; for a batch of one row it applies the update inside the backward pass (no
+///   gradient buffer; large layers split across threads by weight rows), bit-identical to
+///   `computeGradients` then `optimizer.step(parameters)`, and leaves the gradients `nil`.
 /// - PyTorch: the closest is `torch.compile(train_step)` or a CUDA-graph capture; JAX: `jax.jit`
 ///   of a `value_and_grad` step.
 public final class CompiledStep<Scalar: TensorScalar> {
