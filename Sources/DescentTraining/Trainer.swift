@@ -129,23 +129,29 @@ public final class Trainer<Scalar: TensorScalar> {
     ///
     /// When ``usesCompiledStep`` is on and the model and loss have a compiled form, the first three
     /// parts run as one ``CompiledStep`` (the same operations in the same order into preallocated
-    /// buffers, so the gradients and the loss are bit-identical to the autodiff loop).
+    /// buffers, so the gradients and the loss are bit-identical to the autodiff loop). Without
+    /// gradient clipping the step runs ``CompiledStep/trainStep(features:labels:optimizer:)``,
+    /// which fuses the update into the backward pass for a batch of one row (bit-identical too);
+    /// the parameters' gradients are then `nil` after the step.
     @discardableResult
     public func trainStep(on batch: Batch<Scalar>) throws -> Double {
         let batchLoss: Double
         if let step = compiledStep(for: batch.count) {
+            // Clipping needs the gradients; without it the step may consume them.
+            let optimizer = gradientClipping == nil ? self.optimizer : nil
             switch (batch.targets, loss.targetKind) {
             case (.classes(let labels), .classIndices):
-                batchLoss = try step.computeGradients(features: batch.features, labels: labels)
+                batchLoss = try step.trainStep(features: batch.features, labels: labels, targets: nil, optimizer: optimizer)
             case (.classes(let labels), _):
                 let targets = Tensor<Scalar>(shape: [labels.count]) { out in for i in 0..<labels.count { out[i] = Scalar(labels[i]) } }
-                batchLoss = try step.computeGradients(features: batch.features, targets: targets)
+                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: targets, optimizer: optimizer)
             case (.values(let values), _):
                 guard loss.targetKind != .classIndices else {
                     throw TrainingError("\(loss) needs class labels, but the targets are real values; use a regression loss such as mse, or --task classification")
                 }
-                batchLoss = try step.computeGradients(features: batch.features, targets: values)
+                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: values, optimizer: optimizer)
             }
+            if optimizer != nil { return batchLoss }
         } else {
             model.zeroGradients()
             let predictions = try model.forward(batch.features, context: .training)

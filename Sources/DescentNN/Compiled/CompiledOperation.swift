@@ -29,6 +29,13 @@ struct CompiledOperation<Scalar: TensorScalar> {
     /// For ``Linear``: the weight and bias gradients, allocated once and handed to the parameters.
     var weightGradient: Tensor<Scalar>?
     var biasGradient: Tensor<Scalar>?
+    /// For ``Linear``: the weight's and the bias's names in the step's ``CompiledStep/parameters``
+    /// (the names the optimizer keeps their state under).
+    var weightName = ""
+    var biasName = ""
+    /// For ``Linear`` in a fused step: a copy of the gradient at the output, kept for the
+    /// deferred weight update.
+    var outputGradient: UnsafeMutablePointer<Scalar>?
     /// For a bias when gradients accumulate: this batch's bias gradient before it is added.
     var biasScratch: UnsafeMutablePointer<Scalar>?
 

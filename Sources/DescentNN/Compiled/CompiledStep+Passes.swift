@@ -17,9 +17,21 @@ extension CompiledStep {
                     let b = bias.value.storage.pointer
                     for row in 0..<rows { (output + row * outWidth).update(from: b, count: outWidth) }
                 }
-                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: outWidth, k: inWidth, alpha: 1,
-                            a: x, lda: inWidth, b: weight.value.storage.pointer, ldb: inWidth,
-                            beta: bias == nil ? 0 : 1, c: output, ldc: outWidth)
+                let w = UnsafePointer(weight.value.storage.pointer), input = x, beta: Scalar = bias == nil ? 0 : 1
+                let parts = rows == 1 ? RowSplit.parts(rows: outWidth, columns: inWidth) : 1
+                if parts > 1 {
+                    // One sample through a large layer: each thread computes the outputs of its
+                    // block of weight rows (the rows it updates in a fused step).
+                    RowSplit.run(parts: parts) { part in
+                        let block = RowSplit.block(outWidth, part: part, of: parts)
+                        Scalar.gemm(transposeA: false, transposeB: true, m: 1, n: block.count, k: inWidth, alpha: 1,
+                                    a: input, lda: inWidth, b: w + block.lowerBound * inWidth, ldb: inWidth,
+                                    beta: beta, c: output + block.lowerBound, ldc: outWidth)
+                    }
+                } else {
+                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: outWidth, k: inWidth, alpha: 1,
+                                a: x, lda: inWidth, b: w, ldb: inWidth, beta: beta, c: output, ldc: outWidth)
+                }
                 x = UnsafePointer(output)
             case let .activation(operation):
                 Scalar.applyUnary(operation, x, output, count: rows * outWidth)
@@ -47,7 +59,18 @@ extension CompiledStep {
     /// Back-propagates the loss gradient held in the first gradient buffer through the operations,
     /// writing (or adding) the parameters' gradients. Operations before the first trainable one
     /// get no gradient, and the first trainable one computes no input gradient.
-    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool) {
+    ///
+    /// With an `updater` (a batch of one row, not accumulating) the parameters are updated in the
+    /// pass and no ``Parameter/gradient`` is set: each ``Linear``'s input gradient is taken from
+    /// its old weights, then its weights get the gradient `g[i]·x[j]` formed per element
+    /// (``OuterProductUpdate``; applied at the end of the pass, all layers in one split across
+    /// threads), or, when the optimizer has no such form, written to the step's gradient buffer
+    /// and passed to `update(name:value:gradient:)`; the bias always takes the second way.
+    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool, updater: (any CompiledStepUpdater)? = nil) throws {
+        let fused = updater != nil
+        // The optimizer state of a prepared update has advanced: apply it even if a later
+        // update throws.
+        defer { if fused { applyPendingUpdates() } }
         guard let first = operations.firstIndex(where: \.hasTrainableParameters) else { return }
         var g = gradientBuffers.0, spare = gradientBuffers.1
         // Set when a ReLU's pass also summed the bias gradient of the Linear below it.
@@ -61,7 +84,7 @@ extension CompiledStep {
                    case let .linear(_, bias?) = operations[index - 1].kind, !bias.isFrozen {
                     // ReLU's derivative and the bias gradient below it (its column sums) in one
                     // pass; the same arithmetic in the same order as the two separate kernels.
-                    let (target, beta) = gradientTarget(operations[index - 1].biasGradient!, of: bias, accumulate: accumulate)
+                    let (target, beta) = gradientTarget(operations[index - 1].biasGradient!, of: bias, accumulate: accumulate, assigns: !fused)
                     let sums = beta == 0 ? target : operations[index - 1].biasScratch!
                     reluDerivativeWithColumnSums(x: x, upstream: g, spare, rows: rows, columns: outWidth, sums: sums)
                     if beta != 0 {
@@ -77,6 +100,13 @@ extension CompiledStep {
                 Scalar.applyBinary(.multiply, g, lhsStride: 1, operations[index].mask!, rhsStride: 1, spare, count: rows * outWidth)
                 swap(&g, &spare)
             case let .linear(weight, bias):
+                if let updater {
+                    try fusedLinearBackward(index: index, first: first, x: x, g: g, spare: spare,
+                                            biasGradientDone: biasGradientDone, updater: updater)
+                    biasGradientDone = false
+                    if index > first { swap(&g, &spare) }
+                    continue
+                }
                 if !weight.isFrozen {
                     // ∂W = Gᵀ·X: [out, rows]·[rows, in].
                     let (target, beta) = gradientTarget(operations[index].weightGradient!, of: weight, accumulate: accumulate)
@@ -118,9 +148,12 @@ extension CompiledStep {
     /// The step owns one gradient tensor per parameter and hands it to the parameter. When
     /// accumulating, an existing gradient that is not that tensor (set by someone else, or a copy
     /// made by clipping) is copied into it first; a `nil` gradient counts as zero.
+    /// With `assigns` false (a fused step) the tensor is written but not handed to the parameter.
     @inline(__always)
-    func gradientTarget(_ owned: Tensor<Scalar>, of parameter: Parameter<Scalar>, accumulate: Bool) -> (UnsafeMutablePointer<Scalar>, Scalar) {
+    func gradientTarget(_ owned: Tensor<Scalar>, of parameter: Parameter<Scalar>, accumulate: Bool,
+                        assigns: Bool = true) -> (UnsafeMutablePointer<Scalar>, Scalar) {
         let pointer = owned.storage.pointer
+        if !assigns { return (pointer, 0) }
         if accumulate, let existing = parameter.gradient {
             if existing.storage !== owned.storage {
                 precondition(existing.scalarCount == owned.scalarCount, "CompiledStep: a gradient of shape \(existing.shape) does not fit its parameter of shape \(owned.shape)")

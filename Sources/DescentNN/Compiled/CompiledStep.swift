@@ -28,6 +28,10 @@ import DescentKernels
 ///   them in place or replace them. Their shapes must not change.
 /// - Not thread-safe: one step object per thread. The gradient tensors are reused by the next
 ///   call: copy one if you keep it across steps.
+/// - `trainStep(features:labels:optimizer:)` (DescentTraining) runs the whole step with the
+///   optimizer; for a batch of one row it applies the update inside the backward pass (no
+///   gradient buffer; large layers split across threads by weight rows), bit-identical to
+///   `computeGradients` then `optimizer.step(parameters)`, and leaves the gradients `nil`.
 /// - PyTorch: the closest is `torch.compile(train_step)` or a CUDA-graph capture; JAX: `jax.jit`
 ///   of a `value_and_grad` step.
 public final class CompiledStep<Scalar: TensorScalar> {
@@ -44,6 +48,10 @@ public final class CompiledStep<Scalar: TensorScalar> {
     public let parameters: [(name: String, parameter: Parameter<Scalar>)]
 
     let loss: CompiledLoss
+    /// Weight updates a fused backward pass has prepared and not yet applied.
+    var pendingUpdates: [PendingOuterProduct<Scalar>] = []
+    /// The last optimizer a fused step ran with and its adapter (kept so a step does not build one).
+    package var cachedUpdater: (optimizer: ObjectIdentifier, updater: any CompiledStepUpdater)?
     var operations: [CompiledOperation<Scalar>]
     /// Two `maximumBatchSize × widest` buffers the backward pass alternates between.
     let gradientBuffers: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>)
@@ -72,7 +80,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
         if case .crossEntropy = self.loss, outputWidth < 1 {
             throw CompiledStepError(.unsupportedModel, "CompiledStep: cross-entropy needs at least one output class")
         }
-        parameters = model.namedParameters()
+        let parameters = model.namedParameters()
+        self.parameters = parameters
         var operations: [CompiledOperation<Scalar>] = []
         var width = inputWidth
         for (kind, outWidth) in zip(kinds, widths) {
@@ -80,7 +89,10 @@ public final class CompiledStep<Scalar: TensorScalar> {
                                               output: allocateBuffer(maximumBatchSize * outWidth))
             switch kind {
             case let .linear(weight, bias):
+                operation.weightName = parameters.first { $0.parameter === weight }?.name ?? ""
+                operation.biasName = bias.flatMap { bias in parameters.first { $0.parameter === bias }?.name } ?? ""
                 operation.weightGradient = Tensor(zeros: weight.shape)
+                operation.outputGradient = allocateBuffer(outWidth)
                 if let bias {
                     operation.biasGradient = Tensor(zeros: bias.shape)
                     operation.biasScratch = allocateBuffer(bias.value.scalarCount)
@@ -104,6 +116,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
             UnsafeMutableRawPointer(operation.output).deallocate()
             operation.mask.map { UnsafeMutableRawPointer($0).deallocate() }
             operation.biasScratch.map { UnsafeMutableRawPointer($0).deallocate() }
+            operation.outputGradient.map { UnsafeMutableRawPointer($0).deallocate() }
         }
         UnsafeMutableRawPointer(gradientBuffers.0).deallocate()
         UnsafeMutableRawPointer(gradientBuffers.1).deallocate()
@@ -199,35 +212,42 @@ public final class CompiledStep<Scalar: TensorScalar> {
 
     // MARK: The step
 
-    func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
+    func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
+             updater: (any CompiledStepUpdater)? = nil) throws -> Double {
         // Generic code is not specialised across modules: called from the user's module this runs
         // through witness tables, copies each `CompiledOperation` with value witnesses and looks up
         // generic metadata (a third of a logistic-regression step). Hop to the specialisation.
         if Scalar.self == Float.self {
             return try unsafeDowncast(self as AnyObject, to: CompiledStep<Float>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Float>.self), labels: labels,
-                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate)
+                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate, updater: updater)
         }
         if Scalar.self == Double.self {
             return try unsafeDowncast(self as AnyObject, to: CompiledStep<Double>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Double>.self), labels: labels,
-                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate)
+                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate, updater: updater)
         }
-        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate)
+        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate, updater: updater)
     }
 
-    func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool) throws -> Double {
+    func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
+                           updater: (any CompiledStepUpdater)?) throws -> Double {
         let rows = try rowCount(of: features, limit: maximumBatchSize)
+        precondition(updater == nil || (rows == 1 && !accumulate), "CompiledStep: a fused step takes one row")
         var values: UnsafePointer<Scalar>? = nil
         if let labels {
             try loadLabels(labels, rows: rows)
         } else if let targets {
             values = try checkedTargets(targets, rows: rows)
         }
+        if updater != nil {
+            // The fused step consumes the gradients: none is left to be mistaken for this step's.
+            for (_, parameter) in parameters where !parameter.isFrozen && parameter.gradient != nil { parameter.gradient = nil }
+        }
         let input = UnsafePointer(features.storage.pointer)
         let output = forward(input, rows: rows, training: true)
         let value = lossAndGradient(output, rows: rows, targets: values, gradient: gradientBuffers.0)
-        backward(input: input, rows: rows, accumulate: accumulate)
+        try backward(input: input, rows: rows, accumulate: accumulate, updater: updater)
         // Keeps `features` and `targets` alive until the loops that read their storage are done.
         withExtendedLifetime((features, targets)) {}
         return Double(Scalar(value))

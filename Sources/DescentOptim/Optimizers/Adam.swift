@@ -44,6 +44,16 @@ public final class Adam<Scalar: TensorScalar>: GradientOptimizer<Scalar, AdamOpt
         let state = StatePointers(storage.buffer(0), storage.buffer(1), o.amsgrad ? storage.buffer(2) : nil)
         run(AdamRule(options: o, step: storage.step), p, g, state, count: count)
     }
+
+    /// Plain Adam only: the case AdamRule runs through its SIMD loop.
+    override func supportsOuterProductUpdate(_ o: AdamOptions) -> Bool { AdamRule.isPlain(o, Scalar.self) }
+
+    override func makeOuterProductUpdate(_ o: AdamOptions, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
+        let rule = AdamRule(options: o, step: storage.step)
+        return .adam(firstMoment: UnsafeMutableRawPointer(storage.buffer(0)), secondMoment: UnsafeMutableRawPointer(storage.buffer(1)),
+                     w1: 1 - o.beta1, beta2: o.beta2, w2: 1 - o.beta2, negativeStep: -rule.stepSize,
+                     root: rule.biasCorrection2Root, epsilon: o.epsilon)
+    }
 }
 
 /// AdamW: Adam with decoupled weight decay.
@@ -137,6 +147,14 @@ struct AdamRule: ElementRule {
         biasCorrection2Root = power(biasCorrection(options.beta2, step: step), 0.5)  // Python's `bc2 ** 0.5`
     }
 
+    /// Plain Adam in type `T`: no decoupled or L2 weight decay, AMSGrad or maximize, and
+    /// |1 − β₁| < 0.5 (lerp's first form) once rounded to `T`.
+    @inline(__always)
+    static func isPlain<T: BinaryFloatingPoint>(_ options: AdamOptions, _: T.Type) -> Bool {
+        let decayed = options.decoupledWeightDecay ? options.weightDecay != 0 : T(options.weightDecay) != 0
+        return !decayed && !options.amsgrad && !options.maximize && Swift.abs(T(1 - options.beta1)) < 0.5
+    }
+
     @inline(__always)
     func apply<T: KernelScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ state: StatePointers<T>, count: Int) {
         let m = state.first!, v = state.second!, vMax = state.third
@@ -147,7 +165,7 @@ struct AdamRule: ElementRule {
         let w1 = T(1 - options.beta1), beta2 = T(options.beta2), w2 = T(1 - options.beta2)
         let root = T(biasCorrection2Root), epsilon = T(options.epsilon), negativeStep = T(-stepSize)
         let maximize = options.maximize
-        if !applyDecoupled && vMax == nil && !maximize && weightDecay == 0 && Swift.abs(w1) < 0.5 {
+        if vMax == nil && Self.isPlain(options, T.self) {
             // The common case (plain Adam, β₁ > 0.5) in SIMD: the scalar loop does not vectorise
             // (its square root keeps a libm fallback), and this is about 2.5× faster. The same
             // operations in the same order as the general loop, lane by lane: bit-identical.

@@ -44,14 +44,14 @@ final class ParameterStorage<Scalar: TensorScalar> {
         self.scalars = scalars
     }
 
-    deinit { for buffer in buffers { buffer?.deallocate() } }
+    deinit { for buffer in buffers { buffer.map { UnsafeMutableRawPointer($0).deallocate() } } }
 
     var hasNoBuffers: Bool { buffers.allSatisfy { $0 == nil } }
 
     /// Buffer `index`, created filled with `initial` if absent.
     func buffer(_ index: Int, initial: Scalar = 0) -> UnsafeMutablePointer<Scalar> {
         if let buffer = buffers[index] { return buffer }
-        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        let buffer = Self.allocateState(count)
         buffer.initialize(repeating: initial, count: count)
         buffers[index] = buffer
         return buffer
@@ -61,10 +61,17 @@ final class ParameterStorage<Scalar: TensorScalar> {
     /// that the update can fill it (SGD's first momentum buffer is a copy of the gradient).
     func bufferCreatingIfNeeded(_ index: Int) -> (pointer: UnsafeMutablePointer<Scalar>, isNew: Bool) {
         if let buffer = buffers[index] { return (buffer, false) }
-        let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(count, 1))
+        let buffer = Self.allocateState(count)
         buffer.initialize(repeating: 0, count: count)
         buffers[index] = buffer
         return (buffer, true)
+    }
+
+    /// `count` scalars aligned to a cache line (as tensor storage is), so the vector loops read
+    /// whole lines and never split a load across two.
+    private static func allocateState(_ count: Int) -> UnsafeMutablePointer<Scalar> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
+            .bindMemory(to: Scalar.self, capacity: max(count, 1))
     }
 
     func setBuffer(_ index: Int, _ values: [Scalar]) {
@@ -165,31 +172,57 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
     public var hyperparameters: [(key: String, value: Spec.Value)] { groups[0].options.hyperparameters }
 
     /// The options used for the parameter called `name`.
-    public func options(for name: String) -> Options { groups[groupIndexByName[name] ?? 0].options }
+    public func options(for name: String) -> Options {
+        groups.count == 1 ? groups[0].options : groups[groupIndexByName[name] ?? 0].options
+    }
 
     public func update(name: String, value: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) throws {
         guard value.count == gradient.count else {
             throw OptimizerError("parameter `\(name)`: \(gradient.count) gradient elements for \(value.count) values")
         }
-        let storage: ParameterStorage<Scalar>
-        if let existing = storages[name], existing.count != value.count, existing.hasNoBuffers {
-            // A restored state without buffers (SGD without momentum) does not know the size yet.
-            let resized = ParameterStorage<Scalar>(count: value.count, bufferCount: bufferNames.count, scalars: existing.scalars)
-            resized.step = existing.step
-            storages[name] = resized
-        }
+        let storage = try advancedStorage(name: name, count: value.count)
+        guard value.count > 0 else { return }
+        apply(options(for: name), storage, value.baseAddress!, gradient.baseAddress!, count: value.count)
+    }
+
+    public func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
+        let options = options(for: name)
+        guard supportsOuterProductUpdate(options) else { return nil }
+        return makeOuterProductUpdate(options, try advancedStorage(name: name, count: rows * columns))
+    }
+
+    /// The state of the parameter called `name` with `count` elements, created if new, with its
+    /// step count already advanced for the update about to be applied.
+    /// - Throws: ``OptimizerError`` if restored state has another size.
+    func advancedStorage(name: String, count: Int) throws -> ParameterStorage<Scalar> {
+        var storage: ParameterStorage<Scalar>
         if let existing = storages[name] {
-            guard existing.count == value.count else {
-                throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(value.count); was the state restored from another model?")
-            }
             storage = existing
+            if existing.count != count {
+                guard existing.hasNoBuffers else {
+                    throw OptimizerError("parameter `\(name)`: the optimizer state has \(existing.count) elements but the parameter has \(count); was the state restored from another model?")
+                }
+                // A restored state without buffers (SGD without momentum) does not know the size yet.
+                storage = ParameterStorage<Scalar>(count: count, bufferCount: bufferNames.count, scalars: existing.scalars)
+                storage.step = existing.step
+                storages[name] = storage
+            }
         } else {
-            storage = ParameterStorage(count: value.count, bufferCount: bufferNames.count, scalars: scalarStateInitialValues)
+            storage = ParameterStorage(count: count, bufferCount: bufferNames.count, scalars: scalarStateInitialValues)
             storages[name] = storage
         }
         storage.step += 1
-        guard value.count > 0 else { return }
-        apply(options(for: name), storage, value.baseAddress!, gradient.baseAddress!, count: value.count)
+        return storage
+    }
+
+    /// Whether ``makeOuterProductUpdate(_:_:)`` has a form for `options` (checked before any
+    /// state changes). Overridden by the optimizers that have one; `false` here.
+    func supportsOuterProductUpdate(_ options: Options) -> Bool { false }
+
+    /// The outer-product form of one update with `options` on `storage` (its step already
+    /// advanced). Called only when ``supportsOuterProductUpdate(_:)`` is `true`.
+    func makeOuterProductUpdate(_ options: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
+        fatalError("\(type(of: self)) must override makeOuterProductUpdate when it supports outer-product updates")
     }
 
     /// Updates one parameter; `storage.step` has already been incremented. Overridden by each optimizer.

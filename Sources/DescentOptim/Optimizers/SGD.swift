@@ -39,6 +39,19 @@ public final class SGD<Scalar: TensorScalar>: GradientOptimizer<Scalar, SGDOptio
         if o.momentum != 0 { (buffer, isNew) = storage.bufferCreatingIfNeeded(0) }
         run(SGDRule(options: o, bufferIsNew: isNew), p, g, StatePointers(buffer), count: count)
     }
+
+    /// The configurations SGDRule runs through the C loop: no maximize, weight decay or Nesterov.
+    override func supportsOuterProductUpdate(_ o: Options) -> Bool {
+        !o.maximize && Scalar(o.weightDecay) == 0 && !o.nesterov
+    }
+
+    override func makeOuterProductUpdate(_ o: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
+        var buffer: UnsafeMutablePointer<Scalar>? = nil
+        var isNew = false
+        if o.momentum != 0 { (buffer, isNew) = storage.bufferCreatingIfNeeded(0) }
+        return .sgd(negativeRate: -o.learningRate, momentumBuffer: buffer.map { UnsafeMutableRawPointer($0) }, isFirstStep: isNew,
+                    momentum: o.momentum, oneMinusDampening: 1 - o.dampening)
+    }
 }
 
 /// The hyperparameters of ``SGD``.

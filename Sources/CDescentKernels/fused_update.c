@@ -1,0 +1,232 @@
+// Optimizer updates whose gradient is an outer product, applied without materialising it.
+//
+// In a training step on one sample, a Linear layer's weight gradient is ∂W[i, j] = u[i]·x[j]
+// (u: the gradient at the layer's output, x: its input). The unfused step writes that product
+// into a gradient buffer (one pass over rows·columns scalars) and the optimizer reads it back
+// (a second pass, beside the weights and its state). Here each element's gradient is formed in a
+// register, g = u[i]·x[j], and the optimizer's rule is applied to it at once.
+//
+// Every element gets exactly the operations of DescentOptim's loops (and of optimizers.c), in the
+// same order, with separate multiplies and adds (no FMA contraction), so the weights and the
+// state are bit-identical to "write ∂W, then step"; only the vector width changes.
+//   kind 0 (SGD):                   p = p + r·g
+//   kind 1 (SGD momentum, 1st step): b = g;               p = p + r·b
+//   kind 2 (SGD momentum):          b = b·μ + (1 − τ)·g;  p = p + r·b
+//   kind 3 (Adam, plain):           m = m + w1·(g − m);   v = v·β₂ + (w2·g)·g;
+//                                   p = p + (s·m) / (√v / root + ε)
+//
+// Rows are updated last to first: the forward pass that follows reads the weights first to last,
+// so it starts on the rows touched most recently, which a cache a little smaller than the
+// weights still holds (walking both passes in the same order evicts each row just before its
+// next use). Rows are independent, so the order changes no result.
+#pragma STDC FP_CONTRACT OFF
+#include "CDescentKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define DESCENT_X86 1
+#endif
+
+// One group of lanes of a row. LD/ST load and store a vector at a pointer; the arithmetic macros
+// are the vector (or scalar) operations. `gi` is u[i] broadcast; c0…c5 are the rule's constants.
+#define OUTER_SGD(LD, ST, MUL, ADD, j)                                                             \
+    { ST(pr + (j), ADD(LD(pr + (j)), MUL(c0, MUL(gi, LD(x + (j)))))); }
+#define OUTER_SGD_FIRST(LD, ST, MUL, ADD, j)                                                       \
+    { __typeof__(gi) g_ = MUL(gi, LD(x + (j)));                                                   \
+      ST(br + (j), g_);                                                                           \
+      ST(pr + (j), ADD(LD(pr + (j)), MUL(c0, g_))); }
+#define OUTER_SGD_MOMENTUM(LD, ST, MUL, ADD, j)                                                    \
+    { __typeof__(gi) g_ = MUL(gi, LD(x + (j)));                                                   \
+      __typeof__(gi) s_ = ADD(MUL(LD(br + (j)), c1), MUL(c2, g_));                                \
+      ST(br + (j), s_);                                                                           \
+      ST(pr + (j), ADD(LD(pr + (j)), MUL(c0, s_))); }
+#define OUTER_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, j)                                            \
+    { __typeof__(gi) g_ = MUL(gi, LD(x + (j)));                                                   \
+      __typeof__(gi) m0_ = LD(mr + (j));                                                          \
+      __typeof__(gi) m_ = ADD(m0_, MUL(c0, SUB(g_, m0_)));                                        \
+      __typeof__(gi) v_ = ADD(MUL(LD(vr + (j)), c1), MUL(MUL(c2, g_), g_));                       \
+      ST(mr + (j), m_);                                                                           \
+      ST(vr + (j), v_);                                                                           \
+      __typeof__(gi) d_ = ADD(DIV(SQRT(v_), c4), c5);                                             \
+      ST(pr + (j), ADD(LD(pr + (j)), DIV(MUL(c3, m_), d_))); }
+
+// Scalar operations (the portable path and the tails of the AVX2 path).
+#define S_LD(ptr) (*(ptr))
+#define S_ST(ptr, value) (*(ptr) = (value))
+#define S_MUL(a, b) ((a) * (b))
+#define S_ADD(a, b) ((a) + (b))
+#define S_SUB(a, b) ((a) - (b))
+#define S_DIV(a, b) ((a) / (b))
+#define S_SQRTF(a) __builtin_sqrtf(a)
+#define S_SQRT(a) __builtin_sqrt(a)
+
+// Row pointers for row i of the block.
+#define ROW_POINTERS(T)                                                                            \
+    T *pr = p + i * columns;                                                                       \
+    T *br = s1 ? s1 + i * columns : 0;                                                             \
+    T *mr = br;                                                                                    \
+    T *vr = s2 ? s2 + i * columns : 0;                                                             \
+    (void)br; (void)mr; (void)vr;
+
+// The scalar loop over columns [start, columns) of one row, for every kind.
+#define SCALAR_ROW(SQRT, start)                                                                    \
+    switch (kind) {                                                                                \
+    case 0: for (long j = (start); j < columns; j++) OUTER_SGD(S_LD, S_ST, S_MUL, S_ADD, j) break; \
+    case 1: for (long j = (start); j < columns; j++) OUTER_SGD_FIRST(S_LD, S_ST, S_MUL, S_ADD, j) break; \
+    case 2: for (long j = (start); j < columns; j++) OUTER_SGD_MOMENTUM(S_LD, S_ST, S_MUL, S_ADD, j) break; \
+    default: for (long j = (start); j < columns; j++) OUTER_ADAM(S_LD, S_ST, S_MUL, S_ADD, S_SUB, S_DIV, SQRT, j) break; \
+    }
+
+static void outer_f32_portable(int kind, float *p, const float *u, const float *x, long rows, long columns,
+                               float *s1, float *s2, float c0, float c1, float c2, float c3, float c4, float c5) {
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(float)
+        float gi = u[i];
+        SCALAR_ROW(S_SQRTF, 0)
+    }
+}
+
+static void outer_f64_portable(int kind, double *p, const double *u, const double *x, long rows, long columns,
+                               double *s1, double *s2, double c0, double c1, double c2, double c3, double c4, double c5) {
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(double)
+        double gi = u[i];
+        SCALAR_ROW(S_SQRT, 0)
+    }
+}
+
+#ifdef DESCENT_X86
+// The vector row loop: full vectors of W lanes, then TAIL for the remaining columns. The kind is
+// switched on outside the column loop.
+#define VECTOR_ROW(W, LD, ST, MUL, ADD, SUB, DIV, SQRT, TAIL)                                      \
+    long full = columns - columns % (W);                                                           \
+    switch (kind) {                                                                                \
+    case 0: for (long j = 0; j < full; j += (W)) OUTER_SGD(LD, ST, MUL, ADD, j) break;            \
+    case 1: for (long j = 0; j < full; j += (W)) OUTER_SGD_FIRST(LD, ST, MUL, ADD, j) break;      \
+    case 2: for (long j = 0; j < full; j += (W)) OUTER_SGD_MOMENTUM(LD, ST, MUL, ADD, j) break;   \
+    default: for (long j = 0; j < full; j += (W)) OUTER_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, j) break; \
+    }                                                                                              \
+    TAIL
+
+#define AVX2 __attribute__((target("avx2")))
+#define AVX512 __attribute__((target("avx512f")))
+
+AVX2 static void outer_f32_avx2(int kind, float *p, const float *u, const float *x, long rows, long columns,
+                                float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s, float c5s) {
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(float)
+        {
+            const __m256 gi = _mm256_set1_ps(u[i]);
+            const __m256 c0 = _mm256_set1_ps(c0s), c1 = _mm256_set1_ps(c1s), c2 = _mm256_set1_ps(c2s);
+            const __m256 c3 = _mm256_set1_ps(c3s), c4 = _mm256_set1_ps(c4s), c5 = _mm256_set1_ps(c5s);
+            VECTOR_ROW(8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_sub_ps,
+                       _mm256_div_ps, _mm256_sqrt_ps, )
+        }
+        {
+            const float gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
+            SCALAR_ROW(S_SQRTF, columns - columns % 8)
+        }
+    }
+}
+
+AVX2 static void outer_f64_avx2(int kind, double *p, const double *u, const double *x, long rows, long columns,
+                                double *s1, double *s2, double c0s, double c1s, double c2s, double c3s, double c4s, double c5s) {
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(double)
+        {
+            const __m256d gi = _mm256_set1_pd(u[i]);
+            const __m256d c0 = _mm256_set1_pd(c0s), c1 = _mm256_set1_pd(c1s), c2 = _mm256_set1_pd(c2s);
+            const __m256d c3 = _mm256_set1_pd(c3s), c4 = _mm256_set1_pd(c4s), c5 = _mm256_set1_pd(c5s);
+            VECTOR_ROW(4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_mul_pd, _mm256_add_pd, _mm256_sub_pd,
+                       _mm256_div_pd, _mm256_sqrt_pd, )
+        }
+        {
+            const double gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
+            SCALAR_ROW(S_SQRT, columns - columns % 4)
+        }
+    }
+}
+
+// AVX-512: the ragged end of a row goes through masked loads and stores (the masked-off lanes
+// compute on zeros and are never stored).
+#define M512_LDF(ptr) _mm512_maskz_loadu_ps(tail, (ptr))
+#define M512_STF(ptr, value) _mm512_mask_storeu_ps((ptr), tail, (value))
+#define M512_LDD(ptr) _mm512_maskz_loadu_pd(tail, (ptr))
+#define M512_STD(ptr, value) _mm512_mask_storeu_pd((ptr), tail, (value))
+#define MASKED_TAIL(W, LD, ST, MUL, ADD, SUB, DIV, SQRT)                                           \
+    if (full < columns) {                                                                          \
+        long j = full;                                                                             \
+        switch (kind) {                                                                            \
+        case 0: OUTER_SGD(LD, ST, MUL, ADD, j) break;                                              \
+        case 1: OUTER_SGD_FIRST(LD, ST, MUL, ADD, j) break;                                        \
+        case 2: OUTER_SGD_MOMENTUM(LD, ST, MUL, ADD, j) break;                                     \
+        default: OUTER_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, j) break;                            \
+        }                                                                                          \
+    }
+
+AVX512 static void outer_f32_avx512(int kind, float *p, const float *u, const float *x, long rows, long columns,
+                                    float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s, float c5s) {
+    const __m512 c0 = _mm512_set1_ps(c0s), c1 = _mm512_set1_ps(c1s), c2 = _mm512_set1_ps(c2s);
+    const __m512 c3 = _mm512_set1_ps(c3s), c4 = _mm512_set1_ps(c4s), c5 = _mm512_set1_ps(c5s);
+    const __mmask16 tail = (__mmask16)((1u << (columns % 16)) - 1);
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(float)
+        const __m512 gi = _mm512_set1_ps(u[i]);
+        VECTOR_ROW(16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps,
+                   _mm512_div_ps, _mm512_sqrt_ps,
+                   MASKED_TAIL(16, M512_LDF, M512_STF, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps, _mm512_sqrt_ps))
+    }
+}
+
+AVX512 static void outer_f64_avx512(int kind, double *p, const double *u, const double *x, long rows, long columns,
+                                    double *s1, double *s2, double c0s, double c1s, double c2s, double c3s, double c4s, double c5s) {
+    const __m512d c0 = _mm512_set1_pd(c0s), c1 = _mm512_set1_pd(c1s), c2 = _mm512_set1_pd(c2s);
+    const __m512d c3 = _mm512_set1_pd(c3s), c4 = _mm512_set1_pd(c4s), c5 = _mm512_set1_pd(c5s);
+    const __mmask8 tail = (__mmask8)((1u << (columns % 8)) - 1);
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(double)
+        const __m512d gi = _mm512_set1_pd(u[i]);
+        VECTOR_ROW(8, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_mul_pd, _mm512_add_pd, _mm512_sub_pd,
+                   _mm512_div_pd, _mm512_sqrt_pd,
+                   MASKED_TAIL(8, M512_LDD, M512_STD, _mm512_mul_pd, _mm512_add_pd, _mm512_sub_pd, _mm512_div_pd, _mm512_sqrt_pd))
+    }
+}
+#endif
+
+void descent_outer_update_f32(int isa, int kind, float *p, const float *u, const float *x, long rows, long columns,
+                              float *s1, float *s2, float c0, float c1, float c2, float c3, float c4, float c5) {
+#ifdef DESCENT_X86
+    if (isa > descent_isa_supported()) isa = descent_isa_supported();
+    if (isa >= DESCENT_ISA_AVX512) { outer_f32_avx512(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5); return; }
+    if (isa >= DESCENT_ISA_AVX2) { outer_f32_avx2(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5); return; }
+#endif
+    outer_f32_portable(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5);
+}
+
+void descent_outer_update_f64(int isa, int kind, double *p, const double *u, const double *x, long rows, long columns,
+                              double *s1, double *s2, double c0, double c1, double c2, double c3, double c4, double c5) {
+#ifdef DESCENT_X86
+    if (isa > descent_isa_supported()) isa = descent_isa_supported();
+    if (isa >= DESCENT_ISA_AVX512) { outer_f64_avx512(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5); return; }
+    if (isa >= DESCENT_ISA_AVX2) { outer_f64_avx2(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5); return; }
+#endif
+    outer_f64_portable(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5);
+}
+
+// The floating-point control of the calling thread (x86: MXCSR, whose FTZ/DAZ bits flush
+// subnormals), so that work split across threads runs under the caller's setting.
+unsigned descent_fp_control(void) {
+#ifdef DESCENT_X86
+    return _mm_getcsr();
+#else
+    return 0;
+#endif
+}
+
+void descent_set_fp_control(unsigned control) {
+#ifdef DESCENT_X86
+    _mm_setcsr(control);
+#else
+    (void)control;
+#endif
+}

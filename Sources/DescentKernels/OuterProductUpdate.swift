@@ -1,0 +1,96 @@
+import CDescentKernels
+
+/// One optimizer update of a matrix parameter whose gradient is an outer product, ready to be
+/// applied row by row without materialising the gradient.
+///
+/// In a training step on one sample, a linear layer's weight gradient is `∂W[i, j] = u[i]·x[j]`
+/// (`u` the gradient at the layer's output, `x` its input). Writing that product and letting the
+/// optimizer read it back streams the weights' size twice more than needed; an
+/// `OuterProductUpdate` forms each `g = u[i]·x[j]` in a register and applies the optimizer's
+/// per-element rule to it at once (AVX2 or AVX-512 when the CPU has them). Every element gets the
+/// same operations in the same order as the optimizer's own loop, so the parameters and the state
+/// are bit-identical to "write ∂W, then step".
+///
+/// An optimizer makes one (see `Optimizer.outerProductUpdate(name:rows:columns:)` in
+/// DescentOptim), having advanced its state (step count, new buffers) for this update; the caller
+/// must then ``apply(to:u:x:rows:columns:instructionSet:)`` it to every row exactly once, before the optimizer
+/// is used again. Disjoint row ranges may be applied from different threads. It points into the
+/// optimizer's state buffers: do not keep it across steps.
+public struct OuterProductUpdate: @unchecked Sendable {
+    /// The per-element rule.
+    public enum Rule: Int32, Sendable {
+        /// `θ ← θ + (−η)·g`.
+        case sgd = 0
+        /// First step with a momentum buffer: `b ← g`, `θ ← θ + (−η)·b`.
+        case sgdMomentumFirstStep = 1
+        /// `b ← b·μ + (1 − τ)·g`, `θ ← θ + (−η)·b`.
+        case sgdMomentum = 2
+        /// Plain Adam: `m ← m + w₁·(g − m)`, `v ← v·β₂ + (w₂·g)·g`, `θ ← θ + (s·m) / (√v / root + ε)`.
+        case adam = 3
+    }
+
+    /// The rule applied to each element.
+    public let rule: Rule
+    /// The momentum buffer (SGD) or the first moment (Adam), `rows × columns` scalars; `nil` for plain SGD.
+    let firstState: UnsafeMutableRawPointer?
+    /// The second moment (Adam), `rows × columns` scalars; `nil` otherwise.
+    let secondState: UnsafeMutableRawPointer?
+    /// The rule's constants in the order of `descent_outer_update_f32`, in double precision; each
+    /// is rounded to the parameter's type as the optimizer's loop rounds it.
+    let constants: (Double, Double, Double, Double, Double, Double)
+
+    /// Plain SGD (`θ ← θ + negativeRate·g`) or SGD with a momentum buffer of the parameter's size.
+    /// - Parameters:
+    ///   - negativeRate: `−η`.
+    ///   - momentumBuffer: the buffer `b` (of the parameter's element type), or `nil` without momentum.
+    ///   - isFirstStep: `true` if `b` was just created: it is set to the gradient.
+    ///   - momentum: μ.
+    ///   - oneMinusDampening: `1 − τ`.
+    public static func sgd(negativeRate: Double, momentumBuffer: UnsafeMutableRawPointer?, isFirstStep: Bool,
+                           momentum: Double, oneMinusDampening: Double) -> OuterProductUpdate {
+        let rule: Rule = momentumBuffer == nil ? .sgd : (isFirstStep ? .sgdMomentumFirstStep : .sgdMomentum)
+        return OuterProductUpdate(rule: rule, firstState: momentumBuffer, secondState: nil,
+                                  constants: (negativeRate, momentum, oneMinusDampening, 0, 0, 0))
+    }
+
+    /// Plain Adam (no weight decay, AMSGrad or maximize) with its moment buffers.
+    /// - Parameters:
+    ///   - firstMoment: `m`; `secondMoment`: `v` (of the parameter's element type and size).
+    ///   - w1: `1 − β₁`; `beta2`: β₂; `w2`: `1 − β₂`.
+    ///   - negativeStep: `−η / (1 − β₁ᵗ)`; `root`: `√(1 − β₂ᵗ)`; `epsilon`: ε.
+    public static func adam(firstMoment: UnsafeMutableRawPointer, secondMoment: UnsafeMutableRawPointer,
+                            w1: Double, beta2: Double, w2: Double, negativeStep: Double, root: Double,
+                            epsilon: Double) -> OuterProductUpdate {
+        OuterProductUpdate(rule: .adam, firstState: firstMoment, secondState: secondMoment,
+                           constants: (w1, beta2, w2, negativeStep, root, epsilon))
+    }
+
+    /// Updates rows `rows` of the `columns`-wide Float parameter `p` (the whole parameter's base
+    /// address) for the gradient `u[i]·x[j]`.
+    /// - Parameter instructionSet: the code path. The default value is ``GEMM/instructionSet``
+    ///   (tests pass each level; a level the CPU lacks runs the best supported one).
+    public func apply(to p: UnsafeMutablePointer<Float>, u: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                      rows: Range<Int>, columns: Int, instructionSet: GEMM.InstructionSet = GEMM.instructionSet) {
+        guard !rows.isEmpty, columns > 0 else { return }
+        let offset = rows.lowerBound * columns
+        let c = constants
+        descent_outer_update_f32(
+            Int32(instructionSet.rawValue), rule.rawValue, p + offset, u + rows.lowerBound, x, rows.count, columns,
+            firstState.map { $0.assumingMemoryBound(to: Float.self) + offset },
+            secondState.map { $0.assumingMemoryBound(to: Float.self) + offset },
+            Float(c.0), Float(c.1), Float(c.2), Float(c.3), Float(c.4), Float(c.5))
+    }
+
+    /// Double version of ``apply(to:u:x:rows:columns:instructionSet:)``.
+    public func apply(to p: UnsafeMutablePointer<Double>, u: UnsafePointer<Double>, x: UnsafePointer<Double>,
+                      rows: Range<Int>, columns: Int, instructionSet: GEMM.InstructionSet = GEMM.instructionSet) {
+        guard !rows.isEmpty, columns > 0 else { return }
+        let offset = rows.lowerBound * columns
+        let c = constants
+        descent_outer_update_f64(
+            Int32(instructionSet.rawValue), rule.rawValue, p + offset, u + rows.lowerBound, x, rows.count, columns,
+            firstState.map { $0.assumingMemoryBound(to: Double.self) + offset },
+            secondState.map { $0.assumingMemoryBound(to: Double.self) + offset },
+            c.0, c.1, c.2, c.3, c.4, c.5)
+    }
+}

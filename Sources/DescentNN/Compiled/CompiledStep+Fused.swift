@@ -1,0 +1,146 @@
+import DescentCore
+import DescentKernels
+import CDescentKernels
+
+/// What a fused training step needs from an optimizer: DescentTraining adapts its `Optimizer`
+/// (this module cannot see DescentOptim). Pointers are to the parameter's element type.
+package protocol CompiledStepUpdater {
+    /// The outer-product form of the next update of `name` (state already advanced), or `nil`.
+    func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate?
+    /// The plain update of `name` from a materialised gradient (`count` elements each).
+    func update(name: String, value: UnsafeMutableRawPointer, gradient: UnsafeRawPointer, count: Int) throws
+}
+
+extension CompiledStep {
+    /// A training step on one sample with the optimizer's update fused into the backward pass
+    /// (see ``backward(input:rows:accumulate:updater:)``): the forward pass and the loss as
+    /// ``computeGradients(features:labels:)``, then each ``Linear``'s parameters updated in the
+    /// backward pass. Every trainable parameter's ``Parameter/gradient`` is `nil`
+    /// afterwards. Bit-identical to `computeGradients` followed by the optimizer's step.
+    /// - Precondition: `features` holds one row (the caller falls back otherwise).
+    package func trainFused(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?,
+                            updater: any CompiledStepUpdater) throws -> Double {
+        try run(features: features, labels: labels, targets: targets, accumulate: false, updater: updater)
+    }
+
+    /// The fused backward step of the ``Linear`` at `index`: its input gradient into `spare`
+    /// (from the weights before the update, by the unfused pass's GEMM), then the weight update
+    /// with `∂W[i, j] = g[i]·x[j]` (prepared, and applied by ``applyPendingUpdates()``), then the
+    /// bias update (its gradient is already in the bias gradient buffer when `biasGradientDone`).
+    func fusedLinearBackward(index: Int, first: Int, x: UnsafePointer<Scalar>, g: UnsafeMutablePointer<Scalar>,
+                             spare: UnsafeMutablePointer<Scalar>, biasGradientDone: Bool,
+                             updater: any CompiledStepUpdater) throws {
+        guard case let .linear(weight, bias) = operations[index].kind else { return }
+        let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
+        if index > first {
+            // ∂X = G·W: [1, out]·[out, in], before W changes.
+            Scalar.gemm(transposeA: false, transposeB: false, m: 1, n: inWidth, k: outWidth, alpha: 1,
+                        a: g, lda: outWidth, b: weight.value.storage.pointer, ldb: inWidth,
+                        beta: 0, c: spare, ldc: inWidth)
+        }
+        if !weight.isFrozen {
+            let name = operations[index].weightName
+            if let update = try updater.outerProductUpdate(name: name, rows: outWidth, columns: inWidth) {
+                // Deferred to the end of the pass (no later layer reads these weights), where all
+                // the layers' updates run in one split across threads. `g` is reused by the
+                // layers below, so the update keeps a copy.
+                let u = operations[index].outputGradient!
+                u.update(from: g, count: outWidth)
+                // The storage is made unique now; it stays the parameter's until the pass ends.
+                let p = weight.updateInPlace { $0.baseAddress! }
+                pendingUpdates.append(PendingOuterProduct(update: update, parameter: p, u: u, x: x, rows: outWidth, columns: inWidth))
+            } else {
+                let target = operations[index].weightGradient!.storage.pointer
+                outerProduct(g, x, target, rows: outWidth, columns: inWidth)
+                try weight.updateInPlace { w in
+                    try updater.update(name: name, value: UnsafeMutableRawPointer(w.baseAddress!), gradient: UnsafeRawPointer(target), count: w.count)
+                }
+            }
+        }
+        if let bias, !bias.isFrozen {
+            let target = operations[index].biasGradient!.storage.pointer
+            if !biasGradientDone { Scalar.reduce(.sum, g, outer: 1, length: 1, inner: outWidth, target) }
+            try bias.updateInPlace { b in
+                try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b.baseAddress!),
+                                   gradient: UnsafeRawPointer(target), count: b.count)
+            }
+        }
+    }
+
+    /// Applies the weight updates the pass deferred, split across threads by rows when they are
+    /// large enough: part `p` takes block `p` of every weight's rows (the block whose outputs it
+    /// computed in the forward pass), so each thread finds its rows in its own cache.
+    func applyPendingUpdates() {
+        guard !pendingUpdates.isEmpty else { return }
+        var parts = 1
+        for pending in pendingUpdates { parts = Swift.max(parts, RowSplit.parts(rows: pending.rows, columns: pending.columns)) }
+        pendingUpdates.withUnsafeBufferPointer { list in
+            RowSplit.run(parts: parts) { part in
+                // Weights too small to split go whole to part 0, as the forward pass keeps them.
+                for pending in list {
+                    let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
+                    let rows = own ? RowSplit.block(pending.rows, part: part, of: parts) : (part == 0 ? 0..<pending.rows : 0..<0)
+                    applyOuterProduct(pending.update, pending.parameter, u: pending.u, x: pending.x, rows: rows, columns: pending.columns)
+                }
+            }
+        }
+        pendingUpdates.removeAll(keepingCapacity: true)
+    }
+
+    /// ``OuterProductUpdate/apply(to:u:x:rows:columns:instructionSet:)`` for the concrete type.
+    func applyOuterProduct(_ update: OuterProductUpdate, _ p: UnsafeMutablePointer<Scalar>, u: UnsafePointer<Scalar>,
+                           x: UnsafePointer<Scalar>, rows: Range<Int>, columns: Int) {
+        if Scalar.self == Float.self {
+            update.apply(to: castMutable(p, Float.self), u: cast(u, Float.self), x: cast(x, Float.self), rows: rows, columns: columns)
+        } else {
+            update.apply(to: castMutable(p, Double.self), u: cast(u, Double.self), x: cast(x, Double.self), rows: rows, columns: columns)
+        }
+    }
+}
+
+/// A weight update prepared during a fused backward pass and applied at its end.
+struct PendingOuterProduct<Scalar> {
+    var update: OuterProductUpdate
+    var parameter: UnsafeMutablePointer<Scalar>
+    var u: UnsafePointer<Scalar>
+    var x: UnsafePointer<Scalar>
+    var rows: Int
+    var columns: Int
+}
+
+/// How a batch-1 step splits a large ``Linear`` across threads: each thread owns a contiguous
+/// block of the weight's rows for both the forward product and the fused update, so its cache
+/// keeps that block between the two. Rows are independent (each output is its own dot product,
+/// each weight its own update), so the split changes no result.
+enum RowSplit {
+    /// Layers with at least this many weights are split. Tests lower it to reach the split with
+    /// small models.
+    nonisolated(unsafe) static var minimumWeights = 1 << 15
+
+    /// The fewest weight rows a part gets. Tests lower it.
+    nonisolated(unsafe) static var minimumRows = 16
+
+    /// How many parts to split a `rows × columns` weight into: up to ``GEMM/maximumThreadCount``,
+    /// at least ``minimumRows`` rows each; 1 means no split.
+    static func parts(rows: Int, columns: Int) -> Int {
+        guard rows * columns >= minimumWeights else { return 1 }
+        return Swift.max(1, Swift.min(GEMM.maximumThreadCount, rows / minimumRows))
+    }
+
+    /// Part `part` of `0..<count` split into `parts` contiguous blocks.
+    static func block(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
+        count * part / parts..<count * (part + 1) / parts
+    }
+
+    /// Runs `body(part)` for every part in `0..<parts` on the ``WorkerPool`` and returns when
+    /// all are done; each part runs under the caller's floating-point control (subnormal
+    /// flushing), which the pool's threads do not inherit.
+    static func run(parts: Int, _ body: (Int) -> Void) {
+        if parts == 1 { return body(0) }
+        let control = descent_fp_control()
+        WorkerPool.run(parts: parts) { part in
+            if descent_fp_control() != control { descent_set_fp_control(control) }
+            body(part)
+        }
+    }
+}

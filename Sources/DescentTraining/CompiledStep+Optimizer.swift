@@ -1,0 +1,75 @@
+import DescentCore
+import DescentKernels
+import DescentNN
+import DescentOptim
+
+extension CompiledStep {
+    /// One full training step on a batch: forward pass, loss, backward pass and `optimizer`'s
+    /// update, returning the batch loss (before the update).
+    ///
+    /// For a batch of one row the update is fused into the backward pass: each ``Linear``'s
+    /// weight gradient `∂W[i, j] = g[i]·x[j]` is formed per element and applied at once, so the
+    /// weights are read and written once, with no gradient buffer in between (see
+    /// ``OuterProductUpdate``). Optimizers and options without an outer-product form (weight decay,
+    /// Nesterov, maximize, AMSGrad, other optimizers: see `Optimizer.outerProductUpdate`) fall
+    /// back per parameter to the materialised gradient; larger batches run
+    /// ``computeGradients(features:labels:)`` then `optimizer.step(parameters)`. Either way the
+    /// parameters, the loss and the optimizer's state (moments, step counts, so snapshots and
+    /// resumes) are bit-identical to those two calls. The learning rate is read at every step, so
+    /// schedules apply.
+    ///
+    /// - Gradients are consumed: afterwards every trainable parameter's ``Parameter/gradient`` is
+    ///   `nil` (PyTorch's `zero_grad(set_to_none=True)` after `step()`). Use
+    ///   ``computeGradients(features:labels:)`` when you need them (clipping, logging).
+    /// - Parameters:
+    ///   - features: `[n, …]` with `n ≤ maximumBatchSize` and ``inputWidth`` values per sample.
+    ///   - labels: one class index per row (cross-entropy).
+    ///   - optimizer: the optimizer, over this step's ``parameters``.
+    /// - Throws: ``CompiledStepError`` for a batch that does not fit, ``LossError`` for a label
+    ///   outside the classes, ``OptimizerError`` from the optimizer.
+    /// - PyTorch: `loss = step(x, y); opt.step()` under `torch.compile`, with the update fused.
+    @discardableResult
+    public func trainStep(features: Tensor<Scalar>, labels: [Int], optimizer: any Optimizer<Scalar>) throws -> Double {
+        try trainStep(features: features, labels: labels, targets: nil, optimizer: optimizer)
+    }
+
+    /// ``trainStep(features:labels:optimizer:)`` with tensor targets (see
+    /// ``computeGradients(features:targets:)``).
+    @discardableResult
+    public func trainStep(features: Tensor<Scalar>, targets: Tensor<Scalar>, optimizer: any Optimizer<Scalar>) throws -> Double {
+        try trainStep(features: features, labels: nil, targets: targets, optimizer: optimizer)
+    }
+
+    /// The step with labels or targets; without an optimizer, only ``computeGradients(features:labels:)``.
+    func trainStep(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, optimizer: (any Optimizer<Scalar>)?) throws -> Double {
+        if let optimizer, features.rank >= 1 && features.shape[0] == 1 {
+            let identifier = ObjectIdentifier(optimizer)
+            if cachedUpdater?.optimizer != identifier { cachedUpdater = (identifier, OptimizerUpdater(optimizer: optimizer)) }
+            return try trainFused(features: features, labels: labels, targets: targets, updater: cachedUpdater!.updater)
+        }
+        let loss: Double
+        if let labels {
+            loss = try computeGradients(features: features, labels: labels)
+        } else {
+            loss = try computeGradients(features: features, targets: targets!)
+        }
+        guard let optimizer else { return loss }
+        try optimizer.step(parameters)
+        for (_, parameter) in parameters where !parameter.isFrozen { parameter.gradient = nil }
+        return loss
+    }
+}
+
+/// An ``Optimizer`` as the fused step's updater.
+struct OptimizerUpdater<Scalar: TensorScalar>: CompiledStepUpdater {
+    let optimizer: any Optimizer<Scalar>
+
+    func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
+        try optimizer.outerProductUpdate(name: name, rows: rows, columns: columns)
+    }
+
+    func update(name: String, value: UnsafeMutableRawPointer, gradient: UnsafeRawPointer, count: Int) throws {
+        try optimizer.update(name: name, value: UnsafeMutableBufferPointer(start: value.assumingMemoryBound(to: Scalar.self), count: count),
+                             gradient: UnsafeBufferPointer(start: gradient.assumingMemoryBound(to: Scalar.self), count: count))
+    }
+}
