@@ -330,10 +330,65 @@ SMALL_ROW_BLOCK(small_row_block2, 2, 4)
 SMALL_ROW_BLOCK(small_row_block3, 3, 2)
 SMALL_ROW_BLOCK(small_row_block4, 4, 2)
 
+// Eight dot products of one row of op(A) with eight rows of B (the batch-1 forward pass y = x·Wᵀ),
+// written to c[0..<rows]. Eight accumulators: eight independent FMA chains, enough to cover the
+// FMA latency on two pipes (four chains, as before, left half the FMA throughput unused).
+// The eight sums are reduced together with horizontal adds and stored with one masked store.
+__attribute__((target("avx2,fma"))) static inline void small_dot8_store(
+    __m256 acc[8], int rows, float alpha, float beta, float *restrict c) {
+    __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]), s23 = _mm256_hadd_ps(acc[2], acc[3]);
+    __m256 s45 = _mm256_hadd_ps(acc[4], acc[5]), s67 = _mm256_hadd_ps(acc[6], acc[7]);
+    __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);
+    __m256 sums = _mm256_add_ps(_mm256_permute2f128_ps(s0123, s4567, 0x20), _mm256_permute2f128_ps(s0123, s4567, 0x31));
+    __m256i mask = lane_mask(rows);
+    __m256 v = _mm256_mul_ps(_mm256_set1_ps(alpha), sums);
+    if (beta != 0) v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_set1_ps(beta), _mm256_maskload_ps(c, mask)));
+    _mm256_maskstore_ps(c, mask, v);
+}
+
+__attribute__((target("avx2,fma"))) static void small_dot8_avx2(
+    const float *restrict arow, const float *brow[8], long k, int rows, float alpha, float beta, float *restrict c) {
+    __m256 acc[8];
+    for (int r = 0; r < 8; r++) acc[r] = _mm256_setzero_ps();
+    long kFull = k - k % 8, p = 0;
+    for (; p < kFull; p += 8) {
+        __m256 av = _mm256_loadu_ps(arow + p);
+        for (int r = 0; r < 8; r++) acc[r] = _mm256_fmadd_ps(av, _mm256_loadu_ps(brow[r] + p), acc[r]);
+    }
+    if (kFull < k) {
+        __m256i tail = lane_mask(k % 8);
+        __m256 av = _mm256_maskload_ps(arow + kFull, tail);
+        for (int r = 0; r < 8; r++) acc[r] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow[r] + kFull, tail), acc[r]);
+    }
+    small_dot8_store(acc, rows, alpha, beta, c);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) static void small_dot8_avx512(
+    const float *restrict arow, const float *brow[8], long k, int rows, float alpha, float beta, float *restrict c) {
+    __m512 acc[8];
+    for (int r = 0; r < 8; r++) acc[r] = _mm512_setzero_ps();
+    long kFull = k - k % 16, p = 0;
+    for (; p < kFull; p += 16) {
+        __m512 av = _mm512_loadu_ps(arow + p);
+        for (int r = 0; r < 8; r++) acc[r] = _mm512_fmadd_ps(av, _mm512_loadu_ps(brow[r] + p), acc[r]);
+    }
+    if (kFull < k) {
+        __mmask16 tail = (__mmask16)((1u << (k % 16)) - 1);
+        __m512 av = _mm512_maskz_loadu_ps(tail, arow + kFull);
+        for (int r = 0; r < 8; r++) acc[r] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, brow[r] + kFull), acc[r]);
+    }
+    // Fold each 16-lane sum to 8 lanes, then reduce as the AVX2 path does.
+    __m256 half[8];
+    for (int r = 0; r < 8; r++)
+        half[r] = _mm256_add_ps(_mm512_castps512_ps256(acc[r]),
+                                _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[r]), 1)));
+    small_dot8_store(half, rows, alpha, beta, c);
+}
+
 // Tiny Float products with explicit AVX2 (the batch-1 training step lives here, e.g. 1×784·784×10).
 // Rows path (B not transposed): each block of up to 32 columns of a C row stays in registers
 // while k runs; ragged columns use masked loads and stores.
-// Dot path (B transposed): four rows of B at a time against one row of op(A).
+// Dot path (B transposed): eight rows of B at a time against one row of op(A) (AVX-512 when available).
 __attribute__((target("avx2,fma"))) static void sgemm_small_avx2(
     int transposeA, int transposeB, long m, long n, long k, float alpha, const float *restrict a, long lda,
     const float *restrict b, long ldb, float beta, float *restrict c, long ldc) {
@@ -353,39 +408,20 @@ __attribute__((target("avx2,fma"))) static void sgemm_small_avx2(
     }
     // Dot path. A transposed (its row i strided) is first gathered into a contiguous buffer.
     float *gathered = transposeA ? descent_workspace(2, (size_t)k * sizeof(float)) : NULL;
-    __m256i tailMask = lane_mask(k % 8);
-    long kFull = k - k % 8;
+    int wide = descent_isa_current() >= DESCENT_ISA_AVX512;
     for (long i = 0; i < m; i++) {
         const float *arow = a + i * lda;
         if (transposeA) {
             for (long p = 0; p < k; p++) gathered[p] = a[p * lda + i];
             arow = gathered;
         }
-        long j = 0;
-        for (; j < n; j += 4) {
-            int rows = n - j < 4 ? (int)(n - j) : 4;
-            const float *brow[4];
-            for (int r = 0; r < 4; r++) brow[r] = b + (j + (r < rows ? r : 0)) * ldb;
-            __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-            for (long p = 0; p < kFull; p += 8) {
-                __m256 av = _mm256_loadu_ps(arow + p);
-                for (int r = 0; r < 4; r++) acc[r] = _mm256_fmadd_ps(av, _mm256_loadu_ps(brow[r] + p), acc[r]);
-            }
-            if (kFull < k) {
-                __m256 av = _mm256_maskload_ps(arow + kFull, tailMask);
-                for (int r = 0; r < 4; r++)
-                    acc[r] = _mm256_fmadd_ps(av, _mm256_maskload_ps(brow[r] + kFull, tailMask), acc[r]);
-            }
-            // Horizontal sums of the four accumulators into one four-lane vector.
-            __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]), s23 = _mm256_hadd_ps(acc[2], acc[3]);
-            __m256 s = _mm256_hadd_ps(s01, s23);
-            __m128 sums = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-            float out[4];
-            _mm_storeu_ps(out, sums);
-            for (int r = 0; r < rows; r++) {
-                float *q = c + i * ldc + j + r;
-                *q = beta == 0 ? alpha * out[r] : alpha * out[r] + beta * *q;
-            }
+        float *crow = c + i * ldc;
+        for (long j = 0; j < n; j += 8) {
+            int rows = n - j < 8 ? (int)(n - j) : 8;
+            const float *brow[8];
+            for (int r = 0; r < 8; r++) brow[r] = b + (j + (r < rows ? r : 0)) * ldb;
+            if (wide) small_dot8_avx512(arow, brow, k, rows, alpha, beta, crow + j);
+            else small_dot8_avx2(arow, brow, k, rows, alpha, beta, crow + j);
         }
     }
 }
