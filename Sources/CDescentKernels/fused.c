@@ -92,24 +92,27 @@ void descent_relu_backward_f64(const double *x, const double *g, double *out, lo
     relu_backward_row_f64_portable(x, g, out, 0, n, 0);
 }
 
-void descent_relu_backward_column_sums_f32(const float *x, const float *g, float *out, long rows, long columns, float *sums) {
-    if (rows <= 0) { for (long j = 0; j < columns; j++) sums[j] = 0; return; }
-    for (long r = 0; r < rows; r++) {
-        long o = r * columns;
+// The column-sums kernels on a block whose rows are `ld` apart (columns of a wider matrix: a
+// thread of ParallelKernels takes a range of columns, so each column is still summed from row 0).
 #ifdef DESCENT_X86
-        if (USE_AVX2) { relu_backward_row_f32_avx2(x + o, g + o, out + o, sums, columns, r == 0 ? 1 : 2); continue; }
+#define RELU_ROW_AVX2(T) if (USE_AVX2) { relu_backward_row_##T##_avx2(x + o, g + o, out + o, sums, columns, r == 0 ? 1 : 2); continue; }
+#else
+#define RELU_ROW_AVX2(T)
 #endif
-        relu_backward_row_f32_portable(x + o, g + o, out + o, sums, columns, r == 0 ? 1 : 2);
+#define DEFINE_COLUMN_SUMS(T, TYPE)                                                                \
+    void descent_relu_backward_column_sums_strided_##T(const TYPE *x, const TYPE *g, TYPE *out, long rows, \
+                                                       long columns, long ld, TYPE *sums) {        \
+        if (rows <= 0) { for (long j = 0; j < columns; j++) sums[j] = 0; return; }                 \
+        for (long r = 0; r < rows; r++) {                                                          \
+            long o = r * ld;                                                                       \
+            RELU_ROW_AVX2(T)                                                                       \
+            relu_backward_row_##T##_portable(x + o, g + o, out + o, sums, columns, r == 0 ? 1 : 2); \
+        }                                                                                          \
+    }                                                                                              \
+    void descent_relu_backward_column_sums_##T(const TYPE *x, const TYPE *g, TYPE *out, long rows, long columns, \
+                                               TYPE *sums) {                                       \
+        descent_relu_backward_column_sums_strided_##T(x, g, out, rows, columns, columns, sums);    \
     }
-}
 
-void descent_relu_backward_column_sums_f64(const double *x, const double *g, double *out, long rows, long columns, double *sums) {
-    if (rows <= 0) { for (long j = 0; j < columns; j++) sums[j] = 0; return; }
-    for (long r = 0; r < rows; r++) {
-        long o = r * columns;
-#ifdef DESCENT_X86
-        if (USE_AVX2) { relu_backward_row_f64_avx2(x + o, g + o, out + o, sums, columns, r == 0 ? 1 : 2); continue; }
-#endif
-        relu_backward_row_f64_portable(x + o, g + o, out + o, sums, columns, r == 0 ? 1 : 2);
-    }
-}
+DEFINE_COLUMN_SUMS(f32, float)
+DEFINE_COLUMN_SUMS(f64, double)

@@ -53,145 +53,125 @@ static void dgemm_portable(long kc, const double *restrict a, const double *rest
 
 #ifdef DESCENT_X86
 
-// MARK: - AVX2 + FMA micro-kernels
+// MARK: - Vector micro-kernels (AVX2 + FMA, AVX-512)
 
-// 6×16 Float: per k step two B loads, six broadcasts, twelve FMAs into ymm accumulators.
-__attribute__((target("avx2,fma"))) static void sgemm_avx2(long kc, const float *restrict a,
-                                                            const float *restrict b, float *restrict c,
-                                                            long ldc, float alpha, float beta, long mr,
-                                                            long nr) {
-    __m256 acc[6][2];
-    for (int r = 0; r < 6; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    for (long p = 0; p < kc; p++, a += 6, b += 16) {
-        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-        for (int r = 0; r < 6; r++) {
-            __m256 ar = _mm256_broadcast_ss(a + r);
-            acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
-        }
+// One micro-kernel body for every ISA and type: an MR×(NH·LANES) tile of C from a packed A
+// micro-panel (row stride APAD, the ISA's mr) and a packed B micro-panel (row stride BPAD, its
+// nr). Per k step: NH B loads, MR broadcasts, MR·NH FMAs. MR and NH are constants, so a tile
+// at the bottom or right edge (mr < MR rows, nr < NH·LANES columns) gets a smaller kernel
+// instead of computing the full tile: m = 32 with mr = 12 runs 12 + 12 + 8 rows, not 36.
+// Every element of C is written as fma(beta, C, alpha·acc) (or alpha·acc when beta = 0), with
+// masked loads and stores at the right edge, so a value does not depend on which tile holds it.
+// Fully unrolled loops keep the accumulators in registers (the dispatcher inlines six tiles
+// into one function, past the size where the compiler unrolls on its own).
+#define UNROLL _Pragma("clang loop unroll(full)")
+#define TILE_BODY(T, V, LANES, APAD, BPAD, MR, NH, ZERO, LOADB, BROADCAST, FMA, FINISH)            \
+    V acc[MR][NH];                                                                                 \
+    UNROLL for (int r = 0; r < MR; r++)                                                            \
+        UNROLL for (int h = 0; h < NH; h++) acc[r][h] = ZERO();                                           \
+    for (long p = 0; p < kc; p++, a += APAD, b += BPAD) {                                          \
+        V bv[NH];                                                                                  \
+        UNROLL for (int h = 0; h < NH; h++) bv[h] = LOADB(b + h * LANES);                                 \
+        UNROLL for (int r = 0; r < MR; r++) {                                                             \
+            V ar = BROADCAST(a + r);                                                               \
+            UNROLL for (int h = 0; h < NH; h++) acc[r][h] = FMA(ar, bv[h], acc[r][h]);                    \
+        }                                                                                          \
+    }                                                                                              \
+    UNROLL for (int r = 0; r < MR; r++)                                                            \
+        if (r < mr)                                                                                \
+            UNROLL for (int h = 0; h < NH; h++) FINISH(c + r * ldc + h * LANES, acc[r][h], nr - h * LANES, alpha, beta);
+
+// One tile kernel NAME_MR_NH with literal sizes (array sizes must be constants: with a constant
+// parameter the arrays would be variable-length, kept on the stack).
+#define DEFINE_TILE(NAME, ATTR, T, V, LANES, APAD, MR, NH, ZERO, LOADB, BROADCAST, FMA, FINISH)    \
+    ATTR __attribute__((always_inline)) static inline void NAME##_##MR##_##NH(                     \
+        long kc, const T *restrict a, const T *restrict b, T *restrict c, long ldc, T alpha, T beta, \
+        long mr, long nr) {                                                                        \
+        TILE_BODY(T, V, LANES, APAD, 2 * LANES, MR, NH, ZERO, LOADB, BROADCAST, FMA, FINISH)       \
     }
-    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    if (mr == 6 && nr == 16) {
-        for (int r = 0; r < 6; r++)
-            for (int h = 0; h < 2; h++) {
-                float *q = c + r * ldc + 8 * h;
-                __m256 v = _mm256_mul_ps(va, acc[r][h]);
-                if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(q), v);
-                _mm256_storeu_ps(q, v);
-            }
+
+// Declares NAME(kc, a, b, c, ldc, alpha, beta, mr, nr), which picks the tile kernel for mr×nr:
+// R1 (the full height), R2 or R3 rows (R1 > R2 > R3); NH = 2 or 1 vectors of columns.
+#define DEFINE_TILE_KERNELS(NAME, ATTR, T, V, LANES, R1, R2, R3, ...)                              \
+    DEFINE_TILE(NAME, ATTR, T, V, LANES, R1, R1, 2, __VA_ARGS__)                                   \
+    DEFINE_TILE(NAME, ATTR, T, V, LANES, R1, R2, 2, __VA_ARGS__)                                   \
+    DEFINE_TILE(NAME, ATTR, T, V, LANES, R1, R3, 2, __VA_ARGS__)                                   \
+    DEFINE_TILE(NAME, ATTR, T, V, LANES, R1, R1, 1, __VA_ARGS__)                                   \
+    DEFINE_TILE(NAME, ATTR, T, V, LANES, R1, R2, 1, __VA_ARGS__)                                   \
+    DEFINE_TILE(NAME, ATTR, T, V, LANES, R1, R3, 1, __VA_ARGS__)                                   \
+    ATTR static void NAME(long kc, const T *restrict a, const T *restrict b, T *restrict c, long ldc, \
+                          T alpha, T beta, long mr, long nr) {                                     \
+        if (nr > LANES) {                                                                          \
+            if (mr > R2) NAME##_##R1##_2(kc, a, b, c, ldc, alpha, beta, mr, nr);                   \
+            else if (mr > R3) NAME##_##R2##_2(kc, a, b, c, ldc, alpha, beta, mr, nr);              \
+            else NAME##_##R3##_2(kc, a, b, c, ldc, alpha, beta, mr, nr);                           \
+        } else {                                                                                   \
+            if (mr > R2) NAME##_##R1##_1(kc, a, b, c, ldc, alpha, beta, mr, nr);                   \
+            else if (mr > R3) NAME##_##R2##_1(kc, a, b, c, ldc, alpha, beta, mr, nr);              \
+            else NAME##_##R3##_1(kc, a, b, c, ldc, alpha, beta, mr, nr);                           \
+        }                                                                                          \
+    }
+
+// The write-back of one vector of a row: `valid` (may be ≤ 0 or ≥ LANES) columns of C.
+__attribute__((target("avx2,fma"), always_inline)) static inline void finish_f32_avx2(
+    float *q, __m256 acc, long valid, float alpha, float beta) {
+    if (valid <= 0) return;
+    __m256 v = _mm256_mul_ps(_mm256_set1_ps(alpha), acc);
+    if (valid >= 8) {
+        if (beta != 0) v = _mm256_fmadd_ps(_mm256_set1_ps(beta), _mm256_loadu_ps(q), v);
+        _mm256_storeu_ps(q, v);
     } else {
-        float t[6 * 16] __attribute__((aligned(32)));
-        for (int r = 0; r < 6; r++) {
-            _mm256_store_ps(t + r * 16, acc[r][0]);
-            _mm256_store_ps(t + r * 16 + 8, acc[r][1]);
-        }
-        WRITE_EDGE(float, t, 16)
+        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        if (beta != 0) v = _mm256_fmadd_ps(_mm256_set1_ps(beta), _mm256_maskload_ps(q, mask), v);
+        _mm256_maskstore_ps(q, mask, v);
     }
 }
 
-// 6×8 Double: the same shape of loop with four-lane vectors.
-__attribute__((target("avx2,fma"))) static void dgemm_avx2(long kc, const double *restrict a,
-                                                            const double *restrict b, double *restrict c,
-                                                            long ldc, double alpha, double beta, long mr,
-                                                            long nr) {
-    __m256d acc[6][2];
-    for (int r = 0; r < 6; r++) acc[r][0] = acc[r][1] = _mm256_setzero_pd();
-    for (long p = 0; p < kc; p++, a += 6, b += 8) {
-        __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
-        for (int r = 0; r < 6; r++) {
-            __m256d ar = _mm256_broadcast_sd(a + r);
-            acc[r][0] = _mm256_fmadd_pd(ar, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_pd(ar, b1, acc[r][1]);
-        }
-    }
-    __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
-    if (mr == 6 && nr == 8) {
-        for (int r = 0; r < 6; r++)
-            for (int h = 0; h < 2; h++) {
-                double *q = c + r * ldc + 4 * h;
-                __m256d v = _mm256_mul_pd(va, acc[r][h]);
-                if (beta != 0) v = _mm256_fmadd_pd(vb, _mm256_loadu_pd(q), v);
-                _mm256_storeu_pd(q, v);
-            }
+__attribute__((target("avx2,fma"), always_inline)) static inline void finish_f64_avx2(
+    double *q, __m256d acc, long valid, double alpha, double beta) {
+    if (valid <= 0) return;
+    __m256d v = _mm256_mul_pd(_mm256_set1_pd(alpha), acc);
+    if (valid >= 4) {
+        if (beta != 0) v = _mm256_fmadd_pd(_mm256_set1_pd(beta), _mm256_loadu_pd(q), v);
+        _mm256_storeu_pd(q, v);
     } else {
-        double t[6 * 8] __attribute__((aligned(32)));
-        for (int r = 0; r < 6; r++) {
-            _mm256_store_pd(t + r * 8, acc[r][0]);
-            _mm256_store_pd(t + r * 8 + 4, acc[r][1]);
-        }
-        WRITE_EDGE(double, t, 8)
+        __m256i mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(valid), _mm256_setr_epi64x(0, 1, 2, 3));
+        if (beta != 0) v = _mm256_fmadd_pd(_mm256_set1_pd(beta), _mm256_maskload_pd(q, mask), v);
+        _mm256_maskstore_pd(q, mask, v);
     }
 }
 
-// MARK: - AVX-512 micro-kernels
-
-// 12×32 Float: two B loads, twelve broadcasts, 24 FMAs per k step (24 of the 32 zmm registers).
-__attribute__((target("avx512f"))) static void sgemm_avx512(long kc, const float *restrict a,
-                                                             const float *restrict b, float *restrict c,
-                                                             long ldc, float alpha, float beta, long mr,
-                                                             long nr) {
-    __m512 acc[12][2];
-    for (int r = 0; r < 12; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-    for (long p = 0; p < kc; p++, a += 12, b += 32) {
-        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-        for (int r = 0; r < 12; r++) {
-            __m512 ar = _mm512_set1_ps(a[r]);
-            acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
-        }
-    }
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    if (mr == 12 && nr == 32) {
-        for (int r = 0; r < 12; r++)
-            for (int h = 0; h < 2; h++) {
-                float *q = c + r * ldc + 16 * h;
-                __m512 v = _mm512_mul_ps(va, acc[r][h]);
-                if (beta != 0) v = _mm512_fmadd_ps(vb, _mm512_loadu_ps(q), v);
-                _mm512_storeu_ps(q, v);
-            }
-    } else {
-        float t[12 * 32] __attribute__((aligned(64)));
-        for (int r = 0; r < 12; r++) {
-            _mm512_store_ps(t + r * 32, acc[r][0]);
-            _mm512_store_ps(t + r * 32 + 16, acc[r][1]);
-        }
-        WRITE_EDGE(float, t, 32)
-    }
+__attribute__((target("avx512f"), always_inline)) static inline void finish_f32_avx512(
+    float *q, __m512 acc, long valid, float alpha, float beta) {
+    if (valid <= 0) return;
+    __mmask16 mask = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1);
+    __m512 v = _mm512_mul_ps(_mm512_set1_ps(alpha), acc);
+    if (beta != 0) v = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, q), v);
+    _mm512_mask_storeu_ps(q, mask, v);
 }
 
-// 12×16 Double.
-__attribute__((target("avx512f"))) static void dgemm_avx512(long kc, const double *restrict a,
-                                                             const double *restrict b, double *restrict c,
-                                                             long ldc, double alpha, double beta, long mr,
-                                                             long nr) {
-    __m512d acc[12][2];
-    for (int r = 0; r < 12; r++) acc[r][0] = acc[r][1] = _mm512_setzero_pd();
-    for (long p = 0; p < kc; p++, a += 12, b += 16) {
-        __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
-        for (int r = 0; r < 12; r++) {
-            __m512d ar = _mm512_set1_pd(a[r]);
-            acc[r][0] = _mm512_fmadd_pd(ar, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_pd(ar, b1, acc[r][1]);
-        }
-    }
-    __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
-    if (mr == 12 && nr == 16) {
-        for (int r = 0; r < 12; r++)
-            for (int h = 0; h < 2; h++) {
-                double *q = c + r * ldc + 8 * h;
-                __m512d v = _mm512_mul_pd(va, acc[r][h]);
-                if (beta != 0) v = _mm512_fmadd_pd(vb, _mm512_loadu_pd(q), v);
-                _mm512_storeu_pd(q, v);
-            }
-    } else {
-        double t[12 * 16] __attribute__((aligned(64)));
-        for (int r = 0; r < 12; r++) {
-            _mm512_store_pd(t + r * 16, acc[r][0]);
-            _mm512_store_pd(t + r * 16 + 8, acc[r][1]);
-        }
-        WRITE_EDGE(double, t, 16)
-    }
+__attribute__((target("avx512f"), always_inline)) static inline void finish_f64_avx512(
+    double *q, __m512d acc, long valid, double alpha, double beta) {
+    if (valid <= 0) return;
+    __mmask8 mask = valid >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << valid) - 1);
+    __m512d v = _mm512_mul_pd(_mm512_set1_pd(alpha), acc);
+    if (beta != 0) v = _mm512_fmadd_pd(_mm512_set1_pd(beta), _mm512_maskz_loadu_pd(mask, q), v);
+    _mm512_mask_storeu_pd(q, mask, v);
 }
+
+#define BROADCAST_F32_512(p) _mm512_set1_ps(*(p))
+#define BROADCAST_F64_512(p) _mm512_set1_pd(*(p))
+
+// AVX2: 6×16 Float (12 ymm accumulators), 6×8 Double; edge tiles of 4 or 2 rows.
+DEFINE_TILE_KERNELS(sgemm_avx2, __attribute__((target("avx2,fma"))), float, __m256, 8, 6, 4, 2,
+                    _mm256_setzero_ps, _mm256_load_ps, _mm256_broadcast_ss, _mm256_fmadd_ps, finish_f32_avx2)
+DEFINE_TILE_KERNELS(dgemm_avx2, __attribute__((target("avx2,fma"))), double, __m256d, 4, 6, 4, 2,
+                    _mm256_setzero_pd, _mm256_load_pd, _mm256_broadcast_sd, _mm256_fmadd_pd, finish_f64_avx2)
+// AVX-512 (32 zmm registers): 12×32 Float and 12×16 Double (24 accumulators); edges of 8 or 4 rows.
+DEFINE_TILE_KERNELS(sgemm_avx512, __attribute__((target("avx512f"))), float, __m512, 16, 12, 8, 4,
+                    _mm512_setzero_ps, _mm512_load_ps, BROADCAST_F32_512, _mm512_fmadd_ps, finish_f32_avx512)
+DEFINE_TILE_KERNELS(dgemm_avx512, __attribute__((target("avx512f"))), double, __m512d, 8, 12, 8, 4,
+                    _mm512_setzero_pd, _mm512_load_pd, BROADCAST_F64_512, _mm512_fmadd_pd, finish_f64_avx512)
 #endif
 
 // MARK: - Macro-kernels

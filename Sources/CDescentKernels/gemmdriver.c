@@ -334,7 +334,11 @@ void GEMM_PUBLIC(int isa, int transposeA, int transposeB, long m, long n, long k
         job.rowParts = job.columnParts = 1;
         long parts = 1;
         if (threads > 1) {
-            if (tiles >= threads * 4 || job.panels < threads) {
+            // The split copies one operand per thread: a row split reads all of B (k×n) in
+            // every part, a column split packs all of A (m×k) in every part. Duplicate the
+            // smaller one: columns when m < n (the weight gradients dYᵀ·X and the batch-32
+            // forward products), rows otherwise (batch-1024 forward products, dY·W).
+            if (job.panels < threads * 2 || (m >= job.columns && tiles >= threads * 2)) {
                 // Row split: more parts than threads, so a late thread leaves less idle time.
                 job.rowParts = tiles >= threads * 8 ? threads * 2 : (tiles < threads ? tiles : threads);
                 job.packParts = threads;

@@ -63,6 +63,19 @@ func kernelBenchmarks() -> BenchmarkGroup {
             }
         }
     }
+    // The batch-1024 MLP's elementwise passes with ParallelKernels (threads-1 runs the same
+    // call on one thread): ReLU backward + bias gradient on 1024×256, the bias fill, and SGD
+    // and Adam on the first layer's 200,704 weights.
+    for name in ["relu-column-sums-1024x256", "fill-rows-1024x256", "relu-1024x256", "sgd-200704", "adam-200704"] {
+        for threads in [1, 2] {
+            benchmarks.append(Benchmark(path: "kernels/parallel/float/\(name)/threads-\(threads)") { options in
+                let saved = GEMM.maximumThreadCount
+                GEMM.maximumThreadCount = threads
+                defer { GEMM.maximumThreadCount = saved }
+                return parallelKernel(name, options: options)
+            })
+        }
+    }
     for name in ["memcpy", "add", "multiply", "exp", "log", "tanh", "sigmoid", "gelu", "sum"] {
         benchmarks.append(Benchmark(path: "kernels/elementwise/float/\(name)") { options in
             elementwise(name, options: options)
@@ -145,6 +158,39 @@ private func gemmLatency(
         "best": rounded(times.min()! / Double(batch) * 1e6),
         "median": rounded(median(times) / Double(batch) * 1e6),
         "gflops": rounded(flops / (times.min()! / Double(batch)) / 1e9, 1),
+    ]
+}
+
+/// One ParallelKernels call on MLP-sized buffers: microseconds per call.
+private func parallelKernel(_ name: String, options: BenchmarkOptions) -> [String: JSON] {
+    let rows = 1024, columns = 256, count = name.hasSuffix("200704") ? 200_704 : rows * columns
+    let buffers = (0..<5).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: count) }
+    defer { for buffer in buffers { buffer.deallocate() } }
+    for buffer in buffers {
+        for i in 0..<count { buffer[i] = Float(i % 1000) / 1000 - 0.4 }
+    }
+    let (x, g, out, m, v) = (buffers[0], buffers[1], buffers[2], buffers[3], buffers[4])
+    for i in 0..<count { v[i] = Swift.abs(v[i]) }
+    let body: () -> Void
+    switch name {
+    case "relu-column-sums-1024x256":
+        body = { ParallelKernels.reluDerivativeWithColumnSums(x: x, upstream: g, out, rows: rows, columns: columns, sums: m) }
+    case "fill-rows-1024x256":
+        body = { ParallelKernels.fillRows(with: x, out, rows: rows, columns: columns) }
+    case "relu-1024x256":
+        body = { ParallelKernels.unary(.relu, x, out, count: count) }
+    case "sgd-200704":
+        body = { _ = ParallelKernels.sgd(out, g, buffer: nil, bufferIsNew: false, count: count, negativeRate: -1e-9, momentum: 0, oneMinusDampening: 1) }
+    default:
+        body = { _ = ParallelKernels.plainAdamFloat(out, g, m, v, count: count, w1: 0.1, beta2: 0.999, w2: 0.001, negativeStep: -1e-9, root: 1, epsilon: 1e-8) }
+    }
+    let times = measure(minimumRepetitions: options.quick ? 3 : 50, minimumSeconds: options.quick ? 0.05 : 0.3) {
+        for _ in 0..<10 { body() }
+    }
+    return [
+        "unit": .string("microseconds"),
+        "best": rounded(times.min()! / 10 * 1e6),
+        "median": rounded(median(times) / 10 * 1e6),
     ]
 }
 

@@ -235,13 +235,16 @@ extension KernelTests {
             return c
         }
 
-        /// MLP-step shapes (batch 32 and 100, split by rows and by columns) and k > kc (1030).
+        /// MLP-step shapes (batch 32 and 100: m < n, split by columns; 300×200: split by rows) and
+        /// k > kc (1030).
         static let shapes: [GEMMCase] = [
             GEMMCase(m: 32, n: 256, k: 784, transposeB: true),
             GEMMCase(m: 256, n: 784, k: 32, transposeA: true),
             GEMMCase(m: 100, n: 128, k: 256, transposeB: true, beta: 1),
             GEMMCase(m: 32, n: 256, k: 128),
             GEMMCase(m: 130, n: 70, k: 1030, transposeA: true, alpha: -0.5, beta: 2),
+            // m ≥ n: split by rows (the batch-1024 forward shape, scaled down), ragged edges.
+            GEMMCase(m: 300, n: 200, k: 70, transposeB: true),
         ]
 
         @Test(arguments: GEMMTests.instructionSets, shapes)

@@ -137,6 +137,11 @@ void descent_relu_backward_f64(const double *x, const double *g, double *out, lo
 void descent_relu_backward_column_sums_f32(const float *x, const float *g, float *out, long rows, long columns, float *sums);
 /// Double version of `descent_relu_backward_column_sums_f32`.
 void descent_relu_backward_column_sums_f64(const double *x, const double *g, double *out, long rows, long columns, double *sums);
+/// `descent_relu_backward_column_sums_f32` on `rows × columns` values whose rows are `ld` apart
+/// (in x, g and out); `sums` holds `columns` values.
+void descent_relu_backward_column_sums_strided_f32(const float *x, const float *g, float *out, long rows, long columns, long ld, float *sums);
+/// Double version of `descent_relu_backward_column_sums_strided_f32`.
+void descent_relu_backward_column_sums_strided_f64(const double *x, const double *g, double *out, long rows, long columns, long ld, double *sums);
 
 // MARK: - Optimizer loops (bit-identical to DescentOptim's Swift loops)
 
