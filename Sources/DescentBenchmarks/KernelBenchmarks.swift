@@ -180,9 +180,9 @@ private func parallelKernel(_ name: String, options: BenchmarkOptions) -> [Strin
     case "relu-1024x256":
         body = { ParallelKernels.unary(.relu, x, out, count: count) }
     case "sgd-200704":
-        body = { _ = ParallelKernels.sgd(out, g, buffer: nil, bufferIsNew: false, count: count, negativeRate: -1e-9, momentum: 0, oneMinusDampening: 1) }
+        body = { _ = OptimizerKernels.sgd(out, g, buffer: nil, bufferIsNew: false, count: count, negativeRate: -1e-9, momentum: 0, oneMinusDampening: 1) }
     default:
-        body = { _ = ParallelKernels.plainAdamFloat(out, g, m, v, count: count, w1: 0.1, beta2: 0.999, w2: 0.001, negativeStep: -1e-9, root: 1, epsilon: 1e-8) }
+        body = { _ = OptimizerKernels.plainAdamFloat(out, g, m, v, count: count, w1: 0.1, beta2: 0.999, w2: 0.001, negativeStep: -1e-9, root: 1, epsilon: 1e-8) }
     }
     let times = measure(minimumRepetitions: options.quick ? 3 : 50, minimumSeconds: options.quick ? 0.05 : 0.3) {
         for _ in 0..<10 { body() }

@@ -15,15 +15,10 @@ public enum OptimizerKernels {
     ) -> Bool {
         let mode: Int32 = buffer == nil ? 0 : (bufferIsNew ? 1 : 2)
         if count >= parallelThreshold && WorkerPool.threadCount > 1 {
-            let parts = WorkerPool.threadCount
-            let pointers = SendablePointers(p: UnsafeMutableRawPointer(p), g: UnsafeRawPointer(g),
-                                            s1: buffer.map { UnsafeMutableRawPointer($0) }, s2: nil)
-            runSplit(count: count, parts: parts) { range in
-                let p = pointers.p.assumingMemoryBound(to: T.self) + range.lowerBound
-                let g = pointers.g.assumingMemoryBound(to: T.self) + range.lowerBound
-                let b = pointers.s1.map { $0.assumingMemoryBound(to: T.self) + range.lowerBound }
-                _ = sgdSerial(p, g, buffer: b, mode: mode, count: range.count, negativeRate: negativeRate,
-                              momentum: momentum, oneMinusDampening: oneMinusDampening)
+            ParallelKernels.forEachRange(count: count) { range in
+                let i = range.lowerBound
+                _ = sgdSerial(p + i, g + i, buffer: buffer.map { $0 + i }, mode: mode, count: range.count,
+                              negativeRate: negativeRate, momentum: momentum, oneMinusDampening: oneMinusDampening)
             }
             return T.self == Float.self || T.self == Double.self
         }
@@ -63,14 +58,9 @@ public enum OptimizerKernels {
         count: Int, w1: Float, beta2: Float, w2: Float, negativeStep: Float, root: Float, epsilon: Float
     ) -> Bool {
         if count >= parallelThreshold && WorkerPool.threadCount > 1 && descent_isa_current() >= DESCENT_ISA_AVX2 {
-            let pointers = SendablePointers(p: UnsafeMutableRawPointer(p), g: UnsafeRawPointer(g),
-                                            s1: UnsafeMutableRawPointer(m), s2: UnsafeMutableRawPointer(v))
-            runSplit(count: count, parts: WorkerPool.threadCount) { range in
-                let offset = range.lowerBound
-                _ = descent_adam_f32(
-                    pointers.p.assumingMemoryBound(to: Float.self) + offset, pointers.g.assumingMemoryBound(to: Float.self) + offset,
-                    pointers.s1!.assumingMemoryBound(to: Float.self) + offset, pointers.s2!.assumingMemoryBound(to: Float.self) + offset,
-                    range.count, w1, beta2, w2, negativeStep, root, epsilon)
+            ParallelKernels.forEachRange(count: count) { range in
+                let i = range.lowerBound
+                _ = descent_adam_f32(p + i, g + i, m + i, v + i, range.count, w1, beta2, w2, negativeStep, root, epsilon)
             }
             return true
         }
@@ -79,35 +69,10 @@ public enum OptimizerKernels {
 
     /// Element counts from which ``sgd(_:_:buffer:bufferIsNew:count:negativeRate:momentum:oneMinusDampening:)``
     /// and ``plainAdamFloat(_:_:_:_:count:w1:beta2:w2:negativeStep:root:epsilon:)`` split the loop
-    /// over the ``WorkerPool``: 2¹⁶ (a 784×256 weight has 200,704). Below it a fork-join (about a
-    /// microsecond) costs more than half the loop saves. The split is by disjoint ranges with the
-    /// caller's floating-point control (subnormal flushing) in every part, so results are the same
-    /// bits on any number of threads.
+    /// over the ``WorkerPool`` (``ParallelKernels/forEachRange(count:parts:alignment:_:)``): 2¹⁶
+    /// (a 784×256 weight has 200,704). Below it a fork-join (about a microsecond) costs more than
+    /// half the loop saves. The split is by disjoint ranges and the pool runs every part under the
+    /// caller's floating-point control (subnormal flushing), so results are the same bits on any
+    /// number of threads.
     public static let parallelThreshold = 1 << 16
-
-    /// The parameter, gradient and state pointers of one split loop (each part touches its own range).
-    @usableFromInline
-    struct SendablePointers: @unchecked Sendable {
-        @usableFromInline var p: UnsafeMutableRawPointer
-        @usableFromInline var g: UnsafeRawPointer
-        @usableFromInline var s1: UnsafeMutableRawPointer?
-        @usableFromInline var s2: UnsafeMutableRawPointer?
-        @usableFromInline init(p: UnsafeMutableRawPointer, g: UnsafeRawPointer, s1: UnsafeMutableRawPointer?, s2: UnsafeMutableRawPointer?) {
-            self.p = p; self.g = g; self.s1 = s1; self.s2 = s2
-        }
-    }
-
-    /// Runs `body` over `parts` contiguous ranges of `0..<count` (boundaries on multiples of 16
-    /// elements, whole cache lines for aligned Float buffers) on the pool, each part under the
-    /// caller's floating-point control word.
-    @usableFromInline
-    static func runSplit(count: Int, parts: Int, _ body: (Range<Int>) -> Void) {
-        let control = descent_fp_control()
-        WorkerPool.run(parts: parts) { part in
-            if descent_fp_control() != control { descent_set_fp_control(control) }
-            let lower = (count * part / parts) & ~15
-            let upper = part == parts - 1 ? count : (count * (part + 1) / parts) & ~15
-            if lower < upper { body(lower..<upper) }
-        }
-    }
 }

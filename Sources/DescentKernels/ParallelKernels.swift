@@ -1,6 +1,6 @@
 import CDescentKernels
 
-/// Elementwise, bias and optimizer kernels split across ``WorkerPool`` threads when the buffer is
+/// Elementwise and bias kernels split across ``WorkerPool`` threads when the buffer is
 /// large, with results bit-identical to the single-threaded kernels they call.
 ///
 /// Elementwise work is split into disjoint index ranges whose bounds are multiples of
@@ -179,44 +179,6 @@ public enum ParallelKernels {
                     UnsafeMutableRawPointer(sums + j).assumingMemoryBound(to: Double.self))
             }
         }
-    }
-
-    /// ``OptimizerKernels/sgd(_:_:buffer:bufferIsNew:count:negativeRate:momentum:oneMinusDampening:)``
-    /// split across threads; returns `false` (doing nothing) for types other than Float and Double.
-    ///
-    /// - Parameters: as ``OptimizerKernels/sgd(_:_:buffer:bufferIsNew:count:negativeRate:momentum:oneMinusDampening:)``.
-    @inlinable
-    public static func sgd<T: KernelScalar>(
-        _ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, buffer: UnsafeMutablePointer<T>?, bufferIsNew: Bool,
-        count: Int, negativeRate: T, momentum: T, oneMinusDampening: T
-    ) -> Bool {
-        guard T.self == Float.self || T.self == Double.self else { return false }
-        forEachRange(count: count) { range in
-            let i = range.lowerBound
-            _ = OptimizerKernels.sgd(
-                p + i, g + i, buffer: buffer.map { $0 + i }, bufferIsNew: bufferIsNew, count: range.count,
-                negativeRate: negativeRate, momentum: momentum, oneMinusDampening: oneMinusDampening)
-        }
-        return true
-    }
-
-    /// ``OptimizerKernels/plainAdamFloat(_:_:_:_:count:w1:beta2:w2:negativeStep:root:epsilon:)``
-    /// split across threads; returns `false` (doing nothing) without AVX2.
-    ///
-    /// - Parameters: as ``OptimizerKernels/plainAdamFloat(_:_:_:_:count:w1:beta2:w2:negativeStep:root:epsilon:)``.
-    @inlinable
-    public static func plainAdamFloat(
-        _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-        count: Int, w1: Float, beta2: Float, w2: Float, negativeStep: Float, root: Float, epsilon: Float
-    ) -> Bool {
-        guard descent_isa_current() >= DESCENT_ISA_AVX2 else { return false }
-        forEachRange(count: count) { range in
-            let i = range.lowerBound
-            _ = OptimizerKernels.plainAdamFloat(
-                p + i, g + i, m + i, v + i, count: range.count, w1: w1, beta2: beta2, w2: w2,
-                negativeStep: negativeStep, root: root, epsilon: epsilon)
-        }
-        return true
     }
 
     /// Parts for a column split of `rows × columns`: by the element count, one per thread at

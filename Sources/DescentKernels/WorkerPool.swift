@@ -19,6 +19,10 @@ import CDescentKernels
 /// `pause` instructions (about 30 ns each on Zen 5) an idle worker spins through before
 /// sleeping; the default is 4096.
 ///
+/// Every part runs under the caller's floating-point control word (x86 MXCSR: subnormal flushing
+/// as set by `DenormalFlushing`, rounding), which threads do not inherit, so a result does not
+/// depend on which thread computed it.
+///
 /// Equivalent to an OpenMP `parallel for` with a dynamic schedule of chunk size 1.
 public enum WorkerPool {
     /// The most threads a job may use, the calling thread included (``GEMM/maximumThreadCount``).

@@ -121,44 +121,5 @@ extension KernelTests {
             withSplit(threads: 2, minimum: 64) { ParallelKernels.fillRows(with: row, &out, rows: rows, columns: columns) }
             for r in 0..<rows { #expect(Array(out[(r * columns)..<((r + 1) * columns)]) == row, "row \(r)") }
         }
-
-        @Test(arguments: [false, true])
-        func sgdMatchesOneThread(momentum: Bool) {
-            let count = 5000
-            let g = values(count, seed: 9)
-            var pOne = values(count, seed: 10), pTwo = pOne
-            var bOne = values(count, seed: 11), bTwo = bOne
-            let one = bOne.withUnsafeMutableBufferPointer { b in
-                OptimizerKernels.sgd(&pOne, g, buffer: momentum ? b.baseAddress : nil, bufferIsNew: false, count: count,
-                                     negativeRate: -0.01, momentum: 0.9, oneMinusDampening: 0.7)
-            }
-            let two = withSplit(threads: 2, minimum: 64) {
-                bTwo.withUnsafeMutableBufferPointer { b in
-                    ParallelKernels.sgd(&pTwo, g, buffer: momentum ? b.baseAddress : nil, bufferIsNew: false, count: count,
-                                        negativeRate: -0.01, momentum: 0.9, oneMinusDampening: 0.7)
-                }
-            }
-            #expect(one && two)
-            #expect(bits(pOne) == bits(pTwo))
-            #expect(bits(bOne) == bits(bTwo))
-        }
-
-        @Test func adamMatchesOneThread() {
-            let count = 5000
-            let g = values(count, seed: 12)
-            var pOne = values(count, seed: 13), pTwo = pOne
-            var mOne = values(count, seed: 14).map { $0 / 100 }, mTwo = mOne
-            var vOne = values(count, seed: 15).map { $0 * $0 / 1000 }, vTwo = vOne
-            let one = OptimizerKernels.plainAdamFloat(&pOne, g, &mOne, &vOne, count: count, w1: 0.1, beta2: 0.999, w2: 0.001,
-                                                      negativeStep: -0.001, root: 0.03, epsilon: 1e-8)
-            let two = withSplit(threads: 2, minimum: 64) {
-                ParallelKernels.plainAdamFloat(&pTwo, g, &mTwo, &vTwo, count: count, w1: 0.1, beta2: 0.999, w2: 0.001,
-                                               negativeStep: -0.001, root: 0.03, epsilon: 1e-8)
-            }
-            #expect(one == two)
-            #expect(bits(pOne) == bits(pTwo) && bits(mOne) == bits(mTwo) && bits(vOne) == bits(vTwo))
-            // The update did something (a kernel that skipped its range would leave p unchanged).
-            #expect(bits(pTwo) != bits(values(count, seed: 13)) || !two)
-        }
     }
 }

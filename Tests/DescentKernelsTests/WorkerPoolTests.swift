@@ -1,3 +1,4 @@
+import CDescentKernels
 import Synchronization
 import Testing
 
@@ -75,6 +76,25 @@ extension KernelTests {
                 }
                 let expected = 20_000 * 20_001 / 2
                 #expect((0..<3).map { sums[$0] } == [expected, expected, expected])
+            }
+        }
+
+        @Test func partsRunUnderTheCallersFloatingPointControl() {
+            withThreads(2) {
+                let original = descent_fp_control()
+                defer { descent_set_fp_control(original) }
+                for control in [original | 0x8040, original & ~0x8040] {  // FTZ + DAZ on, then off
+                    descent_set_fp_control(control)
+                    let seen = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
+                    defer { seen.deallocate() }
+                    // Many parts with a little work each, so the worker claims some of them.
+                    WorkerPool.run(parts: 64) { part in
+                        var x = 0.0
+                        for i in 0..<2000 { x += Double(i) }
+                        seen[part] = descent_fp_control() &+ UInt32(x) &- UInt32(x)
+                    }
+                    for part in 0..<64 { #expect(seen[part] == control, "part \(part)") }
+                }
             }
         }
     }

@@ -133,14 +133,10 @@ enum RowSplit {
     }
 
     /// Runs `body(part)` for every part in `0..<parts` on the ``WorkerPool`` and returns when
-    /// all are done; each part runs under the caller's floating-point control (subnormal
-    /// flushing), which the pool's threads do not inherit.
+    /// all are done (the pool runs each part under the caller's floating-point control, so
+    /// subnormal flushing applies on every thread).
     static func run(parts: Int, _ body: (Int) -> Void) {
         if parts == 1 { return body(0) }
-        let control = descent_fp_control()
-        WorkerPool.run(parts: parts) { part in
-            if descent_fp_control() != control { descent_set_fp_control(control) }
-            body(part)
-        }
+        WorkerPool.run(parts: parts, body)
     }
 }
