@@ -32,6 +32,7 @@ static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
 static int isa_supported = DESCENT_ISA_PORTABLE;
 static _Atomic int isa_current = DESCENT_ISA_PORTABLE;
 static _Atomic int thread_count = 1;
+static int processor_count = 1;  // the processors this process may run on
 
 static void settings_init(void) {
     isa_supported = descent_cpu_has_avx2_fma() ? (cpu_has_avx512() ? DESCENT_ISA_AVX512 : DESCENT_ISA_AVX2)
@@ -52,12 +53,18 @@ static void settings_init(void) {
     if (sched_getaffinity(0, sizeof set, &set) == 0) count = CPU_COUNT(&set);
 #endif
     if (count <= 0) count = sysconf(_SC_NPROCESSORS_ONLN);
+    processor_count = count > 0 ? (int)count : 1;
     const char *env = getenv("DESCENT_NUM_THREADS");
     if (env) {
         long requested = strtol(env, NULL, 10);
         if (requested > 0) count = requested;
     }
     atomic_store(&thread_count, count > 0 ? (int)count : 1);
+}
+
+int descent_processor_count(void) {
+    pthread_once(&settings_once, settings_init);
+    return processor_count;
 }
 
 int descent_isa_supported(void) {

@@ -1,4 +1,5 @@
 // Shared pieces of the benchmark runner: options, timing, JSON output.
+import DescentCore
 import DescentKernels
 
 #if canImport(Glibc)
@@ -43,17 +44,7 @@ indirect enum JSON {
             if value.isNaN || value.isInfinite { return "null" }
             if value == value.rounded() && Swift.abs(value) < 1e15 { return String(Int(value)) }
             return String(value)
-        case .string(let value):
-            var escaped = ""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": escaped += "\\\""
-                case "\\": escaped += "\\\\"
-                case "\n": escaped += "\\n"
-                default: escaped.unicodeScalars.append(scalar)
-                }
-            }
-            return "\"\(escaped)\""
+        case .string(let value): return jsonStringLiteral(value)
         case .bool(let value): return value ? "true" : "false"
         case .array(let values):
             if values.isEmpty { return "[]" }

@@ -96,15 +96,14 @@ enum TrainingBenchmarks {
             Linear<Float>(128, 10, generator: &generator)
         }
         let optimizer = try makeOptimizer(optimizerName)
-        // A hand-off to the prefetch thread costs more than gathering one 784-value row. With
-        // as many GEMM threads as processors the prefetch thread takes a core from a GEMM thread:
-        // gathering on the caller measured faster there (2 threads on 2 vCPUs, SGD, medians of 5
-        // alternated runs: batch 32 167k → 194k samples/s, batch 1024 254k → 272k; one thread:
-        // no clear difference). DESCENT_BENCH_PREFETCH=0/1 overrides (for such comparisons).
-        let spareProcessor = threads < Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        // The rule `descent train` uses: no prefetch at batch 1 (the hand-off costs more than
+        // gathering one 784-value row) or when the GEMM threads take every processor
+        // (`WorkerPool.leavesProcessorFree`, medians of 5 alternated runs, SGD, 2 threads on 2 vCPUs:
+        // batch 32 167k → 194k samples/s, batch 1024 254k → 272k; one thread: no clear difference).
+        // DESCENT_BENCH_PREFETCH=0/1 overrides (for such comparisons).
         let prefetchOverride = getenv("DESCENT_BENCH_PREFETCH").map { String(cString: $0) != "0" }
         let loader = DataLoader(data, batchSize: .samples(batchSize), shuffle: true, seed: 3,
-                                prefetch: prefetchOverride ?? (batchSize > 1 && spareProcessor))
+                                prefetch: prefetchOverride ?? (batchSize > 1 && WorkerPool.leavesProcessorFree))
         let loss = CrossEntropyLoss()
         let step = compiled ? try CompiledStep(model: model, loss: loss, maximumBatchSize: batchSize) : nil
         var lastLoss = 0.0

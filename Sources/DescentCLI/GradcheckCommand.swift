@@ -185,14 +185,10 @@ struct GradcheckCommand: ParsableCommand {
                 .joined(separator: ", ") + "]"
         }
         let parameters = check.parameters.map { p in
-            "    {\"name\": \(jsonQuoted(p.name)), \"shape\": [\(p.shape.map(String.init).joined(separator: ", "))], "
+            "    {\"name\": \(jsonStringLiteral(p.name)), \"shape\": [\(p.shape.map(String.init).joined(separator: ", "))], "
                 + "\"analytic\": \(nested(p.analytic, p.shape)), \"numeric\": \(nested(p.numeric, p.shape)), "
                 + "\"maxRelativeError\": \(number(p.maxRelativeError))}"
         }
         return "{\n  \"loss\": \(number(check.loss)),\n  \"parameters\": [\n" + parameters.joined(separator: ",\n") + "\n  ]\n}"
-    }
-
-    func jsonQuoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -204,26 +204,11 @@ enum JSONValue {
             guard x.isFinite else { return "null" }
             if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
             return "\(x)"
-        case .string(let s): return Self.quote(s)
+        case .string(let s): return jsonStringLiteral(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
-        case .object(let fields): return "{" + fields.map { Self.quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+        case .object(let fields): return "{" + fields.map { jsonStringLiteral($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }

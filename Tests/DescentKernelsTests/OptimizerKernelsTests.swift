@@ -39,7 +39,7 @@ extension KernelTests {
 
         @Test(arguments: [2, 3], [false, true])
         func sgdSplitMatchesOneThread(threads: Int, flush: Bool) {
-            let count = OptimizerKernels.parallelThreshold * 3 + 5
+            let count = ParallelKernels.minimumCountPerPart * 6 + 5
             let gradient = Self.values(count, seed: 1, scale: 2)
             for mode in 0..<3 {
                 func run(_ threads: Int) -> ([Float], [Float]) {
@@ -67,7 +67,7 @@ extension KernelTests {
         @Test(arguments: [2, 3], [false, true])
         func adamSplitMatchesOneThread(threads: Int, flush: Bool) throws {
             try #require(GEMM.supportedInstructionSet >= .avx2, "the Float Adam kernel needs AVX2")
-            let count = OptimizerKernels.parallelThreshold * 2 + 13
+            let count = ParallelKernels.minimumCountPerPart * 4 + 13
             let gradient = Self.values(count, seed: 4, scale: 1)
             func run(_ threads: Int) -> [[Float]] {
                 var p = Self.values(count, seed: 5, scale: 1), m = Self.values(count, seed: 6, scale: 0.1)

@@ -1,4 +1,3 @@
-import CDescentKernels
 import DescentCore
 import DescentData
 import DescentKernels
@@ -177,30 +176,17 @@ import Testing
     /// and the fused updates still give the reference bits.
     @Test(arguments: [1, 150])
     func rowSplitAcrossThreadsIsBitIdentical(minimumWeights: Int) throws {
-        let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, GEMM.maximumThreadCount)
+        let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount)
         RowSplit.minimumWeights = minimumWeights
         RowSplit.minimumRows = 2
+        RowSplit.plannedThreads = 2
         GEMM.maximumThreadCount = 2
-        defer { (RowSplit.minimumWeights, RowSplit.minimumRows, GEMM.maximumThreadCount) = saved }
+        defer { (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount) = saved }
         #expect(RowSplit.parts(rows: 16, columns: 12) == 2)
         #expect(RowSplit.parts(rows: 9, columns: 16) == (minimumWeights == 1 ? 2 : 1))
         for optimizer in Self.fusedOptimizers {
             try compare(Float.self) { try make(optimizer, Float.self) }
             try compare(Double.self) { try make(optimizer, Double.self) }
-        }
-    }
-
-    /// Every part of a split runs under the caller's floating-point control, so subnormals are
-    /// flushed (or not) on the helper threads exactly as on the caller.
-    @Test func rowSplitPartsRunUnderTheCallersFloatingPointControl() {
-        let original = descent_fp_control()
-        defer { descent_set_fp_control(original) }
-        for control in [original | 0x8040, original & ~0x8040] {
-            descent_set_fp_control(control)
-            let seen = UnsafeMutablePointer<UInt32>.allocate(capacity: 4)
-            defer { seen.deallocate() }
-            RowSplit.run(parts: 4) { part in seen[part] = descent_fp_control() }
-            #expect((0..<4).map { seen[$0] } == Array(repeating: control, count: 4))
         }
     }
 }

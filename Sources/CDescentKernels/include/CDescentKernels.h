@@ -30,6 +30,8 @@ int descent_isa_set(int level);
 int descent_gemm_thread_count(void);
 /// Sets the thread count (values below 1 become 1).
 void descent_gemm_set_thread_count(int count);
+/// The processors this process may run on (its CPU affinity), whatever the thread count.
+int descent_processor_count(void);
 
 /// A 64-byte-aligned buffer of at least `bytes` bytes owned by the calling thread.
 /// `slot` (0..<4) picks one of several independent buffers. The buffer is reused by later

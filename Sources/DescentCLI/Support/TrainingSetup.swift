@@ -74,12 +74,11 @@ struct TrainingSetup<Scalar: TensorScalar> {
 
         let batchSize = try configuration.resolvedBatchSize
         // Prefetching hands each batch to a background thread. It pays only when a processor is
-        // free: at batch 1 the hand-off costs more than gathering one row, and when the GEMM uses
-        // every processor the prefetch thread takes a core from it (descent-benchmarks, 2 threads
-        // on 2 vCPUs: batch 32 167k → 194k samples/s, batch 1024 254k → 272k without prefetch).
+        // free (`WorkerPool.leavesProcessorFree`), and not at batch 1, where the hand-off costs
+        // more than gathering one row.
         var gathersOneRow = false
         if case .samples(1) = batchSize { gathersOneRow = true }
-        let prefetch = !gathersOneRow && GEMM.maximumThreadCount < ProcessInfo.processInfo.activeProcessorCount
+        let prefetch = !gathersOneRow && WorkerPool.leavesProcessorFree
         trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: configuration.seed, prefetch: prefetch)
         trainEvaluationLoader = DataLoader(data.train, batchSize: .samples(Self.evaluationBatchSize), prefetch: false)
         validationLoader = data.validation.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }

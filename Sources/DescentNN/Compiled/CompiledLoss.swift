@@ -52,12 +52,7 @@ func crossEntropyLossAndGradient<T: KernelScalar>(
     var total = 0.0, normalizer = 0.0
     for n in 0..<rows {
         let row = x + n * c
-        var maximum = -T.infinity
-        for j in 0..<c { maximum = Swift.max(maximum, row[j]) }
-        if !maximum.isFinite { maximum = 0 }
-        var sum: T = 0
-        for j in 0..<c { sum += T.exp(row[j] - maximum) }
-        let lse = maximum + T.log(sum)
+        let lse = rowLogSumExp(row, count: c)
         logSumExps[n] = lse
         let label = labels[n]
         if label == ignoreIndex { continue }

@@ -1,6 +1,5 @@
 import DescentCore
 import DescentKernels
-import CDescentKernels
 
 /// What a fused training step needs from an optimizer: DescentTraining adapts its `Optimizer`
 /// (this module cannot see DescentOptim). Pointers are to the parameter's element type.
@@ -75,7 +74,7 @@ extension CompiledStep {
         var parts = 1
         for pending in pendingUpdates { parts = Swift.max(parts, RowSplit.parts(rows: pending.rows, columns: pending.columns)) }
         pendingUpdates.withUnsafeBufferPointer { list in
-            RowSplit.run(parts: parts) { part in
+            WorkerPool.run(parts: parts) { part in
                 // Weights too small to split go whole to part 0, as the forward pass keeps them.
                 for pending in list {
                     let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
@@ -124,23 +123,20 @@ enum RowSplit {
     /// The fewest weight rows a part gets. Tests lower it.
     nonisolated(unsafe) static var minimumRows = 16
 
-    /// How many parts to split a `rows × columns` weight into: up to ``GEMM/maximumThreadCount``,
+    /// The threads a split plans for; `nil` (the default) means ``GEMM/maximumThreadCount``.
+    /// Tests set it: the process-wide thread count may be changed meanwhile by tests of other
+    /// modules running in parallel. (Fewer pool threads than parts only run parts one after another.)
+    nonisolated(unsafe) static var plannedThreads: Int? = nil
+
+    /// How many parts to split a `rows × columns` weight into: up to ``plannedThreads``,
     /// at least ``minimumRows`` rows each; 1 means no split.
     static func parts(rows: Int, columns: Int) -> Int {
         guard rows * columns >= minimumWeights else { return 1 }
-        return Swift.max(1, Swift.min(GEMM.maximumThreadCount, rows / minimumRows))
+        return Swift.max(1, Swift.min(plannedThreads ?? GEMM.maximumThreadCount, rows / minimumRows))
     }
 
     /// Part `part` of `0..<count` split into `parts` contiguous blocks.
     static func block(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
         count * part / parts..<count * (part + 1) / parts
-    }
-
-    /// Runs `body(part)` for every part in `0..<parts` on the ``WorkerPool`` and returns when
-    /// all are done (the pool runs each part under the caller's floating-point control, so
-    /// subnormal flushing applies on every thread).
-    static func run(parts: Int, _ body: (Int) -> Void) {
-        if parts == 1 { return body(0) }
-        WorkerPool.run(parts: parts, body)
     }
 }

@@ -22,7 +22,7 @@ extension CompiledStep {
                 if parts > 1 {
                     // One sample through a large layer: each thread computes the outputs of its
                     // block of weight rows (the rows it updates in a fused step).
-                    RowSplit.run(parts: parts) { part in
+                    WorkerPool.run(parts: parts) { part in
                         let block = RowSplit.block(outWidth, part: part, of: parts)
                         Scalar.gemm(transposeA: false, transposeB: true, m: 1, n: block.count, k: inWidth, alpha: 1,
                                     a: input, lda: inWidth, b: w + block.lowerBound * inWidth, ldb: inWidth,

@@ -128,6 +128,19 @@ struct CrossEntropyProblem {
     let ignoreIndex: Int
 }
 
+/// `log Σⱼ exp(row[j])` of one row of logits, shifted by the row's maximum for stability (a row
+/// without a finite maximum is not shifted). Shared by ``CrossEntropyLoss`` and the compiled step,
+/// so both round alike.
+@inline(__always)
+func rowLogSumExp<T: KernelScalar>(_ row: UnsafePointer<T>, count c: Int) -> T {
+    var maximum = -T.infinity
+    for j in 0..<c { maximum = Swift.max(maximum, row[j]) }
+    if !maximum.isFinite { maximum = 0 }
+    var total: T = 0
+    for j in 0..<c { total += T.exp(row[j] - maximum) }
+    return maximum + T.log(total)
+}
+
 @inline(__always)
 func crossEntropyForward<T: KernelScalar>(
     _ problem: CrossEntropyProblem, _ x: UnsafePointer<T>, _ probabilities: UnsafePointer<T>?,
@@ -136,12 +149,7 @@ func crossEntropyForward<T: KernelScalar>(
     let c = problem.classes, epsilon = problem.smoothing
     for n in 0..<problem.rows {
         let row = x + n * c
-        var maximum = -T.infinity
-        for j in 0..<c { maximum = Swift.max(maximum, row[j]) }
-        if !maximum.isFinite { maximum = 0 }
-        var total: T = 0
-        for j in 0..<c { total += T.exp(row[j] - maximum) }
-        let lse = maximum + T.log(total)
+        let lse = rowLogSumExp(row, count: c)
         logSumExps[n] = Double(lse)
         if let labels = problem.labels {
             let label = labels[n]

@@ -1,3 +1,4 @@
+import DescentCore
 import Foundation
 
 /// Reads and writes the safetensors format (Hugging Face), which PyTorch reads with
@@ -163,12 +164,12 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
-            let inner = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let inner = metadata.keys.sorted().map { "\(jsonStringLiteral($0)):\(jsonStringLiteral(metadata[$0]!))" }
             parts.append("\"__metadata__\":{" + inner.joined(separator: ",") + "}")
         }
         for name in tensors.keys.sorted() {
             let t = tensors[name]!, (begin, end) = offsets[name]!
-            parts.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(end)]}")
+            parts.append("\(jsonStringLiteral(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(end)]}")
         }
         header += parts.joined(separator: ",") + "}"
         var headerBytes = Array(header.utf8)
@@ -186,21 +187,4 @@ public struct SafeTensorsArchive: Sendable, Equatable {
             throw SafeTensorsError("cannot write \(url.path): \(error.localizedDescription)")
         }
     }
-}
-
-/// `text` as a JSON string literal.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
 }
