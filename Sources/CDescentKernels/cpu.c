@@ -72,7 +72,21 @@ int descent_isa_supported(void) {
     return isa_supported;
 }
 
+// A level set for the calling thread only (-1: none), so a test can force a code path without
+// changing it for code running on other threads; the worker pool carries it into its parts.
+static _Thread_local int isa_override = -1;
+
+int descent_isa_thread_override(void) { return isa_override; }
+
+int descent_isa_set_thread_override(int level) {
+    if (level < 0) return isa_override = -1;
+    pthread_once(&settings_once, settings_init);
+    if (level > isa_supported) level = isa_supported;
+    return isa_override = level;
+}
+
 int descent_isa_current(void) {
+    if (isa_override >= 0) return isa_override;
     pthread_once(&settings_once, settings_init);
     return atomic_load_explicit(&isa_current, memory_order_relaxed);
 }

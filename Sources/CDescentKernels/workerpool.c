@@ -49,6 +49,7 @@ static struct {
     descent_part_body body;
     void *context;
     unsigned fpControl;            // the caller's floating-point control word (MXCSR)
+    int isaOverride;               // the caller's instruction-set override (-1: none)
 } pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
@@ -83,9 +84,11 @@ static long run_claimed_parts(uint64_t generation) {
             continue;
         // The part is claimed and unfinished, so the caller is still waiting and the job's
         // body, context and control word are those of `generation`. Every part runs under the
-        // caller's control word (x86 MXCSR: subnormal flushing, rounding), which threads do not
-        // inherit, so a result does not depend on which thread computed it.
+        // caller's control word (x86 MXCSR: subnormal flushing, rounding) and instruction-set
+        // override, which threads do not inherit, so a result does not depend on which thread
+        // computed it.
         if (descent_fp_control() != pool.fpControl) descent_set_fp_control(pool.fpControl);
+        if (descent_isa_thread_override() != pool.isaOverride) descent_isa_set_thread_override(pool.isaOverride);
         pool.body(pool.context, next_of(word));
         ran++;
         long parts = parts_of(word);
@@ -174,6 +177,7 @@ void descent_parallel_run(long parts, descent_part_body body, void *context) {
     pool.body = body;
     pool.context = context;
     pool.fpControl = descent_fp_control();
+    pool.isaOverride = descent_isa_thread_override();
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
     uint64_t generation = (generation_of(atomic_load_explicit(&pool.word, memory_order_relaxed)) + 1) &
                           ((1ull << (64 - 2 * PART_BITS)) - 1);

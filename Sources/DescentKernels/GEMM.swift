@@ -70,6 +70,17 @@ public enum GEMM {
         set { descent_isa_set(Int32(newValue.rawValue)) }
     }
 
+    /// Runs `body` with the built-in kernels at `instructionSet` on the calling thread (and in the
+    /// ``WorkerPool`` parts it starts), leaving every other thread at ``instructionSet``'s
+    /// process-wide value. Tests and benchmarks use it to compare code paths while other code
+    /// runs concurrently; a level the CPU lacks means the best supported one.
+    public static func withInstructionSet<Result>(_ instructionSet: InstructionSet, _ body: () throws -> Result) rethrows -> Result {
+        let saved = descent_isa_thread_override()
+        descent_isa_set_thread_override(Int32(instructionSet.rawValue))
+        defer { descent_isa_set_thread_override(saved) }
+        return try body()
+    }
+
     /// Which implementation `multiply` calls: `"descent"` (the built-in kernels, the default),
     /// `"openblas"` (package trait `OpenBLAS`) or `"accelerate"` (Apple platforms).
     public static var backend: String {

@@ -20,8 +20,8 @@ import CDescentKernels
 /// sleeping; the default is 4096.
 ///
 /// Every part runs under the caller's floating-point control word (x86 MXCSR: subnormal flushing
-/// as set by `DenormalFlushing`, rounding), which threads do not inherit, so a result does not
-/// depend on which thread computed it.
+/// as set by `DenormalFlushing`, rounding) and the caller's ``GEMM/withInstructionSet(_:_:)``
+/// level, which threads do not inherit, so a result does not depend on which thread computed it.
 ///
 /// Equivalent to an OpenMP `parallel for` with a dynamic schedule of chunk size 1.
 public enum WorkerPool {

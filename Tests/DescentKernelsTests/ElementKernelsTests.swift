@@ -43,14 +43,14 @@ func checkFloatFunction(
     _ operation: UnaryOperation, instructionSet: GEMM.InstructionSet, maximumUlps: Double,
     reference: (Double) -> Double
 ) {
-    let saved = GEMM.instructionSet
-    GEMM.instructionSet = instructionSet
-    defer { GEMM.instructionSet = saved }
     let inputs = sweepInputs()
     var outputs = [Float](repeating: 0, count: inputs.count)
-    inputs.withUnsafeBufferPointer { x in
-        outputs.withUnsafeMutableBufferPointer { y in
-            ElementKernels.unary(operation, x.baseAddress!, y.baseAddress!, count: inputs.count)
+    // This thread only: tests of other modules running meanwhile keep the process-wide level.
+    GEMM.withInstructionSet(instructionSet) {
+        inputs.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { y in
+                ElementKernels.unary(operation, x.baseAddress!, y.baseAddress!, count: inputs.count)
+            }
         }
     }
     var worst = 0.0, worstInput: Float = 0

@@ -148,17 +148,16 @@ extension KernelTests {
         }
 
         func withSettings(_ instructionSet: GEMM.InstructionSet, threads: Int, _ body: () -> Void) {
-            let (savedSet, savedThreads, savedWork) = (GEMM.instructionSet, GEMM.maximumThreadCount, GEMM.workPerThread)
-            GEMM.instructionSet = instructionSet
+            let (savedThreads, savedWork) = (GEMM.maximumThreadCount, GEMM.workPerThread)
             GEMM.maximumThreadCount = threads
             // The threaded shapes below (4–5M multiply-adds) split at 2²¹ per thread.
             GEMM.workPerThread = 1 << 21
             defer {
-                GEMM.instructionSet = savedSet
                 GEMM.maximumThreadCount = savedThreads
                 GEMM.workPerThread = savedWork
             }
-            body()
+            // The level for this thread and its pool parts only (tests of other modules run meanwhile).
+            GEMM.withInstructionSet(instructionSet, body)
         }
 
         @Test(arguments: instructionSets, [1, 2])
@@ -249,9 +248,10 @@ extension KernelTests {
 
         @Test(arguments: GEMMTests.instructionSets, shapes)
         func oneAndTwoThreadsGiveIdenticalBits(instructionSet: GEMM.InstructionSet, shape: GEMMCase) {
-            let saved = GEMM.instructionSet
-            GEMM.instructionSet = instructionSet
-            defer { GEMM.instructionSet = saved }
+            GEMM.withInstructionSet(instructionSet) { checkThreadIndependence(shape) }
+        }
+
+        func checkThreadIndependence(_ shape: GEMMCase) {
             let lda = shape.transposeA ? shape.m : shape.k, ldb = shape.transposeB ? shape.k : shape.n
             // Values of mixed magnitude so that a different summation order would change bits.
             let a: [Float] = (0..<(shape.m * shape.k)).map { (i: Int) -> Float in Float((i * 7919) % 1013) / 97 - 5 }

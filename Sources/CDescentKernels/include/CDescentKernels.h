@@ -22,6 +22,12 @@ int descent_isa_supported(void);
 int descent_isa_current(void);
 /// Sets the level the kernels use, clamped to what the CPU supports. Returns the level set.
 int descent_isa_set(int level);
+/// The level set for the calling thread only by `descent_isa_set_thread_override`, or -1.
+int descent_isa_thread_override(void);
+/// Sets a level for the calling thread only (lowered to the supported one), which
+/// `descent_isa_current` returns on this thread and in the worker-pool parts it starts;
+/// -1 removes it. Returns the level set.
+int descent_isa_set_thread_override(int level);
 
 // MARK: - Threads and workspaces
 
