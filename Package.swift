@@ -47,7 +47,7 @@ let package = Package(
             path: "Sources/DescentCore"),
         .target(name: "DescentNN", dependencies: ["DescentCore"], path: "Sources/DescentNN"),
         .target(name: "DescentOptim", dependencies: ["DescentCore"], path: "Sources/DescentOptim"),
-        .target(name: "DescentData", dependencies: ["DescentCore"], path: "Sources/DescentData"),
+        .target(name: "DescentData", dependencies: ["DescentCore", "DescentKernels"], path: "Sources/DescentData"),
         .target(
             name: "DescentTraining",
             dependencies: ["DescentCore", "DescentNN", "DescentOptim", "DescentData"],

@@ -58,6 +58,23 @@ def main():
             "exp": (lambda: np.exp(x, out=out), 2),
             "sum": (lambda: x.sum(), 1),
         }
+        # The loader's batch gather: 1024 random rows of 784 out of 60,000 (GB/s of rows copied).
+        source = np.arange(60_000 * 784, dtype=np.float32).reshape(60_000, 784) % 1000
+        index_sets = [np.random.default_rng(seed).integers(0, 60_000, 1024) for seed in range(64)]
+        gathered = np.empty((1024, 784), dtype=np.float32)
+        calls = [0]
+
+        def gather():
+            np.take(source, index_sets[calls[0] % 64], axis=0, out=gathered)
+            calls[0] += 1
+
+        times = measure(gather, 3 if quick else 20, 0.05 if quick else 0.5)
+        results.append({
+            "name": "kernels/elementwise/float/gather",
+            "unit": "GB/s",
+            "best": round(gathered.nbytes / min(times) / 1e9, 2),
+            "median": round(gathered.nbytes / sorted(times)[len(times) // 2] / 1e9, 2),
+        })
         for case, (body, arrays) in cases.items():
             times = measure(body, 3 if quick else 10, 0.05 if quick else 0.5)
             bytes_moved = arrays * count * 4

@@ -2,6 +2,7 @@
 #define CDESCENT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Returns 1 when the CPU supports AVX2 and FMA (checked once at run time).
 int descent_cpu_has_avx2_fma(void);
@@ -118,6 +119,13 @@ void descent_sgemm_small(int transposeA, int transposeB, long m, long n, long k,
 /// Double version of `descent_sgemm_small`.
 void descent_dgemm_small(int transposeA, int transposeB, long m, long n, long k, double alpha,
                          const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc);
+
+// MARK: - Row gather (gather.c)
+
+/// Copies rows `indices[0..<count]` (each `rowBytes` bytes) of `source` into consecutive rows of
+/// `destination`, prefetching the rows ahead. Indices must be valid; the buffers must not overlap.
+void descent_gather_rows(void *destination, const void *source, size_t rowBytes, const intptr_t *indices,
+                         long count);
 
 // MARK: - Elementwise Float kernels (AVX2 + FMA when available, else scalar libm)
 

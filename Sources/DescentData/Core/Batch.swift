@@ -1,4 +1,5 @@
 import DescentCore
+import DescentKernels
 
 /// The targets of a batch or dataset: real values for regression, class indices for classification.
 ///
@@ -70,8 +71,9 @@ public struct Batch<Scalar: TensorScalar>: Sendable {
     public var count: Int { features.shape.first ?? 0 }
 }
 
-/// The rows of `tensor` (along axis 0) at `indices`, copied with one `memcpy` per row.
-/// Indices must be in range; callers validate user-provided indices first.
+/// The rows of `tensor` (along axis 0) at `indices`, copied with one `memcpy` per row and the
+/// rows ahead prefetched (``RowGather``). Indices must be in range; callers validate
+/// user-provided indices first.
 func gatherRows<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, _ indices: [Int]) -> Tensor<Scalar> {
     var shape = tensor.shape
     let rowCount = shape[0]
@@ -80,11 +82,10 @@ func gatherRows<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, _ indices: [Int]
     // Raw byte copies: a generic element-wise copy would go through witness tables per element.
     let rowBytes = rowScalars * MemoryLayout<Scalar>.stride
     return tensor.withUnsafeBufferPointer { source in
-        let base = UnsafeRawPointer(source.baseAddress!)
-        return Tensor(shape: shape) { out in
-            let destination = UnsafeMutableRawPointer(out.baseAddress!)
-            for (position, index) in indices.enumerated() {
-                (destination + position * rowBytes).copyMemory(from: base + index * rowBytes, byteCount: rowBytes)
+        Tensor(shape: shape) { out in
+            guard let base = source.baseAddress, let destination = out.baseAddress else { return }
+            indices.withUnsafeBufferPointer { indices in
+                RowGather.copyRows(from: base, rowBytes: rowBytes, indices: indices, to: destination)
             }
         }
     }

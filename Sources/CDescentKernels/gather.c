@@ -1,0 +1,47 @@
+// Row gather for mini-batches: the data loader copies the shuffled rows of a dataset into one
+// contiguous batch. Written in C for the software prefetch: the rows are random within a
+// dataset far larger than the caches (MNIST-sized: 179 MB), so each row copy starts with a
+// DRAM miss per cache line that the hardware prefetcher only catches up with inside a row.
+// Prefetching the next rows' lines while copying this one overlaps those misses
+// (1024 rows of 3,136 bytes: 0.26 → 0.18 ms on Zen 5; a second thread adds nothing, the copy is
+// bound by memory bandwidth).
+#include "CDescentKernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define PREFETCH(address) _mm_prefetch((const char *)(address), _MM_HINT_T0)
+#elif defined(__GNUC__)
+#define PREFETCH(address) __builtin_prefetch((address), 0, 3)
+#else
+#define PREFETCH(address) ((void)0)
+#endif
+
+// How far ahead to prefetch, in bytes of rows (a few DRAM latencies' worth of copying), and the
+// most bytes prefetched per row (past that the hardware prefetcher follows the row).
+#define PREFETCH_AHEAD 8192
+#define PREFETCH_ROW_LIMIT 4096
+
+void descent_gather_rows(void *destination, const void *source, size_t rowBytes, const intptr_t *indices,
+                         long count) {
+    if (count <= 0 || rowBytes == 0) return;
+    char *out = destination;
+    const char *base = source;
+    long ahead = (long)(PREFETCH_AHEAD / rowBytes);
+    if (ahead < 1) ahead = 1;
+    if (ahead > 16) ahead = 16;
+    size_t prefetchBytes = rowBytes < PREFETCH_ROW_LIMIT ? rowBytes : PREFETCH_ROW_LIMIT;
+    // The first rows' lines, then one row's worth per row copied.
+    for (long i = 0; i < ahead && i < count; i++) {
+        const char *row = base + (size_t)indices[i] * rowBytes;
+        for (size_t offset = 0; offset < prefetchBytes; offset += 64) PREFETCH(row + offset);
+    }
+    for (long i = 0; i < count; i++) {
+        if (i + ahead < count) {
+            const char *row = base + (size_t)indices[i + ahead] * rowBytes;
+            for (size_t offset = 0; offset < prefetchBytes; offset += 64) PREFETCH(row + offset);
+        }
+        memcpy(out + (size_t)i * rowBytes, base + (size_t)indices[i] * rowBytes, rowBytes);
+    }
+}
