@@ -43,35 +43,35 @@ enum CompiledLoss: Equatable, Sendable {
 ///
 ///     lse = m + log Σⱼ e^{xⱼ − m},  m = maxⱼ xⱼ        loss = Σ (lse − x_y) / N
 ///
-/// `logSumExps` holds one scalar per row (scratch). The same operations as ``CrossEntropyLoss``.
+/// `logSumExps` holds one scalar per row and `scratch` one per logit. The same operations as
+/// ``CrossEntropyLoss`` (``rowLogSumExps(_:rows:count:scratch:logSumExps:)`` and
+/// ``rowSoftmax(_:rows:count:logSumExps:probabilities:)``, shared).
 @inline(__always)
 func crossEntropyLossAndGradient<T: KernelScalar>(
     _ x: UnsafePointer<T>, labels: UnsafePointer<Int>, rows: Int, classes c: Int, ignoreIndex: Int,
-    logSumExps: UnsafeMutablePointer<T>, gradient: UnsafeMutablePointer<T>?
+    logSumExps: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>, gradient: UnsafeMutablePointer<T>?
 ) -> Double {
     var total = 0.0, normalizer = 0.0
+    rowLogSumExps(x, rows: rows, count: c, scratch: scratch, logSumExps: logSumExps)
     for n in 0..<rows {
-        let row = x + n * c
-        let lse = rowLogSumExp(row, count: c)
-        logSumExps[n] = lse
         let label = labels[n]
         if label == ignoreIndex { continue }
         normalizer += 1
-        total += -1 * Double(row[label] - lse)
+        total += -1 * Double(x[n * c + label] - logSumExps[n])
     }
     guard let gradient else { return total / normalizer }
     // ∂/∂x = (p − e_y)/N, computed in Double and rounded once, as the autodiff loss does.
     let factor = 1 / normalizer
+    rowSoftmax(x, rows: rows, count: c, logSumExps: logSumExps, probabilities: gradient)
     for n in 0..<rows {
-        let row = x + n * c, out = gradient + n * c
+        let out = gradient + n * c
         let label = labels[n]
         if label == ignoreIndex {
             for j in 0..<c { out[j] = 0 }
             continue
         }
-        let lse = logSumExps[n]
         for j in 0..<c {
-            var g = Double(T.exp(row[j] - lse))
+            var g = Double(out[j])
             if j == label { g -= 1 }
             out[j] = T(factor * g)
         }

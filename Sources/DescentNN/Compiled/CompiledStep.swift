@@ -60,6 +60,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
     /// One class label per row, and one log-sum-exp per row (cross-entropy scratch).
     let labelBuffer: UnsafeMutablePointer<Int>
     let logSumExpBuffer: UnsafeMutablePointer<Scalar>
+    /// One scalar per output of a full batch: the loss's shifted logits and exponentials.
+    let lossScratch: UnsafeMutablePointer<Scalar>
 
     /// Compiles one training step of `model` under `loss`.
     /// - Parameters:
@@ -109,6 +111,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
         outputs = Array(repeating: UnsafePointer(gradientBuffers.0), count: operations.count)
         labelBuffer = .allocate(capacity: maximumBatchSize)
         logSumExpBuffer = allocateBuffer(maximumBatchSize)
+        lossScratch = allocateBuffer(maximumBatchSize * (widths.last ?? 1))
     }
 
     deinit {
@@ -122,6 +125,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
         UnsafeMutableRawPointer(gradientBuffers.1).deallocate()
         labelBuffer.deallocate()
         UnsafeMutableRawPointer(logSumExpBuffer).deallocate()
+        UnsafeMutableRawPointer(lossScratch).deallocate()
     }
 
     /// Why `model` and `loss` cannot be compiled, or `nil` if they can.
@@ -320,11 +324,11 @@ public final class CompiledStep<Scalar: TensorScalar> {
             if Scalar.self == Float.self {
                 return crossEntropyLossAndGradient(
                     cast(output, Float.self), labels: labelBuffer, rows: rows, classes: outputWidth, ignoreIndex: ignoreIndex,
-                    logSumExps: castMutable(logSumExpBuffer, Float.self), gradient: gradient.map { castMutable($0, Float.self) })
+                    logSumExps: castMutable(logSumExpBuffer, Float.self), scratch: castMutable(lossScratch, Float.self), gradient: gradient.map { castMutable($0, Float.self) })
             }
             return crossEntropyLossAndGradient(
                 cast(output, Double.self), labels: labelBuffer, rows: rows, classes: outputWidth, ignoreIndex: ignoreIndex,
-                logSumExps: castMutable(logSumExpBuffer, Double.self), gradient: gradient.map { castMutable($0, Double.self) })
+                logSumExps: castMutable(logSumExpBuffer, Double.self), scratch: castMutable(lossScratch, Double.self), gradient: gradient.map { castMutable($0, Double.self) })
         case .meanSquaredError:
             if Scalar.self == Float.self {
                 return meanSquaredErrorLossAndGradient(cast(output, Float.self), cast(targets!, Float.self), count: count,

@@ -128,17 +128,43 @@ struct CrossEntropyProblem {
     let ignoreIndex: Int
 }
 
-/// `log Σⱼ exp(row[j])` of one row of logits, shifted by the row's maximum for stability (a row
-/// without a finite maximum is not shifted). Shared by ``CrossEntropyLoss`` and the compiled step,
-/// so both round alike.
+/// `log Σⱼ exp(x[n, j])` of each row of `rows × c` logits into `logSumExps[n]`, each row shifted
+/// by its maximum for stability (a row without a finite maximum is not shifted). `scratch` holds
+/// `rows × c` values. Shared by ``CrossEntropyLoss`` and the compiled step, so both round alike.
+///
+/// The exponentials of all rows go through one ``ElementKernels/unary(_:_:_:count:)`` call (for
+/// Float the vectorised `exp`, within 2 ulp): per element, a libm call cost ≈ 5 ns, a tenth of a
+/// batch-1024 MLP step's non-GEMM time; each row's terms are then added in order.
 @inline(__always)
-func rowLogSumExp<T: KernelScalar>(_ row: UnsafePointer<T>, count c: Int) -> T {
-    var maximum = -T.infinity
-    for j in 0..<c { maximum = Swift.max(maximum, row[j]) }
-    if !maximum.isFinite { maximum = 0 }
-    var total: T = 0
-    for j in 0..<c { total += T.exp(row[j] - maximum) }
-    return maximum + T.log(total)
+func rowLogSumExps<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, scratch: UnsafeMutablePointer<T>,
+                                    logSumExps: UnsafeMutablePointer<T>) {
+    for n in 0..<rows {
+        let row = x + n * c, shifted = scratch + n * c
+        var maximum = -T.infinity
+        for j in 0..<c { maximum = Swift.max(maximum, row[j]) }
+        if !maximum.isFinite { maximum = 0 }
+        for j in 0..<c { shifted[j] = row[j] - maximum }
+        logSumExps[n] = maximum
+    }
+    ElementKernels.unary(.exp, scratch, scratch, count: rows * c)
+    for n in 0..<rows {
+        let terms = scratch + n * c
+        var total: T = 0
+        for j in 0..<c { total += terms[j] }
+        logSumExps[n] = logSumExps[n] + T.log(total)
+    }
+}
+
+/// The softmax `exp(x[n, j] − logSumExps[n])` of each row of `rows × c` logits into
+/// `probabilities`, with one vectorised `exp` call as in ``rowLogSumExps(_:rows:count:scratch:logSumExps:)``.
+@inline(__always)
+func rowSoftmax<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, logSumExps: UnsafePointer<T>,
+                                 probabilities: UnsafeMutablePointer<T>) {
+    for n in 0..<rows {
+        let row = x + n * c, out = probabilities + n * c, lse = logSumExps[n]
+        for j in 0..<c { out[j] = row[j] - lse }
+    }
+    ElementKernels.unary(.exp, probabilities, probabilities, count: rows * c)
 }
 
 @inline(__always)
@@ -147,9 +173,13 @@ func crossEntropyForward<T: KernelScalar>(
     losses: inout [Double], logSumExps: inout [Double], normalizer: inout Double
 ) {
     let c = problem.classes, epsilon = problem.smoothing
+    let scratch = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(problem.rows * (c + 1), 1))
+    defer { scratch.deallocate() }
+    let rowLSE = scratch + problem.rows * c
+    rowLogSumExps(x, rows: problem.rows, count: c, scratch: scratch, logSumExps: rowLSE)
     for n in 0..<problem.rows {
         let row = x + n * c
-        let lse = rowLogSumExp(row, count: c)
+        let lse = rowLSE[n]
         logSumExps[n] = Double(lse)
         if let labels = problem.labels {
             let label = labels[n]
@@ -183,18 +213,26 @@ func crossEntropyBackward<T: KernelScalar>(
     let c = problem.classes, epsilon = problem.smoothing
     let weights = problem.weights
     let weightSum = weights?.reduce(0, +) ?? Double(c)
+    // The softmax of every row first (one vectorised exp), into the gradient buffer, which each
+    // row then overwrites with its gradient.
+    let rowLSE = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(problem.rows, 1))
+    defer { rowLSE.deallocate() }
+    for n in 0..<problem.rows { rowLSE[n] = T(logSumExps[n]) }
+    rowSoftmax(x, rows: problem.rows, count: c, logSumExps: rowLSE, probabilities: gradient)
     for n in 0..<problem.rows {
         let factor = Double(upstream[n * upstreamStride]) * scale
-        let row = x + n * c, out = gradient + n * c
-        let lse = T(logSumExps[n])
+        let out = gradient + n * c
         if let labels = problem.labels {
             let label = labels[n]
-            if label == problem.ignoreIndex { continue }
+            if label == problem.ignoreIndex {
+                for j in 0..<c { out[j] = 0 }
+                continue
+            }
             // (1 − ε)·w_y·(p − e_y) + (ε/C)·(p·Σw − w)
             let wy = weights?[label] ?? 1
             let pScale = (1 - epsilon) * wy + epsilon / Double(c) * weightSum
             for j in 0..<c {
-                let p = Double(T.exp(row[j] - lse))
+                let p = Double(out[j])
                 var g = pScale * p - epsilon / Double(c) * (weights?[j] ?? 1)
                 if j == label { g -= (1 - epsilon) * wy }
                 out[j] = T(factor * g)
@@ -204,7 +242,7 @@ func crossEntropyBackward<T: KernelScalar>(
             var weightedTotal = 0.0
             for j in 0..<c { weightedTotal += (weights?[j] ?? 1) * ((1 - epsilon) * Double(q[n * c + j]) + epsilon / Double(c)) }
             for j in 0..<c {
-                let p = Double(T.exp(row[j] - lse))
+                let p = Double(out[j])
                 let target = (1 - epsilon) * Double(q[n * c + j]) + epsilon / Double(c)
                 out[j] = T(factor * (p * weightedTotal - (weights?[j] ?? 1) * target))
             }
