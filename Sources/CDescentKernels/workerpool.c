@@ -58,6 +58,15 @@ static struct {
 };
 
 static _Thread_local int insideJob = 0;
+// Set on threads that must never take the pool (a data loader's background thread): their
+// calls run serially, so the training thread's products keep every worker.
+static _Thread_local int serialOnly = 0;
+
+int descent_parallel_set_serial_only(int value) {
+    int previous = serialOnly;
+    serialOnly = value;
+    return previous;
+}
 // The job word before each worker's first job (set before the worker starts, so a job
 // published while the thread is starting up is not mistaken for one already seen).
 static uint64_t startWord[MAX_WORKERS + 1];
@@ -164,7 +173,7 @@ static void run_serially(long parts, descent_part_body body, void *context) {
 void descent_parallel_run(long parts, descent_part_body body, void *context) {
     if (parts <= 0) return;
     long threads = descent_gemm_thread_count();
-    if (parts == 1 || threads <= 1 || parts > MAX_PARTS || insideJob ||
+    if (parts == 1 || threads <= 1 || parts > MAX_PARTS || insideJob || serialOnly ||
         atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
         run_serially(parts, body, context);
         return;

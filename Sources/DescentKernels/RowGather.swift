@@ -5,7 +5,15 @@ import CDescentKernels
 ///
 /// One `memcpy` per row, with the cache lines of the rows a few kilobytes ahead prefetched while
 /// the current row is copied, so the DRAM misses of randomly placed rows overlap (gather.c).
+/// Gathers of at least ``minimumBytesToSplit`` bytes are split across the ``WorkerPool``: the
+/// copy waits on memory latency (random rows, TLB misses), so two threads keep twice the misses
+/// in flight (MLP batch 1024 on two threads, 3.2 MB: 0.45–0.49 → 0.27–0.33 ms per batch in the
+/// training loop; batch 128: 0.05–0.07 → 0.02–0.03 ms).
 public enum RowGather {
+    /// The smallest gather split across threads: 256 KiB (an MLP batch of 128 MNIST rows is
+    /// 392 KiB; at batch 32, 98 KiB, a split measured no faster).
+    nonisolated(unsafe) public static var minimumBytesToSplit = 1 << 18
+
     /// Copies row `indices[i]` of `source` to row `i` of `destination`, each `rowBytes` bytes.
     /// - Precondition: every index is within `source` (callers validate user input first) and
     ///   the buffers do not overlap.
@@ -14,6 +22,15 @@ public enum RowGather {
         to destination: UnsafeMutableRawPointer
     ) {
         guard let first = indices.baseAddress, rowBytes > 0 else { return }
-        descent_gather_rows(destination, source, rowBytes, first, indices.count)
+        let parts = rowBytes * indices.count >= minimumBytesToSplit ? WorkerPool.threadCount : 1
+        if parts <= 1 {
+            descent_gather_rows(destination, source, rowBytes, first, indices.count)
+            return
+        }
+        let count = indices.count
+        WorkerPool.run(parts: parts) { part in
+            let lower = count * part / parts, upper = count * (part + 1) / parts
+            descent_gather_rows(destination + lower * rowBytes, source, rowBytes, first + lower, upper - lower)
+        }
     }
 }

@@ -58,4 +58,14 @@ public enum WorkerPool {
             }
         }
     }
+
+    /// Runs `body` with every ``run(parts:_:)`` it makes on this thread (and every product it
+    /// multiplies) executing its parts on this thread alone. Background threads such as a data
+    /// loader's prefetch use it: the pool runs one job at a time, and a job started from there
+    /// would make the training thread's products run on one thread meanwhile.
+    public static func runningSerially<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let previous = descent_parallel_set_serial_only(1)
+        defer { _ = descent_parallel_set_serial_only(previous) }
+        return try body()
+    }
 }

@@ -9,10 +9,26 @@ extension KernelTests {
     struct RowGatherTests {
         @Test(arguments: [1, 3, 16, 784, 1500, 5000])
         func copiesTheRequestedRowsInOrder(width: Int) {
+            checkGather(width: width)
+        }
+
+        /// The same with every gather split across two threads (ragged parts, and more parts
+        /// than rows for the one-row case below).
+        @Test(arguments: [3, 784, 5000])
+        func splitGatherCopiesTheSameRows(width: Int) {
+            let (savedBytes, savedThreads) = (RowGather.minimumBytesToSplit, GEMM.maximumThreadCount)
+            RowGather.minimumBytesToSplit = 0
+            GEMM.maximumThreadCount = 2
+            defer { RowGather.minimumBytesToSplit = savedBytes; GEMM.maximumThreadCount = savedThreads }
+            checkGather(width: width)
+            checkGather(width: width, indices: [4])
+        }
+
+        func checkGather(width: Int, indices chosen: [Int]? = nil) {
             let rows = 97
             let source = (0..<(rows * width)).map { Float($0) * 0.5 - 3 }
             // Scattered, repeated and boundary rows.
-            let indices = (0..<150).map { ($0 * 37 + 11) % rows } + [0, rows - 1, 5, 5]
+            let indices = chosen ?? (0..<150).map { ($0 * 37 + 11) % rows } + [0, rows - 1, 5, 5]
             var destination = [Float](repeating: .nan, count: indices.count * width)
             source.withUnsafeBytes { source in
                 indices.withUnsafeBufferPointer { indices in

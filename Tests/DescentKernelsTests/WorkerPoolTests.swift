@@ -1,4 +1,9 @@
 import CDescentKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 import Testing
 
@@ -66,6 +71,22 @@ extension KernelTests {
                     WorkerPool.run(parts: 4) { inner in cells[outer * 4 + inner] = outer * 4 + inner + 1 }
                 }
                 #expect((0..<16).map { cells[$0] } == Array(1...16))
+            }
+        }
+
+        /// A background thread (the loader's prefetch) never takes the pool: every part runs on
+        /// it, and the mark is gone afterwards.
+        @Test func runningSeriallyKeepsEveryPartOnTheCallingThread() {
+            withThreads(2) {
+                let caller = pthread_self()
+                let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: 8)
+                defer { threads.deallocate() }
+                WorkerPool.runningSerially {
+                    WorkerPool.run(parts: 8) { part in threads[part] = pthread_self() }
+                }
+                #expect((0..<8).allSatisfy { pthread_equal(threads[$0], caller) != 0 })
+                let stillMarked = descent_parallel_set_serial_only(0)
+                #expect(stillMarked == 0)
             }
         }
 

@@ -62,6 +62,10 @@ void descent_parallel_run(long parts, descent_part_body body, void *context);
 /// increased with atomic builtins by other parts of the same job. A part may wait for lower
 /// parts this way, never for higher ones (they may not have been claimed).
 void descent_parallel_wait_until(const long *counter, long value);
+/// Marks the calling thread as one whose `descent_parallel_run` calls always run their parts
+/// serially (1) or not (0); returns the previous value. For background threads (a data loader's
+/// prefetch), which must not take the pool from the training thread.
+int descent_parallel_set_serial_only(int value);
 
 // MARK: - Packed GEMM driver (gemm3)
 

@@ -1,5 +1,6 @@
 import DescentCore
 import Dispatch
+import DescentKernels
 
 /// Where a loader is in its passes over the data: the epoch and the next batch to read.
 ///
@@ -86,7 +87,8 @@ public final class BatchIterator<Scalar: TensorScalar> {
             // Start the next batch now; the caller trains on this one meanwhile.
             let job = PendingBatch<Scalar>()
             let producer = self.producer
-            queue.async { job.fulfil(Result { try producer.produceNext() }) }
+            // Serially on that thread: the worker pool belongs to the training thread's products.
+            queue.async { job.fulfil(Result { try WorkerPool.runningSerially { try producer.produceNext() } }) }
             pending = job
         }
         let batch = try result.get()
