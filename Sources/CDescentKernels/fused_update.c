@@ -98,14 +98,18 @@ static void outer_f64_portable(int kind, double *p, const double *u, const doubl
 #ifdef DESCENT_X86
 // The vector row loop: full vectors of W lanes, then TAIL for the remaining columns. The kind is
 // switched on outside the column loop.
+// The full vectors of a row for every kind, with AFTER(j) run after each (the look-ahead's dot).
+#define KIND_LOOP(W, LD, ST, MUL, ADD, SUB, DIV, SQRT, AFTER)                                       \
+    switch (kind) {                                                                                \
+    case 0: for (long j = 0; j < full; j += (W)) { OUTER_SGD(LD, ST, MUL, ADD, j) AFTER(j) } break; \
+    case 1: for (long j = 0; j < full; j += (W)) { OUTER_SGD_FIRST(LD, ST, MUL, ADD, j) AFTER(j) } break; \
+    case 2: for (long j = 0; j < full; j += (W)) { OUTER_SGD_MOMENTUM(LD, ST, MUL, ADD, j) AFTER(j) } break; \
+    default: for (long j = 0; j < full; j += (W)) { OUTER_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, j) AFTER(j) } break; \
+    }
+#define NOTHING_AFTER(j)
 #define VECTOR_ROW(W, LD, ST, MUL, ADD, SUB, DIV, SQRT, TAIL)                                      \
     long full = columns - columns % (W);                                                           \
-    switch (kind) {                                                                                \
-    case 0: for (long j = 0; j < full; j += (W)) OUTER_SGD(LD, ST, MUL, ADD, j) break;            \
-    case 1: for (long j = 0; j < full; j += (W)) OUTER_SGD_FIRST(LD, ST, MUL, ADD, j) break;      \
-    case 2: for (long j = 0; j < full; j += (W)) OUTER_SGD_MOMENTUM(LD, ST, MUL, ADD, j) break;   \
-    default: for (long j = 0; j < full; j += (W)) OUTER_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, j) break; \
-    }                                                                                              \
+    KIND_LOOP(W, LD, ST, MUL, ADD, SUB, DIV, SQRT, NOTHING_AFTER)                                  \
     TAIL
 
 #define AVX2 __attribute__((target("avx2")))
@@ -192,6 +196,105 @@ AVX512 static void outer_f64_avx512(int kind, double *p, const double *u, const 
     }
 }
 #endif
+
+// MARK: - The update followed by the next sample's dot products (Float, AVX2 / AVX-512)
+//
+// With the next sample known, the first layer's update also computes that sample's outputs
+// z[i] = b[i] + Σⱼ W′[i, j]·x′[j] from each row W′[i, ·] just written, while it is in registers
+// and L1, instead of reading the 800 KB of weights again in the next forward pass. The dot
+// product is the one the forward pass would compute (gemm.c, `small_dot8_*`, the batch-1 path):
+// one accumulator of W lanes per row with FMA, the ragged end through a masked load of zeros,
+// for AVX-512 the two 8-lane halves added, then ((h0+h1)+(h2+h3)) + ((h4+h5)+(h6+h7)) as the
+// horizontal adds do, then `alpha·s + beta·c` with alpha = beta = 1 (the bias copied into the
+// output first). So z is bit-identical to the next forward pass's.
+#ifdef DESCENT_X86
+
+// The horizontal sum of eight lanes in small_dot8_store's order.
+AVX2 static inline float dot_tree8(__m256 h) {
+    float lanes[8];
+    _mm256_storeu_ps(lanes, h);
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+AVX2 static inline __m256i lanes_below(long width) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// One row's output from its accumulator (1·s, then + 1·b when there is a bias).
+#define STORE_OUTPUT(sum)                                                                          \
+    { float s_ = 1.0f * (sum);                                                                     \
+      z[i] = bias ? s_ + 1.0f * bias[i] : s_; }
+
+__attribute__((target("avx2,fma"))) static void outer_dot_f32_avx2(int kind, float *p, const float *u, const float *x, long rows, long columns,
+                                    float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s,
+                                    float c5s, const float *next, const float *bias, float *z) {
+    const long full = columns - columns % 8;
+    const __m256i tailMask = lanes_below(columns % 8);
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(float)
+        __m256 acc = _mm256_setzero_ps();
+        {
+            const __m256 gi = _mm256_set1_ps(u[i]);
+            const __m256 c0 = _mm256_set1_ps(c0s), c1 = _mm256_set1_ps(c1s), c2 = _mm256_set1_ps(c2s);
+            const __m256 c3 = _mm256_set1_ps(c3s), c4 = _mm256_set1_ps(c4s), c5 = _mm256_set1_ps(c5s);
+#define DOT8(j) acc = _mm256_fmadd_ps(_mm256_loadu_ps(next + (j)), _mm256_loadu_ps(pr + (j)), acc);
+            KIND_LOOP(8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_sub_ps, _mm256_div_ps,
+                      _mm256_sqrt_ps, DOT8)
+#undef DOT8
+        }
+        if (full < columns) {
+            const float gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
+            SCALAR_ROW(S_SQRTF, full)
+            acc = _mm256_fmadd_ps(_mm256_maskload_ps(next + full, tailMask), _mm256_maskload_ps(pr + full, tailMask), acc);
+        }
+        STORE_OUTPUT(dot_tree8(acc))
+    }
+}
+
+AVX512 static void outer_dot_f32_avx512(int kind, float *p, const float *u, const float *x, long rows, long columns,
+                                        float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s,
+                                        float c5s, const float *next, const float *bias, float *z) {
+    const __m512 c0 = _mm512_set1_ps(c0s), c1 = _mm512_set1_ps(c1s), c2 = _mm512_set1_ps(c2s);
+    const __m512 c3 = _mm512_set1_ps(c3s), c4 = _mm512_set1_ps(c4s), c5 = _mm512_set1_ps(c5s);
+    const __mmask16 tail = (__mmask16)((1u << (columns % 16)) - 1);
+    const long full = columns - columns % 16;
+    for (long i = rows - 1; i >= 0; i--) {
+        ROW_POINTERS(float)
+        const __m512 gi = _mm512_set1_ps(u[i]);
+        __m512 acc = _mm512_setzero_ps();
+#define DOT16(j) acc = _mm512_fmadd_ps(_mm512_loadu_ps(next + (j)), _mm512_loadu_ps(pr + (j)), acc);
+        KIND_LOOP(16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps,
+                  _mm512_sqrt_ps, DOT16)
+#undef DOT16
+        MASKED_TAIL(16, M512_LDF, M512_STF, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps, _mm512_sqrt_ps)
+        if (full < columns)
+            acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, next + full), _mm512_maskz_loadu_ps(tail, pr + full), acc);
+        __m256 half = _mm256_add_ps(_mm512_castps512_ps256(acc),
+                                    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
+        STORE_OUTPUT(dot_tree8(half))
+    }
+}
+#undef STORE_OUTPUT
+#endif
+
+int descent_outer_update_dot_f32(int isa, int kind, float *p, const float *u, const float *x, long rows, long columns,
+                                 float *s1, float *s2, float c0, float c1, float c2, float c3, float c4, float c5,
+                                 const float *next, const float *bias, float *z) {
+#ifdef DESCENT_X86
+    if (isa > descent_isa_supported()) isa = descent_isa_supported();
+    if (isa >= DESCENT_ISA_AVX512) {
+        outer_dot_f32_avx512(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5, next, bias, z);
+        return 1;
+    }
+    if (isa >= DESCENT_ISA_AVX2) {
+        outer_dot_f32_avx2(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5, next, bias, z);
+        return 1;
+    }
+#endif
+    (void)isa, (void)kind, (void)p, (void)u, (void)x, (void)rows, (void)columns, (void)s1, (void)s2;
+    (void)c0, (void)c1, (void)c2, (void)c3, (void)c4, (void)c5, (void)next, (void)bias, (void)z;
+    return 0;
+}
 
 void descent_outer_update_f32(int isa, int kind, float *p, const float *u, const float *x, long rows, long columns,
                               float *s1, float *s2, float c0, float c1, float c2, float c3, float c4, float c5) {

@@ -102,6 +102,8 @@ enum TrainingBenchmarks {
         // batch 32 167k → 194k samples/s, batch 1024 254k → 272k; one thread: no clear difference).
         // DESCENT_BENCH_PREFETCH=0/1 overrides (for such comparisons).
         let prefetchOverride = getenv("DESCENT_BENCH_PREFETCH").map { String(cString: $0) != "0" }
+        // DESCENT_BENCH_LOOKAHEAD=0 turns the batch-1 look-ahead off (for comparisons).
+        let lookahead = getenv("DESCENT_BENCH_LOOKAHEAD").map { String(cString: $0) != "0" } ?? true
         let loader = DataLoader(data, batchSize: .samples(batchSize), shuffle: true, seed: 3,
                                 prefetch: prefetchOverride ?? (batchSize > 1 && WorkerPool.leavesProcessorFree))
         let loss = CrossEntropyLoss()
@@ -123,8 +125,11 @@ enum TrainingBenchmarks {
                 }
                 let labels = batch.targets.classes!
                 if let step {
-                    // What Trainer.trainStep runs: the update fused into the backward pass at batch 1.
-                    total += try step.trainStep(features: batch.features, labels: labels, optimizer: optimizer)
+                    // What Trainer.fit runs: the update fused into the backward pass at batch 1,
+                    // with a look-ahead to the next sample.
+                    let next = batchSize == 1 && lookahead ? try batches.peek() : nil
+                    total += try step.trainStep(features: batch.features, labels: labels, optimizer: optimizer,
+                                                nextFeatures: next?.features)
                 } else {
                     model.zeroGradients()
                     let value = try loss(model(batch.features, mode: .training), labels: labels)

@@ -81,6 +81,29 @@ public struct OuterProductUpdate: @unchecked Sendable {
             Float(c.0), Float(c.1), Float(c.2), Float(c.3), Float(c.4), Float(c.5))
     }
 
+    /// ``apply(to:u:x:rows:columns:instructionSet:)`` that also computes, from each updated row,
+    /// the next sample's output of that row: `outputs[i] = bias[i] + Σⱼ W[i, j]·nextInput[j]`
+    /// (no bias term when `bias` is `nil`) for `i` in `rows`, bit-identical to the batch-1 forward
+    /// product ``GEMM`` computes at `instructionSet` over the copied bias (its `small_dot8` path).
+    /// The weights are read once for both instead of again in the next forward pass.
+    /// - Returns: `false`, with nothing done, below AVX2 (the caller updates and multiplies apart).
+    public func applyComputingOutputs(
+        to p: UnsafeMutablePointer<Float>, u: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Range<Int>,
+        columns: Int, nextInput: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outputs: UnsafeMutablePointer<Float>,
+        instructionSet: GEMM.InstructionSet = GEMM.instructionSet
+    ) -> Bool {
+        guard instructionSet >= .avx2, GEMM.supportedInstructionSet >= .avx2 else { return false }
+        guard !rows.isEmpty, columns > 0 else { return true }
+        let offset = rows.lowerBound * columns
+        let c = constants
+        return descent_outer_update_dot_f32(
+            Int32(instructionSet.rawValue), rule.rawValue, p + offset, u + rows.lowerBound, x, rows.count, columns,
+            firstState.map { $0.assumingMemoryBound(to: Float.self) + offset },
+            secondState.map { $0.assumingMemoryBound(to: Float.self) + offset },
+            Float(c.0), Float(c.1), Float(c.2), Float(c.3), Float(c.4), Float(c.5),
+            nextInput, bias.map { $0 + rows.lowerBound }, outputs + rows.lowerBound) != 0
+    }
+
     /// Double version of ``apply(to:u:x:rows:columns:instructionSet:)``.
     public func apply(to p: UnsafeMutablePointer<Double>, u: UnsafePointer<Double>, x: UnsafePointer<Double>,
                       rows: Range<Int>, columns: Int, instructionSet: GEMM.InstructionSet = GEMM.instructionSet) {

@@ -25,27 +25,38 @@ extension CompiledStep {
     ///   - features: `[n, …]` with `n ≤ maximumBatchSize` and ``inputWidth`` values per sample.
     ///   - labels: one class index per row (cross-entropy).
     ///   - optimizer: the optimizer, over this step's ``parameters``.
+    ///   - nextFeatures: the features the next call will train on, if known (a data loader's next
+    ///     batch). The default value is `nil`. For a batch of one row whose model starts with a
+    ///     ``Linear`` (Float, AVX2 or better), that layer's update then also computes its outputs
+    ///     for the next sample while each weight row is in registers, so the next call skips
+    ///     reading the weights in its forward pass; the results are the same bits. The outputs are
+    ///     used only if the next call gets this very tensor and nothing changed the layer's
+    ///     parameters, the instruction set or the floating-point mode in between.
     /// - Throws: ``CompiledStepError`` for a batch that does not fit, ``LossError`` for a label
     ///   outside the classes, ``OptimizerError`` from the optimizer.
     /// - PyTorch: `loss = step(x, y); opt.step()` under `torch.compile`, with the update fused.
     @discardableResult
-    public func trainStep(features: Tensor<Scalar>, labels: [Int], optimizer: any Optimizer<Scalar>) throws -> Double {
-        try trainStep(features: features, labels: labels, targets: nil, optimizer: optimizer)
+    public func trainStep(features: Tensor<Scalar>, labels: [Int], optimizer: any Optimizer<Scalar>,
+                          nextFeatures: Tensor<Scalar>? = nil) throws -> Double {
+        try trainStep(features: features, labels: labels, targets: nil, optimizer: optimizer, nextFeatures: nextFeatures)
     }
 
-    /// ``trainStep(features:labels:optimizer:)`` with tensor targets (see
+    /// ``trainStep(features:labels:optimizer:nextFeatures:)`` with tensor targets (see
     /// ``computeGradients(features:targets:)``).
     @discardableResult
-    public func trainStep(features: Tensor<Scalar>, targets: Tensor<Scalar>, optimizer: any Optimizer<Scalar>) throws -> Double {
-        try trainStep(features: features, labels: nil, targets: targets, optimizer: optimizer)
+    public func trainStep(features: Tensor<Scalar>, targets: Tensor<Scalar>, optimizer: any Optimizer<Scalar>,
+                          nextFeatures: Tensor<Scalar>? = nil) throws -> Double {
+        try trainStep(features: features, labels: nil, targets: targets, optimizer: optimizer, nextFeatures: nextFeatures)
     }
 
     /// The step with labels or targets; without an optimizer, only ``computeGradients(features:labels:)``.
-    func trainStep(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, optimizer: (any Optimizer<Scalar>)?) throws -> Double {
+    func trainStep(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, optimizer: (any Optimizer<Scalar>)?,
+                   nextFeatures: Tensor<Scalar>? = nil) throws -> Double {
         if let optimizer, features.rank >= 1 && features.shape[0] == 1 {
             let identifier = ObjectIdentifier(optimizer)
             if cachedUpdater?.optimizer != identifier { cachedUpdater = (identifier, OptimizerUpdater(optimizer: optimizer)) }
-            return try trainFused(features: features, labels: labels, targets: targets, updater: cachedUpdater!.updater)
+            return try trainFused(features: features, labels: labels, targets: targets, updater: cachedUpdater!.updater,
+                                  next: nextFeatures)
         }
         let loss: Double
         if let labels {

@@ -133,23 +133,31 @@ public final class Trainer<Scalar: TensorScalar> {
     /// gradient clipping the step runs ``CompiledStep/trainStep(features:labels:optimizer:)``,
     /// which fuses the update into the backward pass for a batch of one row (bit-identical too);
     /// the parameters' gradients are then `nil` after the step.
+    ///
+    /// - Parameter next: the batch the next call will get, if known (``fit(epochs:training:validation:trainingEvaluation:)``
+    ///   passes it at batch size 1): the compiled step then computes the next sample's first-layer
+    ///   outputs during this step's update (``CompiledStep/trainStep(features:labels:optimizer:nextFeatures:)``; same results).
     @discardableResult
-    public func trainStep(on batch: Batch<Scalar>) throws -> Double {
+    public func trainStep(on batch: Batch<Scalar>, next: Batch<Scalar>? = nil) throws -> Double {
         let batchLoss: Double
         if let step = compiledStep(for: batch.count) {
             // Clipping needs the gradients; without it the step may consume them.
             let optimizer = gradientClipping == nil ? self.optimizer : nil
+            let nextFeatures = next?.features
             switch (batch.targets, loss.targetKind) {
             case (.classes(let labels), .classIndices):
-                batchLoss = try step.trainStep(features: batch.features, labels: labels, targets: nil, optimizer: optimizer)
+                batchLoss = try step.trainStep(features: batch.features, labels: labels, targets: nil, optimizer: optimizer,
+                                               nextFeatures: nextFeatures)
             case (.classes(let labels), _):
                 let targets = Tensor<Scalar>(shape: [labels.count]) { out in for i in 0..<labels.count { out[i] = Scalar(labels[i]) } }
-                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: targets, optimizer: optimizer)
+                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: targets, optimizer: optimizer,
+                                               nextFeatures: nextFeatures)
             case (.values(let values), _):
                 guard loss.targetKind != .classIndices else {
                     throw TrainingError("\(loss) needs class labels, but the targets are real values; use a regression loss such as mse, or --task classification")
                 }
-                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: values, optimizer: optimizer)
+                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: values, optimizer: optimizer,
+                                               nextFeatures: nextFeatures)
             }
             if optimizer != nil { return batchLoss }
         } else {
@@ -233,7 +241,10 @@ public final class Trainer<Scalar: TensorScalar> {
                 callbacks.forEach { $0.batchDidBegin(progress) }
                 try scheduler?.apply(to: optimizer)
                 let learningRate = optimizer.learningRate
-                let batchLoss = try trainStep(on: batch)
+                // At batch size 1 the step looks ahead to the next sample (a read error there is
+                // not this step's: the next `next()` reports it).
+                let upcoming = batch.count == 1 && usesCompiledStep ? (try? batches.peek()) ?? nil : nil
+                let batchLoss = try trainStep(on: batch, next: upcoming)
                 state.step += 1
                 state.position.batchIndex += 1
                 state.epochLossSum += batchLoss

@@ -77,6 +77,30 @@ func epochIndices<L: BatchLoader>(_ loader: L, epoch: Int, from batch: Int = 0) 
         }
     }
 
+    /// `peek()` shows the batch `next()` returns next without moving on, however often it is
+    /// called, with prefetching on and off; at the end of the epoch both give nil.
+    @Test(arguments: [false, true])
+    func peekingShowsTheNextBatchWithoutMovingOn(prefetch: Bool) throws {
+        let data = try indexedDataset(23)
+        let loader = DataLoader(data, batchSize: 5, shuffle: true, seed: 3, prefetch: prefetch)
+        let whole = try epochIndices(loader, epoch: 2)
+        let iterator = try loader.batches(from: LoaderPosition(epoch: 2, batchIndex: 0))
+        var seen: [[Int]] = []
+        for step in 0..<whole.count {
+            if step % 2 == 0 { _ = try iterator.peek() }
+            let peeked = try iterator.peek()
+            #expect(iterator.position == LoaderPosition(epoch: 2, batchIndex: step))
+            let batch = try #require(try iterator.next())
+            #expect(peeked?.indices == batch.indices)
+            #expect(peeked?.features.scalars == batch.features.scalars)
+            seen.append(batch.indices)
+        }
+        #expect(seen == whole)
+        #expect(try iterator.peek() == nil)
+        #expect(try iterator.next() == nil)
+        #expect(iterator.position == LoaderPosition(epoch: 2, batchIndex: whole.count))
+    }
+
     @Test func samplingWithReplacementDrawsIndependentIndices() throws {
         let data = try indexedDataset(5)
         let loader = DataLoader(data, batchSize: 4, withReplacement: true, sampleCount: 12, seed: 2)

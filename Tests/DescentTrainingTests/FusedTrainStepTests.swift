@@ -14,10 +14,10 @@ import Testing
 @Suite struct FusedTrainStepTests {
     /// 12 → 16 (ReLU: the bias gradient comes from the ReLU pass) → 9 (Tanh: from the sum
     /// reduction) → 5, with dropout, so every backward branch of the fused pass runs.
-    func model<Scalar: TensorScalar>(_: Scalar.Type, dropout: Double = 0.25) -> Sequential<Scalar> {
+    func model<Scalar: TensorScalar>(_: Scalar.Type, dropout: Double = 0.25, inputs: Int = 12) -> Sequential<Scalar> {
         var g = RandomGenerator(seed: 17)
         return Sequential {
-            Linear<Scalar>(12, 16, generator: &g)
+            Linear<Scalar>(inputs, 16, generator: &g)
             ReLU<Scalar>()
             Dropout<Scalar>(probability: dropout, generator: &g)
             Linear<Scalar>(16, 9, generator: &g)
@@ -26,20 +26,24 @@ import Testing
         }
     }
 
-    func sample<Scalar: TensorScalar>(_: Scalar.Type, _ index: Int, rows: Int = 1) -> (Tensor<Scalar>, [Int]) {
+    func sample<Scalar: TensorScalar>(_: Scalar.Type, _ index: Int, rows: Int = 1, inputs: Int = 12) -> (Tensor<Scalar>, [Int]) {
         var generator = RandomGenerator(seed: 40 + UInt64(index))
-        let x = Tensor<Scalar>.normal(shape: [rows, 12], mean: 0, standardDeviation: 1, generator: &generator)
+        let x = Tensor<Scalar>.normal(shape: [rows, inputs], mean: 0, standardDeviation: 1, generator: &generator)
         return (x, (0..<rows).map { ($0 + index * 3) % 5 })
     }
 
     /// Runs `steps` steps both ways, with the learning rate changed before each (a schedule), and
     /// checks parameters, losses and optimizer state for identity; returns the fused side.
     @discardableResult
+    ///
+    /// With `lookahead` the fused side is told each next sample (`nextFeatures:`), and the test
+    /// checks that the first layer's next outputs were computed (Float, AVX2 or better).
     func compare<Scalar: TensorScalar>(
         _: Scalar.Type, steps: Int = 6, rows: Int = 1, freeze: Bool = false, dropout: Double = 0.25,
-        _ makeOptimizer: () throws -> any Optimizer<Scalar>
+        inputs: Int = 12, lookahead: Bool = false, _ makeOptimizer: () throws -> any Optimizer<Scalar>
     ) throws -> (CompiledStep<Scalar>, any Optimizer<Scalar>) {
-        let fusedModel = model(Scalar.self, dropout: dropout), referenceModel = model(Scalar.self, dropout: dropout)
+        let fusedModel = model(Scalar.self, dropout: dropout, inputs: inputs)
+        let referenceModel = model(Scalar.self, dropout: dropout, inputs: inputs)
         if freeze {
             fusedModel.namedParameters()[0].parameter.isFrozen = true
             referenceModel.namedParameters()[0].parameter.isFrozen = true
@@ -47,12 +51,16 @@ import Testing
         let fused = try CompiledStep(model: fusedModel, loss: CrossEntropyLoss(), maximumBatchSize: rows)
         let reference = try CompiledStep(model: referenceModel, loss: CrossEntropyLoss(), maximumBatchSize: rows)
         let fusedOptimizer = try makeOptimizer(), referenceOptimizer = try makeOptimizer()
+        let samples = (0...steps).map { sample(Scalar.self, $0, rows: rows, inputs: inputs) }
+        let expectsLookahead = lookahead && Scalar.self == Float.self && GEMM.instructionSet >= .avx2 && rows == 1 && !freeze
         for step in 0..<steps {
             let rate = fusedOptimizer.initialLearningRates[0] * (1 - 0.1 * Double(step))
             fusedOptimizer.learningRate = rate
             referenceOptimizer.learningRate = rate
-            let (x, y) = sample(Scalar.self, step, rows: rows)
-            let fusedLoss = try fused.trainStep(features: x, labels: y, optimizer: fusedOptimizer)
+            let (x, y) = samples[step]
+            let next = lookahead && step + 1 < steps ? samples[step + 1].0 : nil
+            let fusedLoss = try fused.trainStep(features: x, labels: y, optimizer: fusedOptimizer, nextFeatures: next)
+            #expect((fused.lookahead != nil) == (expectsLookahead && next != nil), "step \(step): look-ahead computed")
             let referenceLoss = try reference.computeGradients(features: x, labels: y)
             try referenceOptimizer.step(reference.parameters)
             #expect(fusedLoss == referenceLoss)
@@ -87,6 +95,72 @@ import Testing
     @Test(arguments: fusedOptimizers)
     func fusedStepIsBitIdenticalInDouble(optimizer: String) throws {
         try compare(Double.self) { try make(optimizer, Double.self) }
+    }
+
+    /// With the next sample given, the first layer's update computes its next outputs, and every
+    /// step still gives the reference bits: at both instruction sets (AVX-512 is lowered to the
+    /// supported level), with inputs that fill no vector (12), fill some and leave a tail (37),
+    /// and fill them exactly (32).
+    @Test(arguments: fusedOptimizers)
+    func lookaheadIsBitIdentical(optimizer: String) throws {
+        for instructionSet in [GEMM.InstructionSet.avx2, .avx512] {
+            try GEMM.withInstructionSet(instructionSet) {
+                for inputs in [12, 37, 32] {
+                    try compare(Float.self, inputs: inputs, lookahead: true) { try make(optimizer, Float.self) }
+                }
+                try compare(Double.self, lookahead: true) { try make(optimizer, Double.self) }
+                try compare(Float.self, freeze: true, lookahead: true) { try make(optimizer, Float.self) }
+            }
+        }
+    }
+
+    /// The look-ahead is used only for the sample it was computed for and only while nothing
+    /// changed: a different next sample, a prediction in between (which overwrites the first
+    /// layer's buffer), a changed weight or bias, or a changed instruction set each make the
+    /// step compute the first layer again (a stale output would change the loss and the bits).
+    @Test func lookaheadIsDiscardedWhenAnythingChanged() throws {
+        let fusedModel = model(Float.self, inputs: 37), referenceModel = model(Float.self, inputs: 37)
+        let fused = try CompiledStep(model: fusedModel, loss: CrossEntropyLoss(), maximumBatchSize: 1)
+        let reference = try CompiledStep(model: referenceModel, loss: CrossEntropyLoss(), maximumBatchSize: 1)
+        let fusedOptimizer = try SGD<Float>(learningRate: 0.05), referenceOptimizer = try SGD<Float>(learningRate: 0.05)
+        let samples = (0..<8).map { sample(Float.self, $0, inputs: 37) }
+        func step(_ index: Int, announcing next: Tensor<Float>?) throws {
+            let fusedLoss = try fused.trainStep(features: samples[index].0, labels: samples[index].1, optimizer: fusedOptimizer,
+                                                nextFeatures: next)
+            let referenceLoss = try reference.computeGradients(features: samples[index].0, labels: samples[index].1)
+            try referenceOptimizer.step(reference.parameters)
+            #expect(fusedLoss == referenceLoss, "step on sample \(index)")
+        }
+        let hasKernel = GEMM.instructionSet >= .avx2
+        // Announced 1, trains on 2: the announced outputs are not used.
+        try step(0, announcing: samples[1].0)
+        #expect((fused.lookahead != nil) == hasKernel)
+        try step(2, announcing: samples[3].0)
+        // A prediction between the steps overwrites the first layer's buffer.
+        _ = try fused.predict(samples[5].0)
+        _ = try reference.predict(samples[5].0)
+        #expect(fused.lookahead == nil)
+        try step(3, announcing: samples[4].0)
+        // The weight and the bias change between the steps.
+        for model in [fusedModel, referenceModel] {
+            model.namedParameters()[0].parameter.updateInPlace { $0[3] += 0.5 }
+        }
+        try step(4, announcing: samples[5].0)
+        for model in [fusedModel, referenceModel] {
+            model.namedParameters()[1].parameter.updateInPlace { $0[2] -= 0.25 }
+        }
+        try step(5, announcing: samples[6].0)
+        // A copy of the announced sample (other storage) does not use it either.
+        let copy = try Tensor<Float>(shape: samples[6].0.shape, scalars: samples[6].0.scalars)
+        let fusedLoss = try fused.trainStep(features: copy, labels: samples[6].1, optimizer: fusedOptimizer, nextFeatures: samples[7].0)
+        let referenceLoss = try reference.computeGradients(features: copy, labels: samples[6].1)
+        try referenceOptimizer.step(reference.parameters)
+        #expect(fusedLoss == referenceLoss)
+        // Another instruction set for the step after.
+        try GEMM.withInstructionSet(.portable) { try step(7, announcing: nil) }
+        for ((name, a), (_, b)) in zip(fused.parameters, reference.parameters) {
+            #expect(a.value.scalars == b.value.scalars, "\(name) differs")
+        }
     }
 
     /// Optimizers without an outer-product form fall back per parameter (a group with weight
@@ -187,6 +261,7 @@ import Testing
         for optimizer in Self.fusedOptimizers {
             try compare(Float.self) { try make(optimizer, Float.self) }
             try compare(Double.self) { try make(optimizer, Double.self) }
+            try compare(Float.self, inputs: 37, lookahead: true) { try make(optimizer, Float.self) }
         }
     }
 }

@@ -180,6 +180,14 @@ int descent_adam_f32(float *p, const float *g, float *m, float *v, long n, float
 
 // MARK: - Outer-product optimizer updates (fused training step; fused_update.c)
 
+/// `descent_outer_update_f32` followed, row by row, by the next sample's outputs of the updated
+/// rows: `z[i] = Σⱼ p[i, j]·next[j]` (plus `bias[i]` unless `bias` is NULL), bit-identical to
+/// the batch-1 forward product of `descent_sgemm_small` at the same `isa` (alpha 1, beta 1 over
+/// the copied bias). Returns 0, doing nothing, when `isa` is below AVX2 (no such kernel).
+int descent_outer_update_dot_f32(int isa, int kind, float *p, const float *u, const float *x, long rows, long columns,
+                                 float *s1, float *s2, float c0, float c1, float c2, float c3, float c4, float c5,
+                                 const float *next, const float *bias, float *z);
+
 /// Applies an optimizer update to the `rows × columns` parameters `p` (row-major) whose gradient
 /// is the outer product `g[i, j] = u[i]·x[j]`, formed per element and never stored. `kind` 0:
 /// SGD, `p = p + c0·g`; 1: SGD momentum, first step, `b = g; p = p + c0·b` (`b` = `s1`); 2: SGD

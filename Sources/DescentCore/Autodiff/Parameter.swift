@@ -8,8 +8,16 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
     /// Assigning a new value starts a fresh leaf (its gradient is `nil`).
     public var value: Tensor<Scalar> {
         get { storedValue }
-        set { storedValue = isFrozen ? newValue.detached() : Tensor(storage: newValue.storage, shape: newValue.shape, node: GradNode(leaf: ())) }
+        set {
+            storedValue = isFrozen ? newValue.detached() : Tensor(storage: newValue.storage, shape: newValue.shape, node: GradNode(leaf: ()))
+            version &+= 1
+        }
     }
+
+    /// A counter that changes whenever the value may have changed: on every assignment to
+    /// ``value`` and every ``updateInPlace(_:)``. A cache of something computed from the value
+    /// (the compiled step's look-ahead) compares it to know the value is still the same.
+    public private(set) var version: UInt64 = 0
     private var storedValue: Tensor<Scalar>
 
     /// A frozen parameter gets no gradient and is skipped by optimizers (`requires_grad_(False)`).
@@ -39,6 +47,7 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
     public func updateInPlace<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
         // Keeps the leaf (and its gradient); copies the storage only if something else still shares it.
         storedValue.makeStorageUnique()
+        version &+= 1
         return try body(UnsafeMutableBufferPointer(start: storedValue.storage.pointer, count: storedValue.scalarCount))
     }
 }

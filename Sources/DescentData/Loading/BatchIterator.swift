@@ -66,6 +66,8 @@ public final class BatchIterator<Scalar: TensorScalar> {
     private let producer: ProducerBox<Scalar>
     private let queue: DispatchQueue?
     private var pending: PendingBatch<Scalar>?
+    /// The batch ``peek()`` made or took from `pending`, for the next ``next()``.
+    private var peeked: Result<Batch<Scalar>?, any Error>?
 
     init(producer: some BatchProducer<Scalar>, position: LoaderPosition, prefetch: Bool) {
         self.producer = ProducerBox(producer)
@@ -77,7 +79,10 @@ public final class BatchIterator<Scalar: TensorScalar> {
     /// - Throws: ``DataError`` if the data could not be read.
     public func next() throws -> Batch<Scalar>? {
         let result: Result<Batch<Scalar>?, any Error>
-        if let pending {
+        if let peeked {
+            result = peeked
+            self.peeked = nil
+        } else if let pending {
             result = pending.wait()
             self.pending = nil
         } else {
@@ -94,6 +99,23 @@ public final class BatchIterator<Scalar: TensorScalar> {
         let batch = try result.get()
         if batch != nil { position.batchIndex += 1 }
         return batch
+    }
+
+    /// The batch the next ``next()`` call will return, without moving on (``position`` stays):
+    /// made now, or taken from the prefetch, and kept for ``next()``. A training loop passes it to
+    /// ``CompiledStep``'s `trainStep(…, nextFeatures:)`. The batches and their order are the same
+    /// as without peeking.
+    /// - Throws: ``DataError`` if the data could not be read (``next()`` then throws it again).
+    public func peek() throws -> Batch<Scalar>? {
+        if peeked == nil {
+            if let pending {
+                peeked = pending.wait()
+                self.pending = nil
+            } else {
+                peeked = Result { try producer.produceNext() }
+            }
+        }
+        return try peeked!.get()
     }
 
     /// Calls `body` with each remaining batch in order.

@@ -17,9 +17,11 @@ extension CompiledStep {
     /// backward pass. Every trainable parameter's ``Parameter/gradient`` is `nil`
     /// afterwards. Bit-identical to `computeGradients` followed by the optimizer's step.
     /// - Precondition: `features` holds one row (the caller falls back otherwise).
+    /// - Parameter next: the sample the next call will train on, if known: the first layer's
+    ///   update then also computes its outputs for it (``FirstLayerLookahead``).
     package func trainFused(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?,
-                            updater: any CompiledStepUpdater) throws -> Double {
-        try run(features: features, labels: labels, targets: targets, accumulate: false, updater: updater)
+                            updater: any CompiledStepUpdater, next: Tensor<Scalar>? = nil) throws -> Double {
+        try run(features: features, labels: labels, targets: targets, accumulate: false, updater: updater, next: next)
     }
 
     /// The fused backward step of the ``Linear`` at `index`: its input gradient into `spare`
@@ -47,7 +49,8 @@ extension CompiledStep {
                 u.update(from: g, count: outWidth)
                 // The storage is made unique now; it stays the parameter's until the pass ends.
                 let p = weight.updateInPlace { $0.baseAddress! }
-                pendingUpdates.append(PendingOuterProduct(update: update, parameter: p, u: u, x: x, rows: outWidth, columns: inWidth))
+                pendingUpdates.append(PendingOuterProduct(update: update, parameter: p, u: u, x: x, rows: outWidth, columns: inWidth,
+                                                          operationIndex: index))
             } else {
                 let target = operations[index].weightGradient!.storage.pointer
                 outerProduct(g, x, target, rows: outWidth, columns: inWidth)
@@ -69,20 +72,40 @@ extension CompiledStep {
     /// Applies the weight updates the pass deferred, split across threads by rows when they are
     /// large enough: part `p` takes block `p` of every weight's rows (the block whose outputs it
     /// computed in the forward pass), so each thread finds its rows in its own cache.
-    func applyPendingUpdates() {
+    ///
+    /// With `nextInput`, the first operation's update (a ``Linear`` at index 0) also writes that
+    /// sample's outputs of the layer into the operation's output buffer, from the updated weights
+    /// and bias, and sets ``lookaheadWasComputed``.
+    func applyPendingUpdates(nextInput: UnsafePointer<Scalar>? = nil) {
         guard !pendingUpdates.isEmpty else { return }
         var parts = 1
         for pending in pendingUpdates { parts = Swift.max(parts, RowSplit.parts(rows: pending.rows, columns: pending.columns)) }
+        // Where the first layer's next outputs go, and its bias (already updated by now).
+        var lookahead: (next: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outputs: UnsafeMutablePointer<Float>)?
+        if let nextInput, Scalar.self == Float.self, pendingUpdates.contains(where: { $0.operationIndex == 0 }),
+           case let .linear(_, bias) = operations[0].kind {
+            lookahead = (cast(nextInput, Float.self), bias.map { cast(UnsafePointer($0.value.storage.pointer), Float.self) },
+                         castMutable(operations[0].output, Float.self))
+        }
+        let instructionSet = GEMM.instructionSet
         pendingUpdates.withUnsafeBufferPointer { list in
             WorkerPool.run(parts: parts) { part in
                 // Weights too small to split go whole to part 0, as the forward pass keeps them.
                 for pending in list {
                     let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
                     let rows = own ? RowSplit.block(pending.rows, part: part, of: parts) : (part == 0 ? 0..<pending.rows : 0..<0)
+                    if pending.operationIndex == 0, let lookahead,
+                       pending.update.applyComputingOutputs(
+                           to: castMutable(pending.parameter, Float.self), u: cast(pending.u, Float.self), x: cast(pending.x, Float.self),
+                           rows: rows, columns: pending.columns, nextInput: lookahead.next, bias: lookahead.bias,
+                           outputs: lookahead.outputs, instructionSet: instructionSet) {
+                        continue
+                    }
                     applyOuterProduct(pending.update, pending.parameter, u: pending.u, x: pending.x, rows: rows, columns: pending.columns)
                 }
             }
         }
+        lookaheadWasComputed = lookahead != nil && instructionSet >= .avx2
         pendingUpdates.removeAll(keepingCapacity: true)
     }
 
@@ -105,6 +128,8 @@ struct PendingOuterProduct<Scalar> {
     var x: UnsafePointer<Scalar>
     var rows: Int
     var columns: Int
+    /// The index of the ``Linear`` in the step's operations.
+    var operationIndex: Int
 }
 
 /// How a batch-1 step splits a large ``Linear`` across threads: each thread owns a contiguous

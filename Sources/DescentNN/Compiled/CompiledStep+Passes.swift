@@ -4,11 +4,20 @@ import DescentKernels
 extension CompiledStep {
     /// Runs the operations on `rows` samples and returns the last output (`rows × outputWidth`).
     /// Every loop is a kernel call on a whole buffer: one dynamic call per operation, none per element.
-    func forward(_ input: UnsafePointer<Scalar>, rows: Int, training: Bool) -> UnsafePointer<Scalar> {
+    /// With `firstOutputIsReady` the first operation's output buffer already holds its output for
+    /// this input (the last fused step's look-ahead) and is not computed again. Any pass uses up
+    /// or overwrites that look-ahead.
+    func forward(_ input: UnsafePointer<Scalar>, rows: Int, training: Bool, firstOutputIsReady: Bool = false) -> UnsafePointer<Scalar> {
         var x = input
+        lookahead = nil
         for index in operations.indices {
             let output = operations[index].output
             let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
+            if index == 0 && firstOutputIsReady {
+                x = UnsafePointer(output)
+                outputs[index] = x
+                continue
+            }
             switch operations[index].kind {
             case let .linear(weight, bias):
                 // Start from the bias in every row, then accumulate x·Wᵀ into it (beta = 1), as
@@ -66,11 +75,17 @@ extension CompiledStep {
     /// (``OuterProductUpdate``; applied at the end of the pass, all layers in one split across
     /// threads), or, when the optimizer has no such form, written to the step's gradient buffer
     /// and passed to `update(name:value:gradient:)`; the bias always takes the second way.
-    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool, updater: (any CompiledStepUpdater)? = nil) throws {
+    ///
+    /// With `nextInput` (a fused step told the next sample) the first layer's update also writes
+    /// that sample's first-layer outputs into its output buffer (see ``FirstLayerLookahead``) and
+    /// sets ``lookaheadWasComputed``.
+    func backward(input: UnsafePointer<Scalar>, rows: Int, accumulate: Bool, updater: (any CompiledStepUpdater)? = nil,
+                  nextInput: UnsafePointer<Scalar>? = nil) throws {
         let fused = updater != nil
+        lookaheadWasComputed = false
         // The optimizer state of a prepared update has advanced: apply it even if a later
         // update throws.
-        defer { if fused { applyPendingUpdates() } }
+        defer { if fused { applyPendingUpdates(nextInput: nextInput) } }
         guard let first = operations.firstIndex(where: \.hasTrainableParameters) else { return }
         var g = gradientBuffers.0, spare = gradientBuffers.1
         // Set when a ReLU's pass also summed the bias gradient of the Linear below it.

@@ -50,6 +50,10 @@ public final class CompiledStep<Scalar: TensorScalar> {
     let loss: CompiledLoss
     /// Weight updates a fused backward pass has prepared and not yet applied.
     var pendingUpdates: [PendingOuterProduct<Scalar>] = []
+    /// The first layer's outputs for the next sample, when the last fused step computed them.
+    var lookahead: FirstLayerLookahead<Scalar>?
+    /// Set by the last fused backward pass when it computed the first layer's next outputs.
+    var lookaheadWasComputed = false
     /// The last optimizer a fused step ran with and its adapter (kept so a step does not build one).
     package var cachedUpdater: (optimizer: ObjectIdentifier, updater: any CompiledStepUpdater)?
     var operations: [CompiledOperation<Scalar>]
@@ -217,25 +221,28 @@ public final class CompiledStep<Scalar: TensorScalar> {
     // MARK: The step
 
     func run(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
-             updater: (any CompiledStepUpdater)? = nil) throws -> Double {
+             updater: (any CompiledStepUpdater)? = nil, next: Tensor<Scalar>? = nil) throws -> Double {
         // Generic code is not specialised across modules: called from the user's module this runs
         // through witness tables, copies each `CompiledOperation` with value witnesses and looks up
         // generic metadata (a third of a logistic-regression step). Hop to the specialisation.
         if Scalar.self == Float.self {
             return try unsafeDowncast(self as AnyObject, to: CompiledStep<Float>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Float>.self), labels: labels,
-                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate, updater: updater)
+                targets: unsafeBitCast(targets, to: Tensor<Float>?.self), accumulate: accumulate, updater: updater,
+                next: unsafeBitCast(next, to: Tensor<Float>?.self))
         }
         if Scalar.self == Double.self {
             return try unsafeDowncast(self as AnyObject, to: CompiledStep<Double>.self).runImplementation(
                 features: unsafeBitCast(features, to: Tensor<Double>.self), labels: labels,
-                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate, updater: updater)
+                targets: unsafeBitCast(targets, to: Tensor<Double>?.self), accumulate: accumulate, updater: updater,
+                next: unsafeBitCast(next, to: Tensor<Double>?.self))
         }
-        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate, updater: updater)
+        return try runImplementation(features: features, labels: labels, targets: targets, accumulate: accumulate,
+                                     updater: updater, next: next)
     }
 
     func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
-                           updater: (any CompiledStepUpdater)?) throws -> Double {
+                           updater: (any CompiledStepUpdater)?, next: Tensor<Scalar>?) throws -> Double {
         let rows = try rowCount(of: features, limit: maximumBatchSize)
         precondition(updater == nil || (rows == 1 && !accumulate), "CompiledStep: a fused step takes one row")
         var values: UnsafePointer<Scalar>? = nil
@@ -249,11 +256,15 @@ public final class CompiledStep<Scalar: TensorScalar> {
             for (_, parameter) in parameters where !parameter.isFrozen && parameter.gradient != nil { parameter.gradient = nil }
         }
         let input = UnsafePointer(features.storage.pointer)
-        let output = forward(input, rows: rows, training: true)
+        let output = forward(input, rows: rows, training: true,
+                             firstOutputIsReady: lookaheadIsValid(for: features, rows: rows))
         let value = lossAndGradient(output, rows: rows, targets: values, gradient: gradientBuffers.0)
-        try backward(input: input, rows: rows, accumulate: accumulate, updater: updater)
+        let lookingAhead = updater != nil && canLookAhead(to: next)
+        try backward(input: input, rows: rows, accumulate: accumulate, updater: updater,
+                     nextInput: lookingAhead ? next.map { UnsafePointer($0.storage.pointer) } : nil)
+        if lookingAhead, let next, lookaheadWasComputed { recordLookahead(for: next) }
         // Keeps `features` and `targets` alive until the loops that read their storage are done.
-        withExtendedLifetime((features, targets)) {}
+        withExtendedLifetime((features, targets, next)) {}
         return Double(Scalar(value))
     }
 
