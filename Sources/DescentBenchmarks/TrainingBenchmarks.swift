@@ -172,27 +172,29 @@ enum TrainingBenchmarks {
         var samples: [(Tensor<Float>, [Int])] = []
         let batches = loader.batches(epoch: 0)
         while let batch = try batches.next() { samples.append((batch.features, batch.targets.classes!)) }
-        func train(_ features: Tensor<Float>, _ labels: [Int]) throws {
+        // As Trainer.fit does, each step is told the next sample (the look-ahead).
+        func train(_ features: Tensor<Float>, _ labels: [Int], next: Tensor<Float>?) throws {
             if let step {
-                try step.trainStep(features: features, labels: labels, optimizer: optimizer)
+                try step.trainStep(features: features, labels: labels, optimizer: optimizer, nextFeatures: next)
             } else {
                 model.zeroGradients()
                 try loss(model(features, mode: .training), labels: labels).backward()
                 try optimizer.step(model.trainableParameters())
             }
         }
-        for (x, y) in samples.prefix(500) { try train(x, y) }  // warm-up
+        for index in 0..<500 { try train(samples[index].0, samples[index].1, next: samples[index + 1].0) }  // warm-up
         var stepTimes: [Double] = []
         stepTimes.reserveCapacity(samples.count)
-        for (x, y) in samples {
+        for (index, (x, y)) in samples.enumerated() {
+            let next = index + 1 < samples.count ? samples[index + 1].0 : nil
             let start = monotonicSeconds()
-            try train(x, y)
+            try train(x, y, next: next)
             stepTimes.append(monotonicSeconds() - start)
         }
         // The same steps with the loader in the loop, per sample.
         let withLoader = try timedEpochs(quick: quick) { epoch in
             let batches = loader.batches(epoch: epoch)
-            while let batch = try batches.next() { try train(batch.features, batch.targets.classes!) }
+            while let batch = try batches.next() { try train(batch.features, batch.targets.classes!, next: try batches.peek()?.features) }
         }
         return [
             ("microsecondsPerStep", .number(median(stepTimes) * 1e6)),

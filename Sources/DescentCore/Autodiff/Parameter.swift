@@ -43,6 +43,16 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
     /// Sets the gradient to `nil` (`zero_grad(set_to_none=True)`).
     public func zeroGradient() { value.gradient = nil }
 
+    /// The value's elements for an in-place update that happens later in the same pass (the
+    /// compiled step's deferred weight updates), after making the storage unique as
+    /// ``updateInPlace(_:)`` does. Not generic, so a hot loop does not look up generic metadata
+    /// for the result type. The pointer is valid until the value is next assigned.
+    package func uniqueStoragePointer() -> UnsafeMutablePointer<Scalar> {
+        storedValue.makeStorageUnique()
+        version &+= 1
+        return storedValue.storage.pointer
+    }
+
     /// Calls `body` with the value's elements for an in-place update, outside the autodiff graph.
     public func updateInPlace<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
         // Keeps the leaf (and its gradient); copies the storage only if something else still shares it.

@@ -48,7 +48,7 @@ extension CompiledStep {
                 let u = operations[index].outputGradient!
                 u.update(from: g, count: outWidth)
                 // The storage is made unique now; it stays the parameter's until the pass ends.
-                let p = weight.updateInPlace { $0.baseAddress! }
+                let p = weight.uniqueStoragePointer()
                 pendingUpdates.append(PendingOuterProduct(update: update, parameter: p, u: u, x: x, rows: outWidth, columns: inWidth,
                                                           operationIndex: index))
             } else {
