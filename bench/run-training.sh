@@ -12,6 +12,8 @@
 #   FLUSH_DENORMALS   1 (default): flush subnormals in Descent and PyTorch, as XLA does by default
 #   PEERS             frameworks to run (default "torch jax sklearn"); QUICK=1 for a smoke run
 #   OUT               the JSON-lines file of all records (default bench/results/training-<time>.jsonl)
+#   ROUNDS            rounds per workload (default 1): each round runs Descent and every peer once, in
+#                     turn, and the table gives each side's median over the rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -z "${DESCENT_BENCH:-}" ]]; then
@@ -23,6 +25,7 @@ PEERS_PYTHON=${PEERS_PYTHON:-/work/venv-peers/bin/python}
 FLUSH_DENORMALS=${FLUSH_DENORMALS:-1}
 PEERS=${PEERS:-"torch jax sklearn"}
 QUICK_FLAG=$( [[ "${QUICK:-0}" == 1 ]] && echo --quick || true )
+ROUNDS=${ROUNDS:-1}
 mkdir -p bench/results
 OUT=${OUT:-bench/results/training-$(date +%Y%m%d-%H%M%S).jsonl}
 # workload:optimizer:batch:threads
@@ -53,7 +56,8 @@ matmul_rate() {  # the same run's matmul rate, for the batch-1024 bound (numpy/O
 matmul_rate
 for item in $WORKLOADS; do
     IFS=: read -r workload opt batch threads <<<"$item"
-    echo "== $workload $opt batch $batch threads $threads" >&2
+    for round in $(seq 1 "$ROUNDS"); do
+    echo "== $workload $opt batch $batch threads $threads (round $round of $ROUNDS)" >&2
     for path in compiled autodiff; do
         DESCENT_NUM_THREADS=$threads DESCENT_FLUSH_DENORMALS=$FLUSH_DENORMALS \
             "$DESCENT_BENCH" --filter "training/$workload/$path/$opt/batch-$batch/threads-$threads" $QUICK_FLAG \
@@ -63,6 +67,7 @@ for item in $WORKLOADS; do
         [[ "$peer" == sklearn && "$workload" != mlp ]] && continue
         python=$PEERS_PYTHON; [[ "$peer" == torch ]] && python=$TORCH_PYTHON
         run_peer "$python" "$peer" "$workload" "$opt" "$batch" "$threads" >>"$OUT"
+    done
     done
 done
 matmul_rate
