@@ -245,6 +245,21 @@ import Testing
         #expect(fused.model.parameters().allSatisfy { $0.gradient == nil }, "the fused step consumes the gradients")
     }
 
+    /// Uneven blocks (the caller's part lighter when it also updates the small layers) still
+    /// cover every row exactly once, in order.
+    @Test func unevenRowBlocksCoverEveryRowOnce() {
+        for count in [0, 1, 7, 256] {
+            for parts in [2, 3, 4] {
+                for share in [0.0, 0.1, 1 / Double(parts), 0.9, 1.0] {
+                    let blocks = (0..<parts).map { RowSplit.block(count, part: $0, of: parts, firstShare: share) }
+                    #expect(blocks.flatMap { Array($0) } == Array(0..<count), "\(count) rows, \(parts) parts, share \(share)")
+                    #expect(abs(blocks[0].count - Int((Double(count) * share).rounded())) <= 0)
+                }
+            }
+            #expect(RowSplit.block(count, part: 0, of: 1, firstShare: 0.3) == 0..<count)
+        }
+    }
+
     /// With the layers split across threads by rows (thresholds lowered, two threads: every
     /// layer, or only the first with the small ones whole on one thread), the forward products
     /// and the fused updates still give the reference bits.

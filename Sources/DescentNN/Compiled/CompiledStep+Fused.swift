@@ -88,12 +88,27 @@ extension CompiledStep {
                          castMutable(operations[0].output, Float.self))
         }
         let instructionSet = GEMM.instructionSet
+        // Weights too small to split go whole to part 0 (the caller's, which starts first), as the
+        // forward pass keeps them; part 0 then takes correspondingly fewer rows of the split ones,
+        // so that every part has about the same number of weights (with the first layer's
+        // forward product in the look-ahead, its rows need not match the forward pass's blocks).
+        var splitWeights = 0, wholeWeights = 0
+        for pending in pendingUpdates {
+            if RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts {
+                splitWeights += pending.rows * pending.columns
+            } else {
+                wholeWeights += pending.rows * pending.columns
+            }
+        }
+        let firstShare: Double? = lookahead == nil || splitWeights == 0 ? nil
+            : Swift.max(0, (Double(splitWeights + wholeWeights) / Double(parts) - Double(wholeWeights)) / Double(splitWeights))
         pendingUpdates.withUnsafeBufferPointer { list in
             WorkerPool.run(parts: parts) { part in
-                // Weights too small to split go whole to part 0, as the forward pass keeps them.
                 for pending in list {
                     let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
-                    let rows = own ? RowSplit.block(pending.rows, part: part, of: parts) : (part == 0 ? 0..<pending.rows : 0..<0)
+                    let rows = !own ? (part == 0 ? 0..<pending.rows : 0..<0)
+                        : firstShare.map { RowSplit.block(pending.rows, part: part, of: parts, firstShare: $0) }
+                        ?? RowSplit.block(pending.rows, part: part, of: parts)
                     if pending.operationIndex == 0, let lookahead,
                        pending.update.applyComputingOutputs(
                            to: castMutable(pending.parameter, Float.self), u: cast(pending.u, Float.self), x: cast(pending.x, Float.self),
@@ -163,5 +178,15 @@ enum RowSplit {
     /// Part `part` of `0..<count` split into `parts` contiguous blocks.
     static func block(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
         count * part / parts..<count * (part + 1) / parts
+    }
+
+    /// Part `part` of `0..<count` split into `parts` contiguous blocks, the first about
+    /// `firstShare` of `count` and the others equal; `firstShare = 1/parts` gives
+    /// ``block(_:part:of:)``'s blocks.
+    static func block(_ count: Int, part: Int, of parts: Int, firstShare: Double) -> Range<Int> {
+        guard parts > 1 else { return 0..<count }
+        let first = Swift.min(count, Swift.max(0, Int((Double(count) * firstShare).rounded())))
+        func boundary(_ k: Int) -> Int { k == 0 ? 0 : first + (count - first) * (k - 1) / (parts - 1) }
+        return boundary(part)..<(part + 1 == parts ? count : boundary(part + 1))
     }
 }
