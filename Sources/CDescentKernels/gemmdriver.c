@@ -251,7 +251,16 @@ typedef struct {
     long packed;
     // Compute parts: rowParts × columnParts.
     long rowParts, columnParts;
+    int epilogue;  // 1: ReLU on each block of C after its last k block
 } GEMM_FN(job_t);
+
+void GEMM_FN(descent_relu_block)(T *c, long ld, long rows, long columns) {
+    for (long i = 0; i < rows; i++) {
+        T *row = c + i * ld;
+        // The rule of ElementKernels' relu; written so that the compiler vectorises it.
+        for (long j = 0; j < columns; j++) row[j] = (row[j] > 0 || row[j] != row[j]) ? row[j] : 0;
+    }
+}
 
 static void GEMM_FN(run_part)(void *context, long part) {
     GEMM_FN(job_t) *job = context;
@@ -302,13 +311,16 @@ static void GEMM_FN(run_part)(void *context, long part) {
             GEMM_FN(pack_a)(job->isa, job->transposeA, job->a, job->lda, ic, pc, height, depth, mr, packedA);
             GEMM_MACRO(job->isa, height, column1 - column0, depth, packedA, packedB,
                        job->c + ic * job->ldc + job->jc + column0, job->ldc, job->alpha, beta);
+            if (job->epilogue == 1 && pc + kc >= job->k)
+                GEMM_FN(descent_relu_block)(job->c + ic * job->ldc + job->jc + column0, job->ldc, height,
+                                            column1 - column0);
         }
     }
 }
 
 void GEMM_PUBLIC(int isa, int transposeA, int transposeB, long m, long n, long k, T alpha, const T *a,
                  long lda, const T *b, long ldb, T beta, T *c, long ldc, long mc, long kc, long nc,
-                 long threads) {
+                 long threads, int epilogue) {
     long mr = GEMM_MR(isa), nr = GEMM_NR(isa);
     mc = mc / mr * mr > mr ? mc / mr * mr : mr;
     nc = nc / nr * nr > nr ? nc / nr * nr : nr;
@@ -318,7 +330,7 @@ void GEMM_PUBLIC(int isa, int transposeA, int transposeB, long m, long n, long k
     GEMM_FN(job_t) job = {
         .isa = isa, .transposeA = transposeA, .transposeB = transposeB, .m = m, .n = n, .k = k,
         .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c, .lda = lda, .ldb = ldb, .ldc = ldc,
-        .mr = mr, .nr = nr, .mc = mc, .kc = kc,
+        .mr = mr, .nr = nr, .mc = mc, .kc = kc, .epilogue = epilogue,
     };
     // With threads, a shared B holds every kc block of an nc block: keep it within 8 MiB.
     if (threads > 1) {

@@ -55,6 +55,18 @@ public enum GEMM {
         }
     }
 
+    /// Work applied to the result as it is produced.
+    public enum Epilogue: Sendable, Equatable {
+        /// `C` as computed.
+        case none
+        /// `max(C, 0)` per element (NaN kept, −0 becomes +0: the rule of
+        /// ``ElementKernels/unary(_:_:_:count:)``'s ReLU), applied by the built-in kernels to each
+        /// block of C right after its last k block, while it is in cache (a Linear followed by a
+        /// ReLU in one pass, as cuBLASLt's `CUBLASLT_EPILOGUE_RELU`); with a BLAS backend, a
+        /// separate pass afterwards. Either way, the same bits as the product then the ReLU.
+        case relu
+    }
+
     /// The best instruction set this CPU supports.
     public static var supportedInstructionSet: InstructionSet {
         InstructionSet(rawValue: Int(descent_isa_supported())) ?? .portable
@@ -109,26 +121,28 @@ public enum GEMM {
     ///   - beta: Scale of the old C; `0` means C is not read (it may hold NaN).
     ///   - c: C, `m×n`, row stride `ldc`; overwritten.
     ///   - ldc: Row stride of C in elements (at least `n`).
+    ///   - epilogue: Work on C as it is produced. The default value is ``Epilogue/none``.
     public static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue = .none
     ) {
         #if canImport(Accelerate) || OpenBLAS
         // Tiny and GEMV-like products stay on the direct path: a BLAS call costs microseconds there.
         if m <= 4 || m * n * k <= directPathLimit {
             blocked(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
             return
         }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        if epilogue == .relu { Float.reluBlock(c, ldc: ldc, rows: m, columns: n) }
         #else
         blocked(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
         #endif
     }
 
@@ -136,23 +150,24 @@ public enum GEMM {
     public static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, epilogue: Epilogue = .none
     ) {
         #if canImport(Accelerate) || OpenBLAS
         // Tiny and GEMV-like products stay on the direct path: a BLAS call costs microseconds there.
         if m <= 4 || m * n * k <= directPathLimit {
             blocked(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
             return
         }
         cblas_dgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        if epilogue == .relu { Double.reluBlock(c, ldc: ldc, rows: m, columns: n) }
         #else
         blocked(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
         #endif
     }
 

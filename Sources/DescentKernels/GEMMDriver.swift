@@ -22,7 +22,9 @@ protocol PackedGEMMScalar: BinaryFloatingPoint, Sendable, SendableMetatype {
     static func packed(
         _ isa: Int32, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, blocking: GEMMBlocking, threads: Int)
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, blocking: GEMMBlocking, threads: Int, epilogue: Int32)
+    /// ReLU in place over a block of C (the epilogue's rule).
+    static func reluBlock(_ c: UnsafeMutablePointer<Self>, ldc: Int, rows: Int, columns: Int)
     static func small(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
@@ -54,11 +56,15 @@ extension Float: PackedGEMMScalar {
     static func packed(
         _ isa: Int32, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, blocking: GEMMBlocking, threads: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, blocking: GEMMBlocking, threads: Int, epilogue: Int32
     ) {
         descent_sgemm_packed(
             isa, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-            blocking.mc, blocking.kc, blocking.nc, threads)
+            blocking.mc, blocking.kc, blocking.nc, threads, epilogue)
+    }
+
+    static func reluBlock(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
+        descent_relu_block_f32(c, ldc, rows, columns)
     }
 
     static func small(
@@ -80,11 +86,15 @@ extension Double: PackedGEMMScalar {
     static func packed(
         _ isa: Int32, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, blocking: GEMMBlocking, threads: Int
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, blocking: GEMMBlocking, threads: Int, epilogue: Int32
     ) {
         descent_dgemm_packed(
             isa, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-            blocking.mc, blocking.kc, blocking.nc, threads)
+            blocking.mc, blocking.kc, blocking.nc, threads, epilogue)
+    }
+
+    static func reluBlock(_ c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int) {
+        descent_relu_block_f64(c, ldc, rows, columns)
     }
 
     static func small(
@@ -112,12 +122,13 @@ extension GEMM {
     static func blocked<T: PackedGEMMScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+        beta: T, c: UnsafeMutablePointer<T>, ldc: Int, epilogue: Epilogue = .none
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative dimension m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scale(c, ldc: ldc, rows: m, columns: n, by: beta)
+            if epilogue == .relu { T.reluBlock(c, ldc: ldc, rows: m, columns: n) }
             return
         }
         // GEMV-like shapes (a batch of one) and tiny products: packing would cost more than it saves.
@@ -125,6 +136,7 @@ extension GEMM {
             T.small(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            if epilogue == .relu { T.reluBlock(c, ldc: ldc, rows: m, columns: n) }
             return
         }
         let isa = descent_isa_current()
@@ -132,7 +144,7 @@ extension GEMM {
         T.packed(
             isa, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, blocking: T.blocking(isa),
-            threads: threads)
+            threads: threads, epilogue: epilogue == .relu ? 1 : 0)
     }
 
     /// `C = beta·C` (used when the product is empty); `beta == 0` writes zeros without reading.

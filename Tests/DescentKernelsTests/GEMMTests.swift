@@ -266,5 +266,41 @@ extension KernelTests {
             // And the product itself is right (the shared checker, with the same shape).
             #expect(checkGEMM(Float.self, shape))
         }
+
+        /// The ReLU epilogue gives the bits of the product followed by ElementKernels' ReLU (NaN
+        /// kept, −0 and negatives to +0): packed shapes with several k blocks and ragged tiles,
+        /// split by rows and by columns, a bias already in C (beta 1), the direct path, Float
+        /// and Double, every instruction set, one and two threads.
+        @Test(arguments: GEMMTests.instructionSets, [1, 2])
+        func reluEpilogueEqualsProductThenReLU(instructionSet: GEMM.InstructionSet, threads: Int) {
+            GEMM.withInstructionSet(instructionSet) {
+                let (savedThreads, savedWork) = (GEMM.maximumThreadCount, GEMM.workPerThread)
+                GEMM.maximumThreadCount = threads
+                GEMM.workPerThread = 1
+                defer { GEMM.maximumThreadCount = savedThreads; GEMM.workPerThread = savedWork }
+                for (m, n, k, beta) in [(300, 200, 70, 0.0), (64, 130, 1030, 1.0), (40, 500, 96, 1.0), (3, 17, 9, 1.0), (16, 16, 16, 0.0)] {
+                    check(Float.self, m: m, n: n, k: k, beta: beta)
+                    check(Double.self, m: m, n: n, k: k, beta: beta)
+                }
+            }
+
+            func check<T: KernelScalar & PackedGEMMScalar>(_: T.Type, m: Int, n: Int, k: Int, beta: Double) {
+                // About half the results negative; a NaN in A makes a row of NaN results.
+                var a: [T] = (0..<(m * k)).map { T(Double(($0 * 7919) % 1013) / 97 - 5.2) }
+                a[k + 3] = .nan
+                let b: [T] = (0..<(k * n)).map { T(Double(($0 * 104_729) % 1019) / 1019 - 0.45) }
+                let bias: [T] = (0..<(m * n)).map { T(Double($0 % 13) - 6) }
+                var plain = bias, fused = bias
+                GEMM.blocked(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                             beta: T(beta), c: &plain, ldc: n)
+                ElementKernels.unary(.relu, plain, &plain, count: plain.count)
+                GEMM.blocked(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                             beta: T(beta), c: &fused, ldc: n, epilogue: .relu)
+                // Bitwise: the same value, sign of zero and NaN-ness.
+                let differing = zip(plain, fused).filter { $0.isNaN != $1.isNaN || (!$0.isNaN && ($0 != $1 || $0.sign != $1.sign)) }.count
+                #expect(differing == 0, "\(T.self) \(m)×\(n)×\(k): \(differing) elements differ")
+                #expect(fused.contains { $0.isNaN } && fused.contains { $0 == 0 } && fused.contains { $0 > 0 })
+            }
+        }
     }
 }

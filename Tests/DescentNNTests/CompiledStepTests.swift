@@ -1,6 +1,7 @@
 import Testing
 @testable import DescentNN
 import DescentCore
+import DescentKernels
 
 /// The compiled step against the autodiff path (`loss(model(x), y).backward()`) on twin models
 /// built from the same seed. Expected values come from the autodiff path itself; "identical"
@@ -62,6 +63,37 @@ import DescentCore
         #expect(got.loss == expected.loss)
         #expect(got.gradients == expected.gradients)
         #expect(got.gradients.count == 6)
+    }
+
+    /// Batches large enough for the packed GEMM, where a Linear followed by a ReLU applies it as
+    /// the product's epilogue (and one ReLU sits after a Tanh, so it runs on its own): the same
+    /// bits as the autodiff path, on one and two threads, in Float and Double, also predicting.
+    @Test(arguments: [1, 2])
+    func packedLinearWithReLUEpilogueIsIdentical(threads: Int) throws {
+        let saved = GEMM.maximumThreadCount
+        GEMM.maximumThreadCount = threads
+        defer { GEMM.maximumThreadCount = saved }
+        func check<Scalar: TensorScalar>(_: Scalar.Type) throws {
+            let (a, b) = twins { (g: inout RandomGenerator) -> Sequential<Scalar> in
+                Sequential {
+                    Linear<Scalar>(64, 96, generator: &g); ReLU<Scalar>()
+                    Linear<Scalar>(96, 48, generator: &g); ReLU<Scalar>()
+                    Linear<Scalar>(48, 40, generator: &g); Tanh<Scalar>(); ReLU<Scalar>()
+                    Linear<Scalar>(40, 10, generator: &g)
+                }
+            }
+            let x = batch(Scalar.self, rows: 70, columns: 64, seed: 9), y = labels(Scalar.self, rows: 70, classes: 10)
+            let expected = try autodiffGradients(a, CrossEntropyLoss(), x, y)
+            let step = try CompiledStep(model: b, loss: CrossEntropyLoss(), maximumBatchSize: 70)
+            let got = try step.computeGradients(features: x, targets: y)
+            #expect(got == expected.loss)
+            for (name, parameter) in step.parameters {
+                #expect(parameter.gradient?.scalars == expected.gradients[name], "\(name)")
+            }
+            #expect(try step.predict(x).scalars == a(x, mode: .evaluation).scalars)
+        }
+        try check(Float.self)
+        try check(Double.self)
     }
 
     @Test(arguments: [1, 9])

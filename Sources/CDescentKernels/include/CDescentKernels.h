@@ -73,13 +73,20 @@ int descent_parallel_set_serial_only(int value);
 /// packed algorithm: A blocks of `mc×kc`, B blocks of `kc×nc` (rounded to whole micro-tiles),
 /// the micro-kernels of `isa`, and up to `threads` threads of the worker pool, which split
 /// output tiles (never the k sum), so the result does not depend on `threads`.
+/// `epilogue` 1 applies ReLU (`c > 0 ? c : (c is NaN ? c : 0)`) to each block of C right after
+/// its last k block, while it is in cache; 0 applies nothing.
 void descent_sgemm_packed(int isa, int transposeA, int transposeB, long m, long n, long k, float alpha,
                           const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
-                          long mc, long kc, long nc, long threads);
+                          long mc, long kc, long nc, long threads, int epilogue);
 /// Double version of `descent_sgemm_packed`.
 void descent_dgemm_packed(int isa, int transposeA, int transposeB, long m, long n, long k, double alpha,
                           const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc,
-                          long mc, long kc, long nc, long threads);
+                          long mc, long kc, long nc, long threads, int epilogue);
+/// ReLU in place over a `rows × columns` block of a row-major matrix with row stride `ld`, with
+/// the epilogue's rule (NaN kept, −0 and negatives become +0).
+void descent_relu_block_f32(float *c, long ld, long rows, long columns);
+/// Double version of `descent_relu_block_f32`.
+void descent_relu_block_f64(double *c, long ld, long rows, long columns);
 
 // MARK: - End of worker pool and packed GEMM driver
 

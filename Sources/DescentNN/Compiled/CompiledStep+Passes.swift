@@ -10,11 +10,20 @@ extension CompiledStep {
     func forward(_ input: UnsafePointer<Scalar>, rows: Int, training: Bool, firstOutputIsReady: Bool = false) -> UnsafePointer<Scalar> {
         var x = input
         lookahead = nil
+        // Set when a Linear applied the ReLU that follows it (GEMM epilogue): that ReLU's output
+        // is the Linear's buffer. ReLU's derivative reads `x > 0`, which holds exactly where
+        // `relu(x) > 0` does (NaN gives 0 either way), so the backward pass is unchanged.
+        var reluApplied = false
         for index in operations.indices {
             let output = operations[index].output
             let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
             if index == 0 && firstOutputIsReady {
                 x = UnsafePointer(output)
+                outputs[index] = x
+                continue
+            }
+            if reluApplied {
+                reluApplied = false
                 outputs[index] = x
                 continue
             }
@@ -38,8 +47,12 @@ extension CompiledStep {
                                     beta: beta, c: output + block.lowerBound, ldc: outWidth)
                     }
                 } else {
-                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: outWidth, k: inWidth, alpha: 1,
-                                a: x, lda: inWidth, b: w, ldb: inWidth, beta: beta, c: output, ldc: outWidth)
+                    // A batch through a Linear then a ReLU: the ReLU is applied to each block of
+                    // the product while it is in cache, instead of in a pass of its own.
+                    if rows > 1, index + 1 < operations.count, case .activation(.relu) = operations[index + 1].kind {
+                        reluApplied = true
+                    }
+                    multiply(m: rows, n: outWidth, k: inWidth, a: x, b: w, beta: beta, c: output, epilogue: reluApplied ? .relu : .none)
                 }
                 x = UnsafePointer(output)
             case let .activation(operation):
@@ -179,6 +192,19 @@ extension CompiledStep {
         }
         parameter.gradient = owned
         return (pointer, 0)
+    }
+
+    /// The forward product `C = X·Wᵀ + beta·C` (`m × n`, depth `k`, contiguous) with `epilogue`,
+    /// through ``GEMM`` for the concrete type.
+    func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>, beta: Scalar,
+                  c: UnsafeMutablePointer<Scalar>, epilogue: GEMM.Epilogue) {
+        if Scalar.self == Float.self {
+            GEMM.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: cast(a, Float.self), lda: k,
+                          b: cast(b, Float.self), ldb: k, beta: Float(beta), c: castMutable(c, Float.self), ldc: n, epilogue: epilogue)
+        } else {
+            GEMM.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: cast(a, Double.self), lda: k,
+                          b: cast(b, Double.self), ldb: k, beta: Double(beta), c: castMutable(c, Double.self), ldc: n, epilogue: epilogue)
+        }
     }
 
     /// ``ElementKernels/reluDerivativeWithColumnSums(x:upstream:_:rows:columns:sums:)`` for the concrete type.
