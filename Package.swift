@@ -61,7 +61,7 @@ let package = Package(
             path: "Sources/Descent"),
         .executableTarget(
             name: "DescentCLI",
-            dependencies: ["Descent", "DescentKernels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Descent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DescentCLI"),
         .executableTarget(
             name: "DescentBenchmarks", dependencies: ["Descent", "DescentKernels"], path: "Sources/DescentBenchmarks"),

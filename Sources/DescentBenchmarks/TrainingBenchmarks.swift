@@ -96,16 +96,17 @@ enum TrainingBenchmarks {
             Linear<Float>(128, 10, generator: &generator)
         }
         let optimizer = try makeOptimizer(optimizerName)
-        // The rule `descent train` uses: no prefetch at batch 1 (the hand-off costs more than
-        // gathering one 784-value row) or when the GEMM threads take every processor
-        // (`WorkerPool.leavesProcessorFree`, medians of 5 alternated runs, SGD, 2 threads on 2 vCPUs:
-        // batch 32 167k → 194k samples/s, batch 1024 254k → 272k; one thread: no clear difference).
-        // DESCENT_BENCH_PREFETCH=0/1 overrides (for such comparisons).
+        // What `descent train` does with data in memory: no prefetch thread. The gather
+        // (RowGather: prefetching, split across the pool) costs less than handing each batch to
+        // another thread and waking it (alternated runs, SGD, one GEMM thread on 2 vCPUs: batch 32
+        // 109–143k samples/s with prefetch, 142–146k without; batch 1024 156–177k and 171–182k;
+        // two threads: batch 32 167k → 194k, batch 1024 254k → 272k without).
+        // DESCENT_BENCH_PREFETCH=1 turns it on (for such comparisons).
         let prefetchOverride = getenv("DESCENT_BENCH_PREFETCH").map { String(cString: $0) != "0" }
         // DESCENT_BENCH_LOOKAHEAD=0 turns the batch-1 look-ahead off (for comparisons).
         let lookahead = getenv("DESCENT_BENCH_LOOKAHEAD").map { String(cString: $0) != "0" } ?? true
         let loader = DataLoader(data, batchSize: .samples(batchSize), shuffle: true, seed: 3,
-                                prefetch: prefetchOverride ?? (batchSize > 1 && WorkerPool.leavesProcessorFree))
+                                prefetch: prefetchOverride ?? false)
         let loss = CrossEntropyLoss()
         let step = compiled ? try CompiledStep(model: model, loss: loss, maximumBatchSize: batchSize) : nil
         var lastLoss = 0.0

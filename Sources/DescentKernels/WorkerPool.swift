@@ -28,12 +28,6 @@ public enum WorkerPool {
     /// The most threads a job may use, the calling thread included (``GEMM/maximumThreadCount``).
     public static var threadCount: Int { GEMM.maximumThreadCount }
 
-    /// Whether a processor is left when a job uses all ``threadCount`` threads (fewer threads than
-    /// the processors this process may run on). Only then does a background thread, such as a data
-    /// loader's prefetch, run beside the pool instead of taking a core from one of its threads:
-    /// with 2 threads on 2 vCPUs, gathering batches on the caller measured faster (descent-benchmarks,
-    /// MLP SGD: batch 32 167k → 194k samples/s, batch 1024 254k → 272k).
-    public static var leavesProcessorFree: Bool { threadCount < Int(descent_processor_count()) }
 
     /// Runs `body(part)` once for each `part` in `0..<parts`, spread over the pool's threads,
     /// and returns when every part has finished.

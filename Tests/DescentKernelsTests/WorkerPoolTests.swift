@@ -123,15 +123,6 @@ extension KernelTests {
             }
         }
 
-        @Test func aProcessorIsFreeOnlyWithFewerThreadsThanProcessors() {
-            let processors = Int(descent_processor_count())
-            #expect(processors >= 1)
-            withThreads(processors) { #expect(!WorkerPool.leavesProcessorFree) }
-            withThreads(processors + 1) { #expect(!WorkerPool.leavesProcessorFree) }
-            // With one thread a second processor, if there is one, is free.
-            withThreads(1) { #expect(WorkerPool.leavesProcessorFree == (processors > 1)) }
-        }
-
         @Test func partsRunAtTheCallersInstructionSetOverride() {
             withThreads(2) {
                 let processWide = GEMM.instructionSet

@@ -76,11 +76,14 @@ public struct DataLoader<Source: Dataset>: BatchLoader {
     ///   - sampleCount: samples per epoch when drawing with replacement. The default value is `nil`
     ///     (the dataset size).
     ///   - seed: the seed for shuffling and sampling. The default value is `0`.
-    ///   - prefetch: prepare the next batch on a background queue. The default value is `true`.
+    ///   - prefetch: prepare the next batch on a background queue while the caller trains on this
+    ///     one. The default value is `false` (PyTorch's `num_workers=0`): for data in memory,
+    ///     gathering a batch costs less than waking another thread for it (BENCHMARKS.md); turn it
+    ///     on for datasets whose `batch(at:)` is slow, such as decoding files.
     /// - Precondition: a positive batch size and sample count (programmer errors; the CLI validates).
     public init(
         _ dataset: Source, batchSize: BatchSize = .samples(1), shuffle: Bool = false, dropLast: Bool = false,
-        withReplacement: Bool = false, sampleCount: Int? = nil, seed: UInt64 = 0, prefetch: Bool = true
+        withReplacement: Bool = false, sampleCount: Int? = nil, seed: UInt64 = 0, prefetch: Bool = false
     ) {
         if case .samples(let n) = batchSize { precondition(n > 0, "DataLoader: batchSize must be positive, got \(n)") }
         precondition(sampleCount == nil || sampleCount! > 0, "DataLoader: sampleCount must be positive")
