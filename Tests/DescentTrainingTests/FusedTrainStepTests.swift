@@ -263,7 +263,7 @@ import Testing
     /// With the layers split across threads by rows (thresholds lowered, two threads: every
     /// layer, or only the first with the small ones whole on one thread), the forward products
     /// and the fused updates still give the reference bits.
-    @Test(arguments: [1, 150])
+    @Test(.serialized, arguments: [1, 150])  // both cases set the same global thresholds
     func rowSplitAcrossThreadsIsBitIdentical(minimumWeights: Int) throws {
         let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount)
         RowSplit.minimumWeights = minimumWeights
