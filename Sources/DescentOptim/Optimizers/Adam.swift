@@ -40,14 +40,20 @@ public final class Adam<Scalar: TensorScalar>: GradientOptimizer<Scalar, AdamOpt
         super.init(name: name, options: options, bufferNames: ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
     }
 
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     override func apply(_ o: AdamOptions, _ storage: ParameterStorage<Scalar>, _ p: UnsafeMutablePointer<Scalar>, _ g: UnsafePointer<Scalar>, count: Int) {
         let state = StatePointers(storage.buffer(0), storage.buffer(1), o.amsgrad ? storage.buffer(2) : nil)
         run(AdamRule(options: o, step: storage.step), p, g, state, count: count)
     }
 
     /// Plain Adam only: the case AdamRule runs through its SIMD loop.
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     override func supportsOuterProductUpdate(_ o: AdamOptions) -> Bool { AdamRule.isPlain(o, Scalar.self) }
 
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     override func makeOuterProductUpdate(_ o: AdamOptions, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
         let rule = AdamRule(options: o, step: storage.step)
         return .adam(firstMoment: UnsafeMutableRawPointer(storage.buffer(0)), secondMoment: UnsafeMutableRawPointer(storage.buffer(1)),

@@ -33,6 +33,8 @@ public final class SGD<Scalar: TensorScalar>: GradientOptimizer<Scalar, SGDOptio
         super.init(name: "sgd", options: options, bufferNames: ["momentum_buffer"])
     }
 
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     override func apply(_ o: Options, _ storage: ParameterStorage<Scalar>, _ p: UnsafeMutablePointer<Scalar>, _ g: UnsafePointer<Scalar>, count: Int) {
         var buffer: UnsafeMutablePointer<Scalar>? = nil
         var isNew = false
@@ -41,10 +43,14 @@ public final class SGD<Scalar: TensorScalar>: GradientOptimizer<Scalar, SGDOptio
     }
 
     /// The configurations SGDRule runs through the C loop: no maximize, weight decay or Nesterov.
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     override func supportsOuterProductUpdate(_ o: Options) -> Bool {
         !o.maximize && Scalar(o.weightDecay) == 0 && !o.nesterov
     }
 
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     override func makeOuterProductUpdate(_ o: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
         var buffer: UnsafeMutablePointer<Scalar>? = nil
         var isNew = false
