@@ -115,41 +115,29 @@ static void outer_f64_portable(int kind, double *p, const double *u, const doubl
 #define AVX2 __attribute__((target("avx2")))
 #define AVX512 __attribute__((target("avx512f")))
 
-AVX2 static void outer_f32_avx2(int kind, float *p, const float *u, const float *x, long rows, long columns,
-                                float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s, float c5s) {
-    for (long i = rows - 1; i >= 0; i--) {
-        ROW_POINTERS(float)
-        {
-            const __m256 gi = _mm256_set1_ps(u[i]);
-            const __m256 c0 = _mm256_set1_ps(c0s), c1 = _mm256_set1_ps(c1s), c2 = _mm256_set1_ps(c2s);
-            const __m256 c3 = _mm256_set1_ps(c3s), c4 = _mm256_set1_ps(c4s), c5 = _mm256_set1_ps(c5s);
-            VECTOR_ROW(8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_sub_ps,
-                       _mm256_div_ps, _mm256_sqrt_ps, )
-        }
-        {
-            const float gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
-            SCALAR_ROW(S_SQRTF, columns - columns % 8)
-        }
+// One definition per element type (T, its 256-bit vector VT, W lanes, intrinsic suffix SFX,
+// the scalar square root for the tail).
+#define DEFINE_OUTER_AVX2(NAME, T, VT, W, SFX, SCALAR_SQRT)                                         \
+    AVX2 static void NAME(int kind, T *p, const T *u, const T *x, long rows, long columns, T *s1, T *s2,  \
+                          T c0s, T c1s, T c2s, T c3s, T c4s, T c5s) {                              \
+        for (long i = rows - 1; i >= 0; i--) {                                                     \
+            ROW_POINTERS(T)                                                                        \
+            {                                                                                      \
+                const VT gi = _mm256_set1_##SFX(u[i]);                                             \
+                const VT c0 = _mm256_set1_##SFX(c0s), c1 = _mm256_set1_##SFX(c1s), c2 = _mm256_set1_##SFX(c2s); \
+                const VT c3 = _mm256_set1_##SFX(c3s), c4 = _mm256_set1_##SFX(c4s), c5 = _mm256_set1_##SFX(c5s); \
+                VECTOR_ROW(W, _mm256_loadu_##SFX, _mm256_storeu_##SFX, _mm256_mul_##SFX, _mm256_add_##SFX, \
+                           _mm256_sub_##SFX, _mm256_div_##SFX, _mm256_sqrt_##SFX, )                \
+            }                                                                                      \
+            {                                                                                      \
+                const T gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;     \
+                SCALAR_ROW(SCALAR_SQRT, columns - columns % (W))                                   \
+            }                                                                                      \
+        }                                                                                          \
     }
-}
 
-AVX2 static void outer_f64_avx2(int kind, double *p, const double *u, const double *x, long rows, long columns,
-                                double *s1, double *s2, double c0s, double c1s, double c2s, double c3s, double c4s, double c5s) {
-    for (long i = rows - 1; i >= 0; i--) {
-        ROW_POINTERS(double)
-        {
-            const __m256d gi = _mm256_set1_pd(u[i]);
-            const __m256d c0 = _mm256_set1_pd(c0s), c1 = _mm256_set1_pd(c1s), c2 = _mm256_set1_pd(c2s);
-            const __m256d c3 = _mm256_set1_pd(c3s), c4 = _mm256_set1_pd(c4s), c5 = _mm256_set1_pd(c5s);
-            VECTOR_ROW(4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_mul_pd, _mm256_add_pd, _mm256_sub_pd,
-                       _mm256_div_pd, _mm256_sqrt_pd, )
-        }
-        {
-            const double gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
-            SCALAR_ROW(S_SQRT, columns - columns % 4)
-        }
-    }
-}
+DEFINE_OUTER_AVX2(outer_f32_avx2, float, __m256, 8, ps, S_SQRTF)
+DEFINE_OUTER_AVX2(outer_f64_avx2, double, __m256d, 4, pd, S_SQRT)
 
 // AVX-512: the ragged end of a row goes through masked loads and stores (the masked-off lanes
 // compute on zeros and are never stored).
@@ -168,33 +156,26 @@ AVX2 static void outer_f64_avx2(int kind, double *p, const double *u, const doub
         }                                                                                          \
     }
 
-AVX512 static void outer_f32_avx512(int kind, float *p, const float *u, const float *x, long rows, long columns,
-                                    float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s, float c5s) {
-    const __m512 c0 = _mm512_set1_ps(c0s), c1 = _mm512_set1_ps(c1s), c2 = _mm512_set1_ps(c2s);
-    const __m512 c3 = _mm512_set1_ps(c3s), c4 = _mm512_set1_ps(c4s), c5 = _mm512_set1_ps(c5s);
-    const __mmask16 tail = (__mmask16)((1u << (columns % 16)) - 1);
-    for (long i = rows - 1; i >= 0; i--) {
-        ROW_POINTERS(float)
-        const __m512 gi = _mm512_set1_ps(u[i]);
-        VECTOR_ROW(16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps,
-                   _mm512_div_ps, _mm512_sqrt_ps,
-                   MASKED_TAIL(16, M512_LDF, M512_STF, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps, _mm512_sqrt_ps))
+// One definition per element type (T, its 512-bit vector VT, W lanes, the tail mask type M,
+// intrinsic suffix SFX, the masked load and store macros above).
+#define DEFINE_OUTER_AVX512(NAME, T, VT, W, M, SFX, MASKED_LD, MASKED_ST)                           \
+    AVX512 static void NAME(int kind, T *p, const T *u, const T *x, long rows, long columns, T *s1, T *s2, \
+                            T c0s, T c1s, T c2s, T c3s, T c4s, T c5s) {                            \
+        const VT c0 = _mm512_set1_##SFX(c0s), c1 = _mm512_set1_##SFX(c1s), c2 = _mm512_set1_##SFX(c2s); \
+        const VT c3 = _mm512_set1_##SFX(c3s), c4 = _mm512_set1_##SFX(c4s), c5 = _mm512_set1_##SFX(c5s); \
+        const M tail = (M)((1u << (columns % (W))) - 1);                                           \
+        for (long i = rows - 1; i >= 0; i--) {                                                     \
+            ROW_POINTERS(T)                                                                        \
+            const VT gi = _mm512_set1_##SFX(u[i]);                                                 \
+            VECTOR_ROW(W, _mm512_loadu_##SFX, _mm512_storeu_##SFX, _mm512_mul_##SFX, _mm512_add_##SFX, \
+                       _mm512_sub_##SFX, _mm512_div_##SFX, _mm512_sqrt_##SFX,                      \
+                       MASKED_TAIL(W, MASKED_LD, MASKED_ST, _mm512_mul_##SFX, _mm512_add_##SFX,     \
+                                   _mm512_sub_##SFX, _mm512_div_##SFX, _mm512_sqrt_##SFX))         \
+        }                                                                                          \
     }
-}
 
-AVX512 static void outer_f64_avx512(int kind, double *p, const double *u, const double *x, long rows, long columns,
-                                    double *s1, double *s2, double c0s, double c1s, double c2s, double c3s, double c4s, double c5s) {
-    const __m512d c0 = _mm512_set1_pd(c0s), c1 = _mm512_set1_pd(c1s), c2 = _mm512_set1_pd(c2s);
-    const __m512d c3 = _mm512_set1_pd(c3s), c4 = _mm512_set1_pd(c4s), c5 = _mm512_set1_pd(c5s);
-    const __mmask8 tail = (__mmask8)((1u << (columns % 8)) - 1);
-    for (long i = rows - 1; i >= 0; i--) {
-        ROW_POINTERS(double)
-        const __m512d gi = _mm512_set1_pd(u[i]);
-        VECTOR_ROW(8, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_mul_pd, _mm512_add_pd, _mm512_sub_pd,
-                   _mm512_div_pd, _mm512_sqrt_pd,
-                   MASKED_TAIL(8, M512_LDD, M512_STD, _mm512_mul_pd, _mm512_add_pd, _mm512_sub_pd, _mm512_div_pd, _mm512_sqrt_pd))
-    }
-}
+DEFINE_OUTER_AVX512(outer_f32_avx512, float, __m512, 16, __mmask16, ps, M512_LDF, M512_STF)
+DEFINE_OUTER_AVX512(outer_f64_avx512, double, __m512d, 8, __mmask8, pd, M512_LDD, M512_STD)
 #endif
 
 // MARK: - The update followed by the next sample's dot products (Float, AVX2 / AVX-512)
