@@ -5,6 +5,10 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,4 +154,14 @@ void *descent_workspace(int slot, size_t bytes) {
         w->size[slot] = rounded;
     }
     return w->pointer[slot];
+}
+
+unsigned long long descent_ticks(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __rdtsc();
+#else
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec;
+#endif
 }

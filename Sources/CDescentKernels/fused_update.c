@@ -232,6 +232,39 @@ __attribute__((target("avx2,fma"))) static void outer_dot_f32_avx2(int kind, flo
     }
 }
 
+// Rows go four at a time, their column loops interleaved: a row's dot product is one chain of
+// dependent FMAs (the forward kernel's arithmetic, which the look-ahead must reproduce), so one
+// row at a time waits on FMA latency (49 in a row for 784 columns) with the load and store units
+// idle; four rows give four independent chains. Each row still gets exactly its own operations
+// in its own order.
+#define ROWS_AT_ONCE 4
+// Row r of the group: rebinds the names the OUTER_* macros use, applies `OUTER(j)`, then adds
+// the updated lanes to the row's dot product.
+#define GROUP_ROW(r, OUTER, j)                                                                     \
+    { float *pr = prs[r], *br = brs[r], *mr = brs[r], *vr = vrs[r];                                \
+      const __m512 gi = gis[r];                                                                    \
+      (void)br; (void)mr; (void)vr;                                                                \
+      OUTER(j)                                                                                     \
+      accs[r] = _mm512_fmadd_ps(_mm512_loadu_ps(next + (j)), _mm512_loadu_ps(pr + (j)), accs[r]); }
+#define GROUP_LOOP(OUTER)                                                                          \
+    for (long j = 0; j < full; j += 16) {                                                          \
+        GROUP_ROW(0, OUTER, j) GROUP_ROW(1, OUTER, j) GROUP_ROW(2, OUTER, j) GROUP_ROW(3, OUTER, j) \
+    }
+#define G_SGD(j) OUTER_SGD(_mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, j)
+#define G_SGD_FIRST(j) OUTER_SGD_FIRST(_mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, j)
+#define G_SGD_MOMENTUM(j) OUTER_SGD_MOMENTUM(_mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, j)
+
+// The masked tail, the tail's dot lanes and the output of one row `i` with accumulator `acc`.
+#define FINISH_ROW_AVX512(acc)                                                                     \
+    MASKED_TAIL(16, M512_LDF, M512_STF, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps, _mm512_sqrt_ps) \
+    if (full < columns)                                                                            \
+        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, next + full), _mm512_maskz_loadu_ps(tail, pr + full), acc); \
+    {                                                                                              \
+        __m256 half = _mm256_add_ps(_mm512_castps512_ps256(acc),                                  \
+                                    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1))); \
+        STORE_OUTPUT(dot_tree8(half))                                                              \
+    }
+
 AVX512 static void outer_dot_f32_avx512(int kind, float *p, const float *u, const float *x, long rows, long columns,
                                         float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s,
                                         float c5s, const float *next, const float *bias, float *z) {
@@ -239,7 +272,41 @@ AVX512 static void outer_dot_f32_avx512(int kind, float *p, const float *u, cons
     const __m512 c3 = _mm512_set1_ps(c3s), c4 = _mm512_set1_ps(c4s), c5 = _mm512_set1_ps(c5s);
     const __mmask16 tail = (__mmask16)((1u << (columns % 16)) - 1);
     const long full = columns - columns % 16;
-    for (long i = rows - 1; i >= 0; i--) {
+    long i = rows - 1;
+    // Groups of four rows, last to first (rows i, i − 1, i − 2, i − 3). Not for Adam, whose
+    // divisions and square roots, not the chain, set the pace (grouped: 24.2 → 25.9 µs for 150
+    // rows of 784 alone, against 8.0 → 6.7 µs for SGD).
+    for (; kind != 3 && i >= ROWS_AT_ONCE - 1; i -= ROWS_AT_ONCE) {
+        float *prs[ROWS_AT_ONCE], *brs[ROWS_AT_ONCE], *vrs[ROWS_AT_ONCE];
+        __m512 gis[ROWS_AT_ONCE], accs[ROWS_AT_ONCE];
+        for (int r = 0; r < ROWS_AT_ONCE; r++) {
+            long row = i - r;
+            prs[r] = p + row * columns;
+            brs[r] = s1 ? s1 + row * columns : 0;
+            vrs[r] = s2 ? s2 + row * columns : 0;
+            gis[r] = _mm512_set1_ps(u[row]);
+            accs[r] = _mm512_setzero_ps();
+        }
+        switch (kind) {
+        case 0: GROUP_LOOP(G_SGD) break;
+        case 1: GROUP_LOOP(G_SGD_FIRST) break;
+        case 2: GROUP_LOOP(G_SGD_MOMENTUM) break;
+        default: break;  // Adam: one row at a time (below)
+        }
+        for (int r = 0; r < ROWS_AT_ONCE; r++) {
+            const long member = i - r;
+            {
+                const long i = member;  // the names FINISH_ROW_AVX512 uses, for group member r
+                float *pr = prs[r], *br = brs[r], *mr = brs[r], *vr = vrs[r];
+                const __m512 gi = gis[r];
+                (void)br; (void)mr; (void)vr;
+                __m512 acc = accs[r];
+                FINISH_ROW_AVX512(acc)
+            }
+        }
+    }
+    // The remaining rows one at a time.
+    for (; i >= 0; i--) {
         ROW_POINTERS(float)
         const __m512 gi = _mm512_set1_ps(u[i]);
         __m512 acc = _mm512_setzero_ps();
@@ -247,12 +314,7 @@ AVX512 static void outer_dot_f32_avx512(int kind, float *p, const float *u, cons
         KIND_LOOP(16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps,
                   _mm512_sqrt_ps, DOT16)
 #undef DOT16
-        MASKED_TAIL(16, M512_LDF, M512_STF, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps, _mm512_sqrt_ps)
-        if (full < columns)
-            acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, next + full), _mm512_maskz_loadu_ps(tail, pr + full), acc);
-        __m256 half = _mm256_add_ps(_mm512_castps512_ps256(acc),
-                                    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
-        STORE_OUTPUT(dot_tree8(half))
+        FINISH_ROW_AVX512(acc)
     }
 }
 #undef STORE_OUTPUT

@@ -14,13 +14,15 @@ import Testing
 @Suite struct FusedTrainStepTests {
     /// 12 → 16 (ReLU: the bias gradient comes from the ReLU pass) → 9 (Tanh: from the sum
     /// reduction) → 5, with dropout, so every backward branch of the fused pass runs.
-    func model<Scalar: TensorScalar>(_: Scalar.Type, dropout: Double = 0.25, inputs: Int = 12) -> Sequential<Scalar> {
+    /// `hidden` changes the first layer's 16 outputs (18: four-row groups and a remainder in
+    /// the look-ahead kernel).
+    func model<Scalar: TensorScalar>(_: Scalar.Type, dropout: Double = 0.25, inputs: Int = 12, hidden: Int = 16) -> Sequential<Scalar> {
         var g = RandomGenerator(seed: 17)
         return Sequential {
-            Linear<Scalar>(inputs, 16, generator: &g)
+            Linear<Scalar>(inputs, hidden, generator: &g)
             ReLU<Scalar>()
             Dropout<Scalar>(probability: dropout, generator: &g)
-            Linear<Scalar>(16, 9, generator: &g)
+            Linear<Scalar>(hidden, 9, generator: &g)
             Tanh<Scalar>()
             Linear<Scalar>(9, 5, generator: &g)
         }
@@ -40,10 +42,10 @@ import Testing
     /// checks that the first layer's next outputs were computed (Float, AVX2 or better).
     func compare<Scalar: TensorScalar>(
         _: Scalar.Type, steps: Int = 6, rows: Int = 1, freeze: Bool = false, dropout: Double = 0.25,
-        inputs: Int = 12, lookahead: Bool = false, _ makeOptimizer: () throws -> any Optimizer<Scalar>
+        inputs: Int = 12, hidden: Int = 16, lookahead: Bool = false, _ makeOptimizer: () throws -> any Optimizer<Scalar>
     ) throws -> (CompiledStep<Scalar>, any Optimizer<Scalar>) {
-        let fusedModel = model(Scalar.self, dropout: dropout, inputs: inputs)
-        let referenceModel = model(Scalar.self, dropout: dropout, inputs: inputs)
+        let fusedModel = model(Scalar.self, dropout: dropout, inputs: inputs, hidden: hidden)
+        let referenceModel = model(Scalar.self, dropout: dropout, inputs: inputs, hidden: hidden)
         if freeze {
             fusedModel.namedParameters()[0].parameter.isFrozen = true
             referenceModel.namedParameters()[0].parameter.isFrozen = true
@@ -72,7 +74,7 @@ import Testing
             #expect(a.value.scalars == b.value.scalars, "\(name) differs")
         }
         #expect(fusedOptimizer.stateSnapshot() == referenceOptimizer.stateSnapshot())
-        #expect(fused.parameters[0].parameter.value.scalars != model(Scalar.self).namedParameters()[0].parameter.value.scalars || freeze,
+        #expect(fused.parameters[0].parameter.value.scalars != model(Scalar.self, inputs: inputs, hidden: hidden).namedParameters()[0].parameter.value.scalars || freeze,
                 "training changed nothing")
         return (fused, fusedOptimizer)
     }
@@ -108,6 +110,8 @@ import Testing
                 for inputs in [12, 37, 32] {
                     try compare(Float.self, inputs: inputs, lookahead: true) { try make(optimizer, Float.self) }
                 }
+                // 18 rows: four-row groups and two rows left over.
+                try compare(Float.self, inputs: 37, hidden: 18, lookahead: true) { try make(optimizer, Float.self) }
                 try compare(Double.self, lookahead: true) { try make(optimizer, Double.self) }
                 try compare(Float.self, freeze: true, lookahead: true) { try make(optimizer, Float.self) }
             }
@@ -277,6 +281,7 @@ import Testing
             try compare(Float.self) { try make(optimizer, Float.self) }
             try compare(Double.self) { try make(optimizer, Double.self) }
             try compare(Float.self, inputs: 37, lookahead: true) { try make(optimizer, Float.self) }
+            try compare(Float.self, inputs: 37, hidden: 18, lookahead: true) { try make(optimizer, Float.self) }
         }
     }
 }

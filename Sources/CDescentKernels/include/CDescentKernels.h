@@ -21,6 +21,9 @@ int descent_isa_supported(void);
 /// The level the kernels use now. Defaults to `descent_isa_supported()`, lowered by the
 /// environment variable `DESCENT_ISA` (`portable`, `avx2`, `avx512`).
 int descent_isa_current(void);
+/// A cheap monotonic tick count for timing work on one thread (x86: the time-stamp counter;
+/// elsewhere nanoseconds). Only differences on the same thread are meaningful.
+unsigned long long descent_ticks(void);
 /// Sets the level the kernels use, clamped to what the CPU supports. Returns the level set.
 int descent_isa_set(int level);
 /// The level set for the calling thread only by `descent_isa_set_thread_override`, or -1.
@@ -137,6 +140,9 @@ void descent_dgemm_small(int transposeA, int transposeB, long m, long n, long k,
 /// `destination`, prefetching the rows ahead. Indices must be valid; the buffers must not overlap.
 void descent_gather_rows(void *destination, const void *source, size_t rowBytes, const intptr_t *indices,
                          long count);
+/// Prefetches the cache lines of rows `indices[0..<count]` of `source` (each `rowBytes` bytes), at
+/// most `limitBytes` in all, without waiting for them. Indices must be valid.
+void descent_prefetch_rows(const void *source, size_t rowBytes, const intptr_t *indices, long count, size_t limitBytes);
 
 // MARK: - Elementwise Float kernels (AVX2 + FMA when available, else scalar libm)
 

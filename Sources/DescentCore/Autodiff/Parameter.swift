@@ -47,13 +47,28 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
     /// compiled step's deferred weight updates), after making the storage unique as
     /// ``updateInPlace(_:)`` does. Not generic, so a hot loop does not look up generic metadata
     /// for the result type. The pointer is valid until the value is next assigned.
+    // Called from the compiled step in another module, where this generic class is not
+    // specialised: the pre-specialisations below skip the generic metadata lookups (a fused
+    // batch-1 step calls these a few times per layer).
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     package func uniqueStoragePointer() -> UnsafeMutablePointer<Scalar> {
         storedValue.makeStorageUnique()
         version &+= 1
         return storedValue.storage.pointer
     }
 
+    /// The value's elements for reading (the compiled step's products), without copying the
+    /// tensor value and its references. Valid until the value is next assigned or updated.
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
+    package func valuePointer() -> UnsafePointer<Scalar> {
+        UnsafePointer(storedValue.storage.pointer)
+    }
+
     /// Calls `body` with the value's elements for an in-place update, outside the autodiff graph.
+    @_specialize(exported: false, where Scalar == Float, R == Void)
+    @_specialize(exported: false, where Scalar == Double, R == Void)
     public func updateInPlace<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
         // Keeps the leaf (and its gradient); copies the storage only if something else still shares it.
         storedValue.makeStorageUnique()

@@ -170,6 +170,8 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: scalarCount))
     }
 
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     mutating func makeStorageUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }

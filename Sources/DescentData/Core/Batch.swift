@@ -32,6 +32,8 @@ public enum Targets<Scalar: TensorScalar>: Sendable {
     }
 
     /// The targets of the samples at `indices`, in that order (indices must be valid).
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     func gathering(_ indices: [Int]) -> Targets {
         switch self {
         case .values(let tensor): return .values(gatherRows(tensor, indices))
@@ -74,6 +76,8 @@ public struct Batch<Scalar: TensorScalar>: Sendable {
 /// The rows of `tensor` (along axis 0) at `indices`, copied with one `memcpy` per row and the
 /// rows ahead prefetched (``RowGather``). Indices must be in range; callers validate
 /// user-provided indices first.
+@_specialize(exported: false, where Scalar == Float)
+@_specialize(exported: false, where Scalar == Double)
 func gatherRows<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, _ indices: [Int]) -> Tensor<Scalar> {
     var shape = tensor.shape
     let rowCount = shape[0]

@@ -77,6 +77,8 @@ public final class BatchIterator<Scalar: TensorScalar> {
 
     /// The next batch, or `nil` after the last batch of the epoch.
     /// - Throws: ``DataError`` if the data could not be read.
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     public func next() throws -> Batch<Scalar>? {
         let result: Result<Batch<Scalar>?, any Error>
         if let peeked {
@@ -106,6 +108,8 @@ public final class BatchIterator<Scalar: TensorScalar> {
     /// ``CompiledStep``'s `trainStep(…, nextFeatures:)`. The batches and their order are the same
     /// as without peeking.
     /// - Throws: ``DataError`` if the data could not be read (``next()`` then throws it again).
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
     public func peek() throws -> Batch<Scalar>? {
         if peeked == nil {
             if let pending {

@@ -141,19 +141,31 @@ final class IndexBatchProducer<Source: Dataset>: BatchProducer {
     let batchCount: Int
     var next: Int
 
+    /// The dataset, if it can prefetch rows (looked up once, not per batch).
+    let prefetcher: (any RowPrefetching)?
+
     init(dataset: Source, order: [Int], batchSize: Int, batchCount: Int, next: Int) {
         self.dataset = dataset
         self.order = order
         self.batchSize = batchSize
         self.batchCount = batchCount
         self.next = next
+        prefetcher = dataset as? any RowPrefetching
     }
 
+    @_specialize(exported: false, where Source == TensorDataset<Float>)
+    @_specialize(exported: false, where Source == TensorDataset<Double>)
     func produceNext() throws -> Batch<Source.Scalar>? {
         guard next < batchCount else { return nil }
         let start = next * batchSize
         let end = Swift.min(start + batchSize, order.count)
         next += 1
-        return try dataset.batch(at: Array(order[start..<end]))
+        let batch = try dataset.batch(at: Array(order[start..<end]))
+        // The batch after this one is known: have its rows on their way into the caches while
+        // this batch trains (small batches only; see `RowPrefetching`).
+        if let prefetcher, next < batchCount {
+            prefetcher.prefetchRows(at: order[end..<Swift.min(end + batchSize, order.count)])
+        }
+        return batch
     }
 }

@@ -1,3 +1,4 @@
+import CDescentKernels
 import DescentCore
 import DescentKernels
 
@@ -36,7 +37,7 @@ extension CompiledStep {
         if index > first {
             // ∂X = G·W: [1, out]·[out, in], before W changes.
             Scalar.gemm(transposeA: false, transposeB: false, m: 1, n: inWidth, k: outWidth, alpha: 1,
-                        a: g, lda: outWidth, b: weight.value.storage.pointer, ldb: inWidth,
+                        a: g, lda: outWidth, b: weight.valuePointer(), ldb: inWidth,
                         beta: 0, c: spare, ldc: inWidth)
         }
         if !weight.isFrozen {
@@ -62,10 +63,10 @@ extension CompiledStep {
         if let bias, !bias.isFrozen {
             let target = operations[index].biasGradient!.storage.pointer
             if !biasGradientDone { Scalar.reduce(.sum, g, outer: 1, length: 1, inner: outWidth, target) }
-            try bias.updateInPlace { b in
-                try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b.baseAddress!),
-                                   gradient: UnsafeRawPointer(target), count: b.count)
-            }
+            // As `updateInPlace`, without a closure through generic code.
+            let b = bias.uniqueStoragePointer()
+            try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b),
+                               gradient: UnsafeRawPointer(target), count: outWidth)
         }
     }
 
@@ -84,7 +85,7 @@ extension CompiledStep {
         var lookahead: (next: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outputs: UnsafeMutablePointer<Float>)?
         if let nextInput, Scalar.self == Float.self, pendingUpdates.contains(where: { $0.operationIndex == 0 }),
            case let .linear(_, bias) = operations[0].kind {
-            lookahead = (cast(nextInput, Float.self), bias.map { cast(UnsafePointer($0.value.storage.pointer), Float.self) },
+            lookahead = (cast(nextInput, Float.self), bias.map { cast($0.valuePointer(), Float.self) },
                          castMutable(operations[0].output, Float.self))
         }
         let instructionSet = GEMM.instructionSet
@@ -100,10 +101,13 @@ extension CompiledStep {
                 wholeWeights += pending.rows * pending.columns
             }
         }
-        let firstShare: Double? = lookahead == nil || splitWeights == 0 ? nil
-            : Swift.max(0, (Double(splitWeights + wholeWeights) / Double(parts) - Double(wholeWeights)) / Double(splitWeights))
+        let firstShare: Double? = lookahead == nil || splitWeights == 0 || parts > 64 ? nil
+            : partBalance.firstShare(parts: parts, splitWeights: splitWeights, wholeWeights: wholeWeights)
+        let ticks = partTicks
         pendingUpdates.withUnsafeBufferPointer { list in
             WorkerPool.run(parts: parts) { part in
+                let start = firstShare == nil ? 0 : descent_ticks()
+                defer { if firstShare != nil { ticks[part] = descent_ticks() &- start } }
                 for pending in list {
                     let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
                     let rows = !own ? (part == 0 ? 0..<pending.rows : 0..<0)
@@ -120,6 +124,7 @@ extension CompiledStep {
                 }
             }
         }
+        if let firstShare, parts > 1 { partBalance.record(ticks: ticks, parts: parts, firstShare: firstShare) }
         lookaheadWasComputed = lookahead != nil && instructionSet >= .avx2
         pendingUpdates.removeAll(keepingCapacity: true)
     }
@@ -188,5 +193,39 @@ enum RowSplit {
         let first = Swift.min(count, Swift.max(0, Int((Double(count) * firstShare).rounded())))
         func boundary(_ k: Int) -> Int { k == 0 ? 0 : first + (count - first) * (k - 1) / (parts - 1) }
         return boundary(part)..<(part + 1 == parts ? count : boundary(part + 1))
+    }
+}
+
+/// How much of a split weight the caller's part takes when it also updates the layers too small
+/// to split (the batch-1 look-ahead step): measured, not assumed.
+///
+/// Part 0 (the caller's) updates every small layer whole plus a share of the split layer's rows;
+/// the other parts share the rest equally. What a small layer's weight costs against a split
+/// one's depends on the optimizer (SGD's small-layer update is a plain pass over weights still in
+/// cache, about 0.4 of a look-ahead row's weight; Adam's is dominated by its divisions, about 1)
+/// and on the machine, so the step times each part and moves the share until they finish
+/// together. Rows are independent, so the split never changes a result.
+struct PartBalance {
+    /// Part 0's own work (the small layers), as a fraction of the split layer's; `nil` until the
+    /// first measurement (then it starts from the weight counts).
+    var fixedWork: Double?
+
+    /// The fraction of the split layer's rows part 0 takes, between 0 and 1/parts.
+    func firstShare(parts: Int, splitWeights: Int, wholeWeights: Int) -> Double {
+        let work = fixedWork ?? Double(wholeWeights) / Double(splitWeights)
+        return Swift.min(1 / Double(parts), Swift.max(0, (1 - Double(parts - 1) * work) / Double(parts)))
+    }
+
+    /// Updates the estimate from the ticks each part took with part 0 at `firstShare`.
+    mutating func record(ticks: UnsafePointer<UInt64>, parts: Int, firstShare: Double) {
+        let otherShare = (1 - firstShare) / Double(parts - 1)
+        var others = 0.0
+        for part in 1..<parts { others += Double(ticks[part]) }
+        guard otherShare > 0, others > 0 else { return }
+        // Ticks per whole split layer, from the parts that do nothing else.
+        let perLayer = others / Double(parts - 1) / otherShare
+        let measured = Swift.min(1, Swift.max(0, (Double(ticks[0]) - perLayer * firstShare) / perLayer))
+        // Smoothed over about twenty steps: one step's times are noisy (interrupts, the other vCPU).
+        fixedWork = fixedWork.map { $0 + 0.05 * (measured - $0) } ?? measured
     }
 }

@@ -32,10 +32,10 @@ extension CompiledStep {
                 // Start from the bias in every row, then accumulate x·Wᵀ into it (beta = 1), as
                 // Tensor.linear does, so the rounding is the same.
                 if let bias {
-                    let b = bias.value.storage.pointer
+                    let b = bias.valuePointer()
                     for row in 0..<rows { (output + row * outWidth).update(from: b, count: outWidth) }
                 }
-                let w = UnsafePointer(weight.value.storage.pointer), input = x, beta: Scalar = bias == nil ? 0 : 1
+                let w = weight.valuePointer(), input = x, beta: Scalar = bias == nil ? 0 : 1
                 let parts = rows == 1 ? RowSplit.parts(rows: outWidth, columns: inWidth) : 1
                 if parts > 1 {
                     // One sample through a large layer: each thread computes the outputs of its
@@ -163,7 +163,7 @@ extension CompiledStep {
                 if index > first {
                     // ∂X = G·W: [rows, out]·[out, in].
                     Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: inWidth, k: outWidth, alpha: 1,
-                                a: g, lda: outWidth, b: weight.value.storage.pointer, ldb: inWidth,
+                                a: g, lda: outWidth, b: weight.valuePointer(), ldb: inWidth,
                                 beta: 0, c: spare, ldc: inWidth)
                     swap(&g, &spare)
                 }

@@ -54,6 +54,10 @@ public final class CompiledStep<Scalar: TensorScalar> {
     var lookahead: FirstLayerLookahead<Scalar>?
     /// Set by the last fused backward pass when it computed the first layer's next outputs.
     var lookaheadWasComputed = false
+    /// How the fused update's look-ahead split shares the first layer's rows (measured).
+    var partBalance = PartBalance()
+    /// Ticks each part of the last split update took (``PartBalance``), one per part.
+    let partTicks = UnsafeMutablePointer<UInt64>.allocate(capacity: 64)
     /// The last optimizer a fused step ran with and its adapter (kept so a step does not build one).
     package var cachedUpdater: (optimizer: ObjectIdentifier, updater: any CompiledStepUpdater)?
     var operations: [CompiledOperation<Scalar>]
@@ -128,6 +132,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
         UnsafeMutableRawPointer(gradientBuffers.0).deallocate()
         UnsafeMutableRawPointer(gradientBuffers.1).deallocate()
         labelBuffer.deallocate()
+        partTicks.deallocate()
         UnsafeMutableRawPointer(logSumExpBuffer).deallocate()
         UnsafeMutableRawPointer(lossScratch).deallocate()
     }
