@@ -101,6 +101,20 @@ func epochIndices<L: BatchLoader>(_ loader: L, epoch: Int, from batch: Int = 0) 
         #expect(iterator.position == LoaderPosition(epoch: 2, batchIndex: whole.count))
     }
 
+    /// The loader asks a dataset in memory for the next small batch's rows ahead of time: a hint
+    /// that must never change a batch, fault on the last batch, or touch rows outside the data.
+    @Test func prefetchingTheNextRowsChangesNoBatch() throws {
+        let data = try indexedDataset(37)
+        for batchSize in [1, 4, 36, 37] {
+            let loader = DataLoader(data, batchSize: .samples(batchSize), shuffle: true, seed: 9)
+            let batches = try epochIndices(loader, epoch: 2)
+            #expect(batches.flatMap { $0 } == loader.indices(forEpoch: 2))
+        }
+        // Indices outside the dataset and an empty list are skipped.
+        data.prefetchRows(at: [-1, 37, 1_000_000, 3])
+        data.prefetchRows(at: [])
+    }
+
     @Test func samplingWithReplacementDrawsIndependentIndices() throws {
         let data = try indexedDataset(5)
         let loader = DataLoader(data, batchSize: 4, withReplacement: true, sampleCount: 12, seed: 2)

@@ -297,3 +297,42 @@ import DescentKernels
         #endif
     }
 }
+
+/// The batch-1 look-ahead split gives the caller's part fewer rows of the big layer because it
+/// also updates the small layers; how many is measured. Fed the times of a simulated machine, the
+/// share must settle where the parts take equal time, and stay within its bounds.
+@Suite struct PartBalanceTests {
+    /// Ticks of each part for a split layer costing `perLayer` in all and `fixed` extra in part 0.
+    func ticks(share: Double, parts: Int, perLayer: Double, fixed: Double) -> [UInt64] {
+        let others = (1 - share) / Double(parts - 1) * perLayer
+        return [UInt64(share * perLayer + fixed)] + Array(repeating: UInt64(others), count: parts - 1)
+    }
+
+    @Test(arguments: [(2, 0.1), (2, 0.3), (3, 0.05), (2, 0.0)])
+    func settlesWherePartsTakeEqualTime(parts: Int, fixedFraction: Double) {
+        var balance = PartBalance()
+        let perLayer = 1_000_000.0, fixed = fixedFraction * perLayer
+        // Starts from the weight counts (here as if the small layers weighed a fifth of the big one).
+        var share = balance.firstShare(parts: parts, splitWeights: 5, wholeWeights: 1)
+        #expect(abs(share - (1 - Double(parts - 1) * 0.2) / Double(parts)) < 1e-12)
+        for _ in 0..<300 {
+            let times = ticks(share: share, parts: parts, perLayer: perLayer, fixed: fixed)
+            times.withUnsafeBufferPointer { balance.record(ticks: $0.baseAddress!, parts: parts, firstShare: share) }
+            share = balance.firstShare(parts: parts, splitWeights: 5, wholeWeights: 1)
+        }
+        let times = ticks(share: share, parts: parts, perLayer: perLayer, fixed: fixed)
+        #expect(abs(Double(times[0]) - Double(times[1])) < 0.01 * Double(times[1]), "times \(times) at share \(share)")
+        #expect(share >= 0 && share <= 1 / Double(parts))
+    }
+
+    /// Part 0's own work larger than a fair part: it gets none of the big layer, never less.
+    @Test func shareStaysWithinBounds() {
+        var balance = PartBalance()
+        let times: [UInt64] = [5_000_000, 1_000]
+        times.withUnsafeBufferPointer { balance.record(ticks: $0.baseAddress!, parts: 2, firstShare: 0.4) }
+        #expect(balance.firstShare(parts: 2, splitWeights: 10, wholeWeights: 1) == 0)
+        let idle: [UInt64] = [0, 0]
+        idle.withUnsafeBufferPointer { balance.record(ticks: $0.baseAddress!, parts: 2, firstShare: 0.4) }  // no information
+        #expect(balance.firstShare(parts: 2, splitWeights: 10, wholeWeights: 1) == 0)
+    }
+}

@@ -108,6 +108,46 @@ import DescentCore
         #expect(throws: OptimizerError.self) { try Adam<Double>().restore(SGD<Double>().stateSnapshot()) }
     }
 
+    /// The optimizer remembers the order parameters are updated in to find their state without
+    /// hashing names. Whatever the order (repeated, changed, a name skipped, a restore or a new
+    /// parameter in between), every update must land on its own parameter's state: the result is
+    /// compared with one fresh optimizer per parameter, which cannot mix states up.
+    @Test func stateIsFoundByNameWhateverTheOrder() throws {
+        let names = ["0.weight", "0.bias", "layer.with.a.long.name.weight", "2.bias"]
+        let shared = try Adam<Double>(learningRate: 0.1)
+        let separate = try names.map { _ in try Adam<Double>(learningRate: 0.1) }
+        var sharedValues = names.indices.map { [Double($0) + 1, -Double($0)] }
+        var separateValues = sharedValues
+        let orders = [[0, 1, 2, 3], [0, 1, 2, 3], [3, 2, 1, 0], [0, 2], [1, 1, 3], [0, 1, 2, 3], [2, 0, 3, 1]]
+        for (round, order) in orders.enumerated() {
+            if round == 4 {  // a restore in between replaces every state object
+                let snapshot = shared.stateSnapshot()
+                try shared.restore(snapshot)
+            }
+            for index in order {
+                let gradient = [0.25 * Double(round + 1), -0.5 + Double(index)]
+                try sharedValues[index].withUnsafeMutableBufferPointer { value in
+                    try gradient.withUnsafeBufferPointer { try shared.update(name: names[index], value: value, gradient: $0) }
+                }
+                try separateValues[index].withUnsafeMutableBufferPointer { value in
+                    try gradient.withUnsafeBufferPointer { try separate[index].update(name: names[index], value: value, gradient: $0) }
+                }
+            }
+        }
+        #expect(sharedValues == separateValues)
+        let steps = shared.stateSnapshot().parameters.mapValues(\.step)
+        for (index, name) in names.enumerated() {
+            #expect(steps[name] == separate[index].stateSnapshot().parameters[name]?.step, "\(name)")
+        }
+        // A parameter of another size under a known name is still an error, not a silent reuse.
+        var wrong = [1.0, 2.0, 3.0]
+        #expect(throws: OptimizerError.self) {
+            try wrong.withUnsafeMutableBufferPointer { value in
+                try [0.1, 0.2, 0.3].withUnsafeBufferPointer { try shared.update(name: names[0], value: value, gradient: $0) }
+            }
+        }
+    }
+
     @Test func parametersWithoutGradientAreSkipped() throws {
         let optimizer = try Adam<Double>(learningRate: 0.1)
         let used = Parameter(Tensor<Double>([1, 2]))
