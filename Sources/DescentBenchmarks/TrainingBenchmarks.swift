@@ -48,7 +48,33 @@ enum TrainingBenchmarks {
                 })
             }
         }
+        // The data loader alone (shuffled MNIST-shaped data, `next()` and `peek()` as the
+        // training loop calls them): the part of a training step that is not the model.
+        for batch in mlpBatchSizes {
+            list.append(Workload(path: "training/loader/batch-\(batch)") { quick in try loader(batchSize: batch, quick: quick) })
+        }
         return list
+    }
+
+    /// Microseconds per batch of the loader alone, over the MLP workload's data (5,000 samples at
+    /// batch 1, as that workload uses).
+    static func loader(batchSize: Int, quick: Bool) throws -> [(String, TrainingValue)] {
+        let data = try syntheticMNIST(rows: 60_000)
+        let used = batchSize == 1 ? try data.subset(Array(0..<5_000)) : data
+        let loader = DataLoader(used, batchSize: .samples(batchSize), shuffle: true, seed: 3)
+        var checksum: Float = 0
+        let times = try timedEpochs(quick: quick) { epoch in
+            let batches = loader.batches(epoch: epoch)
+            while let batch = try batches.next() {
+                checksum += batch.features.storage.pointer[0]
+                if batchSize == 1 { _ = try batches.peek() }
+            }
+        }
+        return [
+            ("microsecondsPerBatch", .number(median(times) / Double(loader.batchesPerEpoch) * 1e6)),
+            ("epochSeconds", .numbers(times)),
+            ("checksum", .number(checksum.isFinite ? 0 : 1)),
+        ]
     }
 
     // MARK: Data
