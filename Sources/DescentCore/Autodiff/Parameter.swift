@@ -37,6 +37,15 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
         set { value.gradient = newValue }
     }
 
+    /// Whether ``gradient`` is set, without copying the value (a fused training step checks
+    /// every parameter on every step).
+    @_specialize(exported: false, where Scalar == Float)
+    @_specialize(exported: false, where Scalar == Double)
+    package func hasGradient() -> Bool {
+        guard let node = storedValue.node, node.isLeaf else { return false }
+        return node.gradient != nil
+    }
+
     /// The shape of the value.
     public var shape: [Int] { value.shape }
 

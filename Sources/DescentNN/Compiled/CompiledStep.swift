@@ -46,6 +46,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
     /// included (optimizers skip those): pass it to `optimizer.step(_:)`. Computed once, so a step
     /// does not walk the model.
     public let parameters: [(name: String, parameter: Parameter<Scalar>)]
+    /// The same parameters without their names (a step walks them without copying the strings).
+    let parameterList: [Parameter<Scalar>]
 
     let loss: CompiledLoss
     /// Weight updates a fused backward pass has prepared and not yet applied.
@@ -92,6 +94,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
         }
         let parameters = model.namedParameters()
         self.parameters = parameters
+        parameterList = parameters.map(\.parameter)
         var operations: [CompiledOperation<Scalar>] = []
         var width = inputWidth
         for (kind, outWidth) in zip(kinds, widths) {
@@ -258,7 +261,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
         }
         if updater != nil {
             // The fused step consumes the gradients: none is left to be mistaken for this step's.
-            for (_, parameter) in parameters where !parameter.isFrozen && parameter.gradient != nil { parameter.gradient = nil }
+            for parameter in parameterList where parameter.hasGradient() && !parameter.isFrozen { parameter.gradient = nil }
         }
         let input = UnsafePointer(features.storage.pointer)
         let output = forward(input, rows: rows, training: true,
