@@ -310,6 +310,38 @@ SMALL_ROW_BLOCK(small_row_block2, 2, 4)
 SMALL_ROW_BLOCK(small_row_block3, 3, 2)
 SMALL_ROW_BLOCK(small_row_block4, 4, 2)
 
+// Two full 32-column blocks of the rows path at once with AVX-512 (64 columns, four 16-lane
+// accumulators per k phase): every lane gets exactly the operations `small_row_block4` gives it
+// (U = 2 phases by the parity of p, the odd last p into phase 0, the phases added in order, then
+// alpha and beta), so the results are the same bits; half the loads and FMAs are issued (the
+// batch-1 input gradient 1×128·128×256: 1.21 → 0.8 µs alone).
+__attribute__((target("avx512f,avx2,fma"))) static inline void small_row_block64_avx512(
+    int transposeA, long i, long j0, long k, float alpha, const float *restrict a, long lda,
+    const float *restrict b, long ldb, float beta, float *restrict c, long ldc) {
+    __m512 acc[2][4];
+    for (int u = 0; u < 2; u++)
+        for (int h = 0; h < 4; h++) acc[u][h] = _mm512_setzero_ps();
+    long p = 0;
+    for (; p + 2 <= k; p += 2)
+        for (int u = 0; u < 2; u++) {
+            __m512 av = _mm512_set1_ps(transposeA ? a[(p + u) * lda + i] : a[i * lda + p + u]);
+            const float *brow = b + (p + u) * ldb + j0;
+            for (int h = 0; h < 4; h++) acc[u][h] = _mm512_fmadd_ps(av, _mm512_loadu_ps(brow + 16 * h), acc[u][h]);
+        }
+    for (; p < k; p++) {
+        __m512 av = _mm512_set1_ps(transposeA ? a[p * lda + i] : a[i * lda + p]);
+        const float *brow = b + p * ldb + j0;
+        for (int h = 0; h < 4; h++) acc[0][h] = _mm512_fmadd_ps(av, _mm512_loadu_ps(brow + 16 * h), acc[0][h]);
+    }
+    float *crow = c + i * ldc + j0;
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (int h = 0; h < 4; h++) {
+        __m512 v = _mm512_mul_ps(va, _mm512_add_ps(acc[0][h], acc[1][h]));
+        if (beta != 0) v = _mm512_fmadd_ps(vb, _mm512_loadu_ps(crow + 16 * h), v);
+        _mm512_storeu_ps(crow + 16 * h, v);
+    }
+}
+
 // Eight dot products of one row of op(A) with eight rows of B (the batch-1 forward pass y = x·Wᵀ),
 // written to c[0..<rows]. Eight accumulators: eight independent FMA chains, enough to cover the
 // FMA latency on two pipes (four chains, as before, left half the FMA throughput unused).
@@ -373,7 +405,13 @@ __attribute__((target("avx2,fma"))) static void sgemm_small_avx2(
     int transposeA, int transposeB, long m, long n, long k, float alpha, const float *restrict a, long lda,
     const float *restrict b, long ldb, float beta, float *restrict c, long ldc) {
     if (!transposeB) {
+        int wide = descent_isa_current() >= DESCENT_ISA_AVX512;
         for (long j0 = 0; j0 < n; j0 += 32) {
+            if (wide && n - j0 >= 64) {
+                for (long i = 0; i < m; i++) small_row_block64_avx512(transposeA, i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                j0 += 32;  // two blocks done
+                continue;
+            }
             long w = n - j0 < 32 ? n - j0 : 32;
             for (long i = 0; i < m; i++) {
                 switch ((w + 7) / 8) {

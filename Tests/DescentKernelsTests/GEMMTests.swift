@@ -302,5 +302,37 @@ extension KernelTests {
                 #expect(fused.contains { $0.isNaN } && fused.contains { $0 == 0 } && fused.contains { $0 > 0 })
             }
         }
+
+        /// The direct path's rows kernel (B not transposed, the batch-1 input gradient) runs two
+        /// 32-column blocks at once with AVX-512; each lane must get the AVX2 kernel's operations,
+        /// so the results are the same bits at both levels: widths with and without ragged ends,
+        /// odd and even depths, A transposed or not, alpha and beta.
+        @Test func smallRowsPathIsBitIdenticalAcrossInstructionSets() {
+            guard GEMM.supportedInstructionSet >= .avx512 else { return }
+            for m in [1, 3] {
+                for n in [64, 96, 100, 128, 200, 256, 300] {
+                    for k in [1, 7, 128, 129] {
+                        for transposeA in [false, true] {
+                            for (alpha, beta) in [(Float(1), Float(0)), (-0.5, 1)] {
+                                let a: [Float] = (0..<(m * k)).map { Float(($0 * 7919) % 1013) / 97 - 5.2 }
+                                let b: [Float] = (0..<(k * n)).map { Float(($0 * 104_729) % 1019) / 1019 - 0.45 }
+                                let start: [Float] = (0..<(m * n)).map { Float($0 % 13) - 6 }
+                                var results: [[Float]] = []
+                                for level in [GEMM.InstructionSet.avx2, .avx512] {
+                                    var c = start
+                                    GEMM.withInstructionSet(level) {
+                                        GEMM.blocked(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: alpha,
+                                                     a: a, lda: transposeA ? m : k, b: b, ldb: n, beta: beta, c: &c, ldc: n)
+                                    }
+                                    results.append(c)
+                                }
+                                let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
+                                #expect(differing == 0, "\(m)×\(n)×\(k) tA=\(transposeA) α=\(alpha) β=\(beta): \(differing) differ")
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
