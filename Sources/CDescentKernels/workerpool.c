@@ -7,10 +7,10 @@
 // the next one, then sleep on a condition variable. A hot fork-join costs a few hundred ns.
 //
 // One job at a time: the calling thread publishes the job in one atomic word (generation, part
-// count, next unclaimed part), and every thread, the caller included, claims parts in order
-// with compare-and-swap until none are left. The caller then waits only for parts already
-// claimed: a worker that wakes late (the other vCPU busy with another process) finds nothing
-// left and the caller has done the work. A call made while the pool is busy (another thread's
+// count, next unclaimed part) with part 0 already its own, runs part 0, and then every thread,
+// the caller included, claims the other parts in order with compare-and-swap until none are
+// left. The caller then waits only for parts already claimed: a worker that wakes late (the other
+// vCPU busy with another process) finds nothing left and the caller has done the work. A call made while the pool is busy (another thread's
 // job, or a nested call from inside a job) runs its parts on the calling thread.
 #include "CDescentKernels.h"
 
@@ -190,13 +190,18 @@ void descent_parallel_run(long parts, descent_part_body body, void *context) {
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
     uint64_t generation = (generation_of(atomic_load_explicit(&pool.word, memory_order_relaxed)) + 1) &
                           ((1ull << (64 - 2 * PART_BITS)) - 1);
-    atomic_store(&pool.word, generation << (2 * PART_BITS) | (uint64_t)parts << PART_BITS);
+    // Part 0 is the caller's from the start (published as already claimed): a caller splits
+    // work so that part 0 is what its own cache holds (the batch-1 step's small layers and its
+    // block of rows), and a worker that sees the job first must not take it.
+    atomic_store(&pool.word, generation << (2 * PART_BITS) | (uint64_t)parts << PART_BITS | 1u);
     if (atomic_load(&pool.sleepingWorkers) > 0) {  // sequentially consistent with the store above
         pthread_mutex_lock(&pool.lock);
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.lock);
     }
     insideJob = 1;
+    body(context, 0);
+    atomic_fetch_add_explicit(&pool.finished, 1, memory_order_acq_rel);
     run_claimed_parts(generation);
     insideJob = 0;
     long spins = 0;

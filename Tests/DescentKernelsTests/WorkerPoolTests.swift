@@ -33,6 +33,23 @@ extension KernelTests {
             }
         }
 
+        /// Part 0 always runs on the calling thread, even with a worker spinning for the next
+        /// job that could see it first (callers put their cache-resident work in part 0).
+        @Test func partZeroRunsOnTheCallingThread() {
+            withThreads(2) {
+                let caller = pthread_self()
+                var elsewhere = 0
+                for _ in 0..<2_000 {
+                    var onCaller = false
+                    WorkerPool.run(parts: 2) { part in
+                        if part == 0 { onCaller = pthread_equal(pthread_self(), caller) != 0 }
+                    }
+                    if !onCaller { elsewhere += 1 }
+                }
+                #expect(elsewhere == 0, "part 0 ran on another thread \(elsewhere) times")
+            }
+        }
+
         @available(macOS 15.0, *)
         @Test func twoPartsRunAtTheSameTimeWithTwoThreads() {
             withThreads(2) {
