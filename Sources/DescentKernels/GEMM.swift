@@ -105,6 +105,20 @@ public enum GEMM {
         #endif
     }
 
+    /// Whether a Float ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:epilogue:)``
+    /// of depth `k` on this thread forms every element of C from one complete sum `s` of its `k`
+    /// products, as `alpha·s` rounded and then one rounded addition of `beta·c` (no fused
+    /// multiply-add across the two, no partial sums written to C in between). Then `beta = 1`
+    /// with `alpha = r` gives exactly `c + r·s`, the bits of computing the product first and
+    /// adding `r` times it afterwards (a plain SGD step folded into the weight-gradient product).
+    /// True for the built-in kernels at AVX2 or better when `k` fits one depth block of the packed
+    /// path (512); false with a BLAS backend, whose arithmetic is its own.
+    public static func addsCompleteProducts(depth k: Int) -> Bool {
+        guard backend == "descent" else { return false }
+        let isa = descent_isa_current()
+        return isa >= DESCENT_ISA_AVX2 && k >= 1 && k <= Float.blocking(isa).kc
+    }
+
     /// `C = alpha·op(A)·op(B) + beta·C` in Float. See ``GEMM``.
     ///
     /// - Parameters:

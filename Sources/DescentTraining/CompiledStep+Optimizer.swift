@@ -12,7 +12,11 @@ extension CompiledStep {
     /// weights are read and written once, with no gradient buffer in between (see
     /// ``OuterProductUpdate``). Optimizers and options without an outer-product form (weight decay,
     /// Nesterov, maximize, AMSGrad, other optimizers: see `Optimizer.outerProductUpdate`) fall
-    /// back per parameter to the materialised gradient; larger batches run
+    /// back per parameter to the materialised gradient. A larger Float batch (up to 512 rows) with
+    /// plain SGD steps (no momentum, weight decay, Nesterov or maximize) gets each weight's step
+    /// inside its gradient product, `W ← (−η)·(Gᵀ·X) + W`, which gives the same bits when the
+    /// GEMM sums the batch in one pass (``GEMM/addsCompleteProducts(depth:)``); the biases and any
+    /// other update go through the optimizer. Other larger batches run
     /// ``computeGradients(features:labels:)`` then `optimizer.step(parameters)`. Either way the
     /// parameters, the loss and the optimizer's state (moments, step counts, so snapshots and
     /// resumes) are bit-identical to those two calls. The learning rate is read at every step, so
@@ -52,11 +56,12 @@ extension CompiledStep {
     /// The step with labels or targets; without an optimizer, only ``computeGradients(features:labels:)``.
     func trainStep(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, optimizer: (any Optimizer<Scalar>)?,
                    nextFeatures: Tensor<Scalar>? = nil) throws -> Double {
-        if let optimizer, features.rank >= 1 && features.shape[0] == 1 {
+        if let optimizer, features.rank >= 1,
+           features.shape[0] == 1 || foldsPlainUpdatesIntoProducts(optimizer, rows: features.shape[0]) {
             let identifier = ObjectIdentifier(optimizer)
             if cachedUpdater?.optimizer != identifier { cachedUpdater = (identifier, OptimizerUpdater(optimizer: optimizer)) }
             return try trainFused(features: features, labels: labels, targets: targets, updater: cachedUpdater!.updater,
-                                  next: nextFeatures)
+                                  next: features.shape[0] == 1 ? nextFeatures : nil)
         }
         let loss: Double
         if let labels {
@@ -71,6 +76,18 @@ extension CompiledStep {
     }
 }
 
+extension CompiledStep {
+    /// Whether a batch of `rows` gets its plain weight updates inside the weight-gradient
+    /// products (see `batchLinearBackward`): Float, a depth the GEMM sums in one pass, and an
+    /// optimizer whose update of some trainable parameter is plain (SGD without momentum).
+    func foldsPlainUpdatesIntoProducts(_ optimizer: any Optimizer<Scalar>, rows: Int) -> Bool {
+        guard Scalar.self == Float.self, rows > 1, rows <= maximumBatchSize, GEMM.addsCompleteProducts(depth: rows) else {
+            return false
+        }
+        return parameters.contains { !$0.parameter.isFrozen && optimizer.plainUpdateRate(name: $0.name) != nil }
+    }
+}
+
 /// An ``Optimizer`` as the fused step's updater.
 struct OptimizerUpdater<Scalar: TensorScalar>: CompiledStepUpdater {
     let optimizer: any Optimizer<Scalar>
@@ -78,6 +95,8 @@ struct OptimizerUpdater<Scalar: TensorScalar>: CompiledStepUpdater {
     func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
         try optimizer.outerProductUpdate(name: name, rows: rows, columns: columns)
     }
+
+    func plainUpdateRate(name: String) -> Double? { optimizer.plainUpdateRate(name: name) }
 
     func update(name: String, value: UnsafeMutableRawPointer, gradient: UnsafeRawPointer, count: Int) throws {
         try optimizer.update(name: name, value: UnsafeMutableBufferPointer(start: value.assumingMemoryBound(to: Scalar.self), count: count),

@@ -183,6 +183,53 @@ import Testing
         try compare(Float.self, rows: 3) { try Adam<Float>(learningRate: 0.01) }
     }
 
+    /// Batches of more than one row: plain SGD's weight steps are folded into the weight-gradient
+    /// products (`W ← (−η)·Gᵀ·X + W`) and must give the reference bits, at both instruction sets,
+    /// through the direct path (small layers) and the packed path with two threads (64 × 300
+    /// weights, 40 rows), with a frozen first layer, and with a parameter group whose momentum
+    /// sends one weight through the optimizer instead; momentum and Adam (no plain form) as well.
+    @Test func batchStepsFoldPlainSGDIntoTheProducts() throws {
+        let savedThreads = GEMM.maximumThreadCount
+        GEMM.maximumThreadCount = 2
+        defer { GEMM.maximumThreadCount = savedThreads }
+        for instructionSet in [GEMM.InstructionSet.avx2, .avx512] {
+            try GEMM.withInstructionSet(instructionSet) {
+                for rows in [2, 7, 40] {
+                    #expect(GEMM.addsCompleteProducts(depth: rows) == (GEMM.backend == "descent" && GEMM.instructionSet >= .avx2))
+                    for optimizer in Self.fusedOptimizers {
+                        try compare(Float.self, rows: rows) { try make(optimizer, Float.self) }
+                    }
+                    try compare(Float.self, rows: rows, inputs: 300, hidden: 64) { try make("sgd", Float.self) }
+                    try compare(Float.self, rows: rows, freeze: true) { try make("sgd", Float.self) }
+                    try compare(Float.self, rows: rows) {
+                        let optimizer = try SGD<Float>(learningRate: 0.05)
+                        try optimizer.addGroup(names: ["3.weight"]) { $0.momentum = 0.9 }
+                        return optimizer
+                    }
+                    try compare(Double.self, rows: rows) { try make("sgd", Double.self) }
+                }
+            }
+        }
+        // Past one depth block (the batch summed in two passes) the step is not folded.
+        #expect(!GEMM.addsCompleteProducts(depth: 513))
+    }
+
+    /// The query a folded step relies on: plain SGD reports its rate rounded as the step rounds it;
+    /// momentum, weight decay, Nesterov, maximize, a zero rate and other optimizers report none.
+    @Test func plainUpdateRates() throws {
+        #expect(try SGD<Float>(learningRate: 0.1).plainUpdateRate(name: "w") == Double(Float(-0.1)))
+        #expect(try SGD<Double>(learningRate: 0.1).plainUpdateRate(name: "w") == -0.1)
+        #expect(try SGD<Float>(learningRate: 0.1, momentum: 0.5).plainUpdateRate(name: "w") == nil)
+        #expect(try SGD<Float>(learningRate: 0.1, weightDecay: 0.01).plainUpdateRate(name: "w") == nil)
+        #expect(try SGD<Float>(learningRate: 0.1, maximize: true).plainUpdateRate(name: "w") == nil)
+        #expect(try SGD<Float>(learningRate: 0).plainUpdateRate(name: "w") == nil)
+        #expect(try Adam<Float>(learningRate: 0.1).plainUpdateRate(name: "w") == nil)
+        let grouped = try SGD<Float>(learningRate: 0.1)
+        try grouped.addGroup(names: ["b"]) { $0.momentum = 0.9 }
+        #expect(grouped.plainUpdateRate(name: "a") != nil && grouped.plainUpdateRate(name: "b") == nil)
+        #expect(grouped.stateSnapshot().parameters.isEmpty, "the query changes nothing")
+    }
+
     /// A frozen first layer is neither updated nor given state; the layers above still train.
     @Test func frozenParametersAreSkipped() throws {
         let (step, optimizer) = try compare(Float.self, freeze: true) { try Adam<Float>(learningRate: 0.01) }

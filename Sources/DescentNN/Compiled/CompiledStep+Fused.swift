@@ -9,15 +9,17 @@ package protocol CompiledStepUpdater {
     func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate?
     /// The plain update of `name` from a materialised gradient (`count` elements each).
     func update(name: String, value: UnsafeMutableRawPointer, gradient: UnsafeRawPointer, count: Int) throws
+    /// The rate `r` if the next update of `name` is `θ ← θ + r·g` and nothing else; changes nothing.
+    func plainUpdateRate(name: String) -> Double?
 }
 
 extension CompiledStep {
-    /// A training step on one sample with the optimizer's update fused into the backward pass
-    /// (see ``backward(input:rows:accumulate:updater:)``): the forward pass and the loss as
+    /// A training step with the optimizer's update fused into the backward pass (see
+    /// ``backward(input:rows:accumulate:updater:)``): the forward pass and the loss as
     /// ``computeGradients(features:labels:)``, then each ``Linear``'s parameters updated in the
-    /// backward pass. Every trainable parameter's ``Parameter/gradient`` is `nil`
-    /// afterwards. Bit-identical to `computeGradients` followed by the optimizer's step.
-    /// - Precondition: `features` holds one row (the caller falls back otherwise).
+    /// backward pass (one sample: ``fusedLinearBackward``; a batch: ``batchLinearBackward``).
+    /// Every trainable parameter's ``Parameter/gradient`` is `nil` afterwards. Bit-identical to
+    /// `computeGradients` followed by the optimizer's step.
     /// - Parameter next: the sample the next call will train on, if known: the first layer's
     ///   update then also computes its outputs for it (``FirstLayerLookahead``).
     package func trainFused(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?,
@@ -64,6 +66,51 @@ extension CompiledStep {
             let target = operations[index].biasGradient!.storage.pointer
             if !biasGradientDone { Scalar.reduce(.sum, g, outer: 1, length: 1, inner: outWidth, target) }
             // As `updateInPlace`, without a closure through generic code.
+            let b = bias.uniqueStoragePointer()
+            try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b),
+                               gradient: UnsafeRawPointer(target), count: outWidth)
+        }
+    }
+
+    /// The backward step of the ``Linear`` at `index` for a batch of `rows > 1` with the update
+    /// applied in the pass: the input gradient into `spare` first (from the weights before the
+    /// update), then the weight and bias updates. A weight whose update is the plain
+    /// `W ← W + r·∂W` (``CompiledStepUpdater/plainUpdateRate(name:)``, SGD without momentum) gets it
+    /// inside its gradient product, `W ← r·(Gᵀ·X) + 1·W` (GEMM with `alpha = r`, `beta = 1`), when
+    /// ``GEMM/addsCompleteProducts(depth:)`` says that gives the bits of the product followed by
+    /// the update: the gradient is never written and read back, and the update needs no pass of
+    /// its own. Any other update materialises the gradient and calls the updater, as the bias does.
+    func batchLinearBackward(index: Int, first: Int, x: UnsafePointer<Scalar>, g: UnsafeMutablePointer<Scalar>,
+                             spare: UnsafeMutablePointer<Scalar>, rows: Int, biasGradientDone: Bool,
+                             updater: any CompiledStepUpdater) throws {
+        guard case let .linear(weight, bias) = operations[index].kind else { return }
+        let outWidth = operations[index].outputWidth, inWidth = operations[index].inputWidth
+        if index > first {
+            // ∂X = G·W: [rows, out]·[out, in], before W changes.
+            Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: inWidth, k: outWidth, alpha: 1,
+                        a: g, lda: outWidth, b: weight.valuePointer(), ldb: inWidth, beta: 0, c: spare, ldc: inWidth)
+        }
+        if !weight.isFrozen {
+            let name = operations[index].weightName, count = outWidth * inWidth
+            if Scalar.self == Float.self, GEMM.addsCompleteProducts(depth: rows), let rate = updater.plainUpdateRate(name: name),
+               try updater.outerProductUpdate(name: name, rows: outWidth, columns: inWidth) != nil {
+                // The update has started (the state advanced); it is applied by the product.
+                let p = weight.uniqueStoragePointer()
+                Scalar.gemm(transposeA: true, transposeB: false, m: outWidth, n: inWidth, k: rows, alpha: Scalar(rate),
+                            a: g, lda: outWidth, b: x, ldb: inWidth, beta: 1, c: p, ldc: inWidth)
+            } else {
+                // ∂W = Gᵀ·X: [out, rows]·[rows, in], then the optimizer's update.
+                let target = operations[index].weightGradient!.storage.pointer
+                Scalar.gemm(transposeA: true, transposeB: false, m: outWidth, n: inWidth, k: rows, alpha: 1,
+                            a: g, lda: outWidth, b: x, ldb: inWidth, beta: 0, c: target, ldc: inWidth)
+                let p = weight.uniqueStoragePointer()
+                try updater.update(name: name, value: UnsafeMutableRawPointer(p), gradient: UnsafeRawPointer(target), count: count)
+            }
+        }
+        if let bias, !bias.isFrozen {
+            // ∂b = Σ_rows G (or already summed by the ReLU pass), then the optimizer's update.
+            let target = operations[index].biasGradient!.storage.pointer
+            if !biasGradientDone { Scalar.reduce(.sum, g, outer: 1, length: rows, inner: outWidth, target) }
             let b = bias.uniqueStoragePointer()
             try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b),
                                gradient: UnsafeRawPointer(target), count: outWidth)

@@ -128,6 +128,13 @@ extension CompiledStep {
                 Scalar.applyBinary(.multiply, g, lhsStride: 1, operations[index].mask!, rhsStride: 1, spare, count: rows * outWidth)
                 swap(&g, &spare)
             case let .linear(weight, bias):
+                if let updater, rows > 1 {
+                    try batchLinearBackward(index: index, first: first, x: x, g: g, spare: spare, rows: rows,
+                                            biasGradientDone: biasGradientDone, updater: updater)
+                    biasGradientDone = false
+                    if index > first { swap(&g, &spare) }
+                    continue
+                }
                 if let updater {
                     try fusedLinearBackward(index: index, first: first, x: x, g: g, spare: spare,
                                             biasGradientDone: biasGradientDone, updater: updater)

@@ -252,7 +252,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
     func runImplementation(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?, accumulate: Bool,
                            updater: (any CompiledStepUpdater)?, next: Tensor<Scalar>?) throws -> Double {
         let rows = try rowCount(of: features, limit: maximumBatchSize)
-        precondition(updater == nil || (rows == 1 && !accumulate), "CompiledStep: a fused step takes one row")
+        precondition(updater == nil || !accumulate, "CompiledStep: a fused step does not accumulate gradients")
         var values: UnsafePointer<Scalar>? = nil
         if let labels {
             try loadLabels(labels, rows: rows)

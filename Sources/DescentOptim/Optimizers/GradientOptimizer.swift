@@ -218,6 +218,20 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         return makeOuterProductUpdate(options, try advancedStorage(name: name, count: rows * columns))
     }
 
+    @_specialize(exported: false, where Scalar == Float, Options == SGDOptions)
+    @_specialize(exported: false, where Scalar == Float, Options == AdamOptions)
+    @_specialize(exported: false, where Scalar == Double, Options == SGDOptions)
+    @_specialize(exported: false, where Scalar == Double, Options == AdamOptions)
+    public func plainUpdateRate(name: String) -> Double? {
+        let options = options(for: name)
+        guard supportsOuterProductUpdate(options), let rate = plainRate(options), Scalar(rate) != 0 else { return nil }
+        return Double(Scalar(rate))
+    }
+
+    /// The rate of `options`' update when it is the plain `θ ← θ + r·g` whose outer-product form
+    /// (``makeOuterProductUpdate(_:_:)``) keeps no state; `nil` otherwise. Overridden by SGD.
+    func plainRate(_ options: Options) -> Double? { nil }
+
     /// The state of the parameter called `name` with `count` elements, created if new, with its
     /// step count already advanced for the update about to be applied.
     /// - Throws: ``OptimizerError`` if restored state has another size.

@@ -69,6 +69,15 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// - Throws: ``OptimizerError`` when restored state does not fit the size.
     func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate?
 
+    /// The rate `r` when the next update of the parameter called `name` is the plain step
+    /// `θ ← θ + r·g` (no state but a step count, `r` as the update rounds it to `Scalar`, never 0);
+    /// otherwise `nil`. Changes nothing. A caller that has the gradient only as a product can then
+    /// add `r` times that product to the parameter (a GEMM with `beta = 1`), after starting the
+    /// update with ``outerProductUpdate(name:rows:columns:)`` so that the state advances as
+    /// ``update(name:value:gradient:)`` would. The default implementation returns `nil`; ``SGD``
+    /// without momentum, weight decay, Nesterov or maximize implements it.
+    func plainUpdateRate(name: String) -> Double?
+
     /// The state of every parameter seen so far, as plain values.
     func stateSnapshot() -> OptimizerState<Scalar>
 
@@ -79,6 +88,9 @@ public protocol Optimizer<Scalar>: AnyObject {
 extension Optimizer {
     /// No outer-product form: callers materialise the gradient and use ``update(name:value:gradient:)``.
     public func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? { nil }
+
+    /// No plain form: callers materialise the gradient and use ``update(name:value:gradient:)``.
+    public func plainUpdateRate(name: String) -> Double? { nil }
 
     /// One optimizer step over named parameters (`optimizer.step()` in PyTorch): parameters that
     /// are frozen or whose gradient is `nil` are skipped; the others are updated in place.

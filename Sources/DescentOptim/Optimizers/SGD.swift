@@ -49,6 +49,10 @@ public final class SGD<Scalar: TensorScalar>: GradientOptimizer<Scalar, SGDOptio
         !o.maximize && Scalar(o.weightDecay) == 0 && !o.nesterov
     }
 
+    /// Without momentum, the update is `θ ← θ + (−η)·g` (with the other options that
+    /// ``supportsOuterProductUpdate(_:)`` requires).
+    override func plainRate(_ o: Options) -> Double? { o.momentum == 0 ? -o.learningRate : nil }
+
     @_specialize(exported: false, where Scalar == Float)
     @_specialize(exported: false, where Scalar == Double)
     override func makeOuterProductUpdate(_ o: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
