@@ -107,11 +107,36 @@ AVX2 static void adam_f32_avx2(float *p, const float *g, float *m, float *v, lon
         float upd = num / den; p[i] = p[i] + upd;
     }
 }
+
+// The same operations on sixteen lanes (the tail through masked loads and stores): Adam's two
+// divisions and square root per element set its pace, not memory (200,704 parameters: 74 µs
+// with AVX2 on one thread against 16 µs for SGD).
+__attribute__((target("avx512f"))) static void adam_f32_avx512(float *p, const float *g, float *m, float *v, long n,
+                                                             float w1, float beta2, float w2, float negativeStep,
+                                                             float root, float epsilon) {
+    const __m512 W1 = _mm512_set1_ps(w1), B2 = _mm512_set1_ps(beta2), W2 = _mm512_set1_ps(w2);
+    const __m512 S = _mm512_set1_ps(negativeStep), R = _mm512_set1_ps(root), E = _mm512_set1_ps(epsilon);
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512 gi = _mm512_maskz_loadu_ps(k, g + i), m0 = _mm512_maskz_loadu_ps(k, m + i), v0 = _mm512_maskz_loadu_ps(k, v + i);
+        __m512 mi = _mm512_add_ps(m0, _mm512_mul_ps(W1, _mm512_sub_ps(gi, m0)));
+        __m512 vi = _mm512_add_ps(_mm512_mul_ps(v0, B2), _mm512_mul_ps(_mm512_mul_ps(W2, gi), gi));
+        _mm512_mask_storeu_ps(m + i, k, mi);
+        _mm512_mask_storeu_ps(v + i, k, vi);
+        __m512 denominator = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), R), E);
+        __m512 update = _mm512_div_ps(_mm512_mul_ps(S, mi), denominator);
+        _mm512_mask_storeu_ps(p + i, k, _mm512_add_ps(_mm512_maskz_loadu_ps(k, p + i), update));
+    }
+}
 #endif
 
 int descent_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float beta2, float w2,
                      float negativeStep, float root, float epsilon) {
 #ifdef DESCENT_X86
+    if (descent_isa_current() >= DESCENT_ISA_AVX512) {
+        adam_f32_avx512(p, g, m, v, n, w1, beta2, w2, negativeStep, root, epsilon);
+        return 1;
+    }
     if (USE_AVX2) { adam_f32_avx2(p, g, m, v, n, w1, beta2, w2, negativeStep, root, epsilon); return 1; }
 #endif
     return 0;

@@ -1,12 +1,21 @@
 import DescentCore
+import DescentKernels
 import Testing
 
 @testable import DescentOptim
 
 /// The vectorised C loops (plain SGD, SGD with momentum, plain Adam) must give exactly what the
 /// general Swift loop gives. `maximize: true` with the gradient negated takes the general loop and
-/// computes the same math (`−(−g)` is exact), so the two runs must agree bit for bit.
+/// computes the same math (`−(−g)` is exact), so the two runs must agree bit for bit, at every
+/// instruction set this CPU has (the Float Adam loop has AVX2 and AVX-512 forms).
 @Suite struct VectorisedLoopTests {
+    /// Runs `body` at each instruction set up to the supported one.
+    func atEveryInstructionSet(_ body: () throws -> Void) rethrows {
+        for level in GEMM.InstructionSet.allCases where level <= GEMM.supportedInstructionSet {
+            try GEMM.withInstructionSet(level, body)
+        }
+    }
+
     /// Runs five steps of `fast` on `g` and of `general` on `−g` over 1,003 values (odd, so the
     /// scalar tails run too) and returns both parameter vectors.
     func run<Scalar: TensorScalar>(_ type: Scalar.Type, fast: any Optimizer<Scalar>, general: any Optimizer<Scalar>) throws -> ([Scalar], [Scalar]) {
@@ -24,25 +33,31 @@ import Testing
     }
 
     @Test func plainSGDMatchesTheGeneralLoop() throws {
-        let (f1, g1) = try run(Float.self, fast: SGD<Float>(learningRate: 0.03), general: SGD<Float>(learningRate: 0.03, maximize: true))
-        #expect(f1 == g1)
-        let (f2, g2) = try run(Double.self, fast: SGD<Double>(learningRate: 0.03), general: SGD<Double>(learningRate: 0.03, maximize: true))
-        #expect(f2 == g2)
+        try atEveryInstructionSet {
+            let (f1, g1) = try run(Float.self, fast: SGD<Float>(learningRate: 0.03), general: SGD<Float>(learningRate: 0.03, maximize: true))
+            #expect(f1 == g1)
+            let (f2, g2) = try run(Double.self, fast: SGD<Double>(learningRate: 0.03), general: SGD<Double>(learningRate: 0.03, maximize: true))
+            #expect(f2 == g2)
+        }
     }
 
     @Test func momentumSGDMatchesTheGeneralLoop() throws {
-        let (f1, g1) = try run(Float.self, fast: SGD<Float>(learningRate: 0.03, momentum: 0.9, dampening: 0.1),
-                               general: SGD<Float>(learningRate: 0.03, momentum: 0.9, dampening: 0.1, maximize: true))
-        #expect(f1 == g1)
-        let (f2, g2) = try run(Double.self, fast: SGD<Double>(learningRate: 0.03, momentum: 0.9),
-                               general: SGD<Double>(learningRate: 0.03, momentum: 0.9, maximize: true))
-        #expect(f2 == g2)
+        try atEveryInstructionSet {
+            let (f1, g1) = try run(Float.self, fast: SGD<Float>(learningRate: 0.03, momentum: 0.9, dampening: 0.1),
+                                   general: SGD<Float>(learningRate: 0.03, momentum: 0.9, dampening: 0.1, maximize: true))
+            #expect(f1 == g1)
+            let (f2, g2) = try run(Double.self, fast: SGD<Double>(learningRate: 0.03, momentum: 0.9),
+                                   general: SGD<Double>(learningRate: 0.03, momentum: 0.9, maximize: true))
+            #expect(f2 == g2)
+        }
     }
 
     @Test func plainAdamMatchesTheGeneralLoop() throws {
-        let (f1, g1) = try run(Float.self, fast: Adam<Float>(learningRate: 0.01), general: Adam<Float>(learningRate: 0.01, maximize: true))
-        #expect(f1 == g1)
-        let (f2, g2) = try run(Double.self, fast: Adam<Double>(learningRate: 0.01), general: Adam<Double>(learningRate: 0.01, maximize: true))
-        #expect(f2 == g2)
+        try atEveryInstructionSet {
+            let (f1, g1) = try run(Float.self, fast: Adam<Float>(learningRate: 0.01), general: Adam<Float>(learningRate: 0.01, maximize: true))
+            #expect(f1 == g1)
+            let (f2, g2) = try run(Double.self, fast: Adam<Double>(learningRate: 0.01), general: Adam<Double>(learningRate: 0.01, maximize: true))
+            #expect(f2 == g2)
+        }
     }
 }
