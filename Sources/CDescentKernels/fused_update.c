@@ -206,24 +206,44 @@ AVX2 static inline __m256i lanes_below(long width) {
     { float s_ = 1.0f * (sum);                                                                     \
       z[i] = bias ? s_ + 1.0f * bias[i] : s_; }
 
+// Rows go four at a time, their column loops interleaved: a row's dot product is one chain of
+// dependent FMAs (the forward kernel's arithmetic, which the look-ahead must reproduce), so one
+// row at a time waits on FMA latency (49 in a row for 784 columns) with the load and store units
+// idle; four rows give four independent chains. Each row still gets exactly its own operations
+// in its own order.
+#define ROWS_AT_ONCE 4
+// The group's row pointers, broadcast u[row] and zeroed accumulators (vector type VT, SET1 and
+// ZERO its intrinsics), for rows i, i − 1, …, i − 3.
+#define GROUP_SETUP(VT, SET1, ZERO)                                                                \
+    float *prs[ROWS_AT_ONCE], *brs[ROWS_AT_ONCE], *vrs[ROWS_AT_ONCE];                              \
+    VT gis[ROWS_AT_ONCE], accs[ROWS_AT_ONCE];                                                      \
+    for (int r = 0; r < ROWS_AT_ONCE; r++) {                                                       \
+        long row = i - r;                                                                          \
+        prs[r] = p + row * columns;                                                                \
+        brs[r] = s1 ? s1 + row * columns : 0;                                                      \
+        vrs[r] = s2 ? s2 + row * columns : 0;                                                      \
+        gis[r] = SET1(u[row]);                                                                     \
+        accs[r] = ZERO();                                                                          \
+    }
+
+// The scalar tail, the tail's dot lanes and the output of one row `i` with accumulator `acc`.
+#define FINISH_ROW_AVX2(acc)                                                                       \
+    if (full < columns) {                                                                          \
+        const float gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;         \
+        SCALAR_ROW(S_SQRTF, full)                                                                  \
+        acc = _mm256_fmadd_ps(_mm256_maskload_ps(next + full, tailMask), _mm256_maskload_ps(pr + full, tailMask), acc); \
+    }                                                                                              \
+    STORE_OUTPUT(dot_tree8(acc))
+
 __attribute__((target("avx2,fma"))) static void outer_dot_f32_avx2(int kind, float *p, const float *u, const float *x, long rows, long columns,
                                     float *s1, float *s2, float c0s, float c1s, float c2s, float c3s, float c4s,
                                     float c5s, const float *next, const float *bias, float *z) {
     const long full = columns - columns % 8;
     const __m256i tailMask = lanes_below(columns % 8);
     long i = rows - 1;
-    // Four rows at a time, as the AVX-512 kernel below explains (SGD kinds only).
-    for (; kind != 3 && i >= 3; i -= 4) {
-        float *prs[4], *brs[4], *vrs[4];
-        __m256 gis[4], accs[4];
-        for (int r = 0; r < 4; r++) {
-            long row = i - r;
-            prs[r] = p + row * columns;
-            brs[r] = s1 ? s1 + row * columns : 0;
-            vrs[r] = s2 ? s2 + row * columns : 0;
-            gis[r] = _mm256_set1_ps(u[row]);
-            accs[r] = _mm256_setzero_ps();
-        }
+    // Four rows at a time (SGD kinds only; see the AVX-512 kernel for why not Adam).
+    for (; kind != 3 && i >= ROWS_AT_ONCE - 1; i -= ROWS_AT_ONCE) {
+        GROUP_SETUP(__m256, _mm256_set1_ps, _mm256_setzero_ps)
         {
             const __m256 c0 = _mm256_set1_ps(c0s), c1 = _mm256_set1_ps(c1s), c2 = _mm256_set1_ps(c2s);
 #define ROW8(r, OUTER, j)                                                                          \
@@ -242,18 +262,13 @@ __attribute__((target("avx2,fma"))) static void outer_dot_f32_avx2(int kind, flo
 #undef LOOP8
 #undef ROW8
         }
-        for (int r = 0; r < 4; r++) {
+        for (int r = 0; r < ROWS_AT_ONCE; r++) {
             const long member = i - r;
             {
-                const long i = member;  // the names the tail and STORE_OUTPUT use, for member r
+                const long i = member;  // the names FINISH_ROW_AVX2 uses, for member r
                 ROW_POINTERS(float)
                 __m256 acc = accs[r];
-                if (full < columns) {
-                    const float gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
-                    SCALAR_ROW(S_SQRTF, full)
-                    acc = _mm256_fmadd_ps(_mm256_maskload_ps(next + full, tailMask), _mm256_maskload_ps(pr + full, tailMask), acc);
-                }
-                STORE_OUTPUT(dot_tree8(acc))
+                FINISH_ROW_AVX2(acc)
             }
         }
     }
@@ -270,21 +285,10 @@ __attribute__((target("avx2,fma"))) static void outer_dot_f32_avx2(int kind, flo
                       _mm256_sqrt_ps, DOT8)
 #undef DOT8
         }
-        if (full < columns) {
-            const float gi = u[i], c0 = c0s, c1 = c1s, c2 = c2s, c3 = c3s, c4 = c4s, c5 = c5s;
-            SCALAR_ROW(S_SQRTF, full)
-            acc = _mm256_fmadd_ps(_mm256_maskload_ps(next + full, tailMask), _mm256_maskload_ps(pr + full, tailMask), acc);
-        }
-        STORE_OUTPUT(dot_tree8(acc))
+        FINISH_ROW_AVX2(acc)
     }
 }
 
-// Rows go four at a time, their column loops interleaved: a row's dot product is one chain of
-// dependent FMAs (the forward kernel's arithmetic, which the look-ahead must reproduce), so one
-// row at a time waits on FMA latency (49 in a row for 784 columns) with the load and store units
-// idle; four rows give four independent chains. Each row still gets exactly its own operations
-// in its own order.
-#define ROWS_AT_ONCE 4
 // Row r of the group: rebinds the names the OUTER_* macros use, applies `OUTER(j)`, then adds
 // the updated lanes to the row's dot product.
 #define GROUP_ROW(r, OUTER, j)                                                                     \
@@ -324,16 +328,7 @@ AVX512 static void outer_dot_f32_avx512(int kind, float *p, const float *u, cons
     // divisions and square roots, not the chain, set the pace (grouped: 24.2 → 25.9 µs for 150
     // rows of 784 alone, against 8.0 → 6.7 µs for SGD).
     for (; kind != 3 && i >= ROWS_AT_ONCE - 1; i -= ROWS_AT_ONCE) {
-        float *prs[ROWS_AT_ONCE], *brs[ROWS_AT_ONCE], *vrs[ROWS_AT_ONCE];
-        __m512 gis[ROWS_AT_ONCE], accs[ROWS_AT_ONCE];
-        for (int r = 0; r < ROWS_AT_ONCE; r++) {
-            long row = i - r;
-            prs[r] = p + row * columns;
-            brs[r] = s1 ? s1 + row * columns : 0;
-            vrs[r] = s2 ? s2 + row * columns : 0;
-            gis[r] = _mm512_set1_ps(u[row]);
-            accs[r] = _mm512_setzero_ps();
-        }
+        GROUP_SETUP(__m512, _mm512_set1_ps, _mm512_setzero_ps)
         switch (kind) {
         case 0: GROUP_LOOP(G_SGD) break;
         case 1: GROUP_LOOP(G_SGD_FIRST) break;

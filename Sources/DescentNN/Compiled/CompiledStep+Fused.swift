@@ -63,12 +63,7 @@ extension CompiledStep {
             }
         }
         if let bias, !bias.isFrozen {
-            let target = operations[index].biasGradient!.storage.pointer
-            if !biasGradientDone { Scalar.reduce(.sum, g, outer: 1, length: 1, inner: outWidth, target) }
-            // As `updateInPlace`, without a closure through generic code.
-            let b = bias.uniqueStoragePointer()
-            try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b),
-                               gradient: UnsafeRawPointer(target), count: outWidth)
+            try updateBias(bias, index: index, g: g, rows: 1, gradientIsSummed: biasGradientDone, updater: updater)
         }
     }
 
@@ -108,13 +103,21 @@ extension CompiledStep {
             }
         }
         if let bias, !bias.isFrozen {
-            // ∂b = Σ_rows G (or already summed by the ReLU pass), then the optimizer's update.
-            let target = operations[index].biasGradient!.storage.pointer
-            if !biasGradientDone { Scalar.reduce(.sum, g, outer: 1, length: rows, inner: outWidth, target) }
-            let b = bias.uniqueStoragePointer()
-            try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b),
-                               gradient: UnsafeRawPointer(target), count: outWidth)
+            try updateBias(bias, index: index, g: g, rows: rows, gradientIsSummed: biasGradientDone, updater: updater)
         }
+    }
+
+    /// The bias update of the ``Linear`` at `index` in a fused pass: `∂b = Σ_rows G` into the bias
+    /// gradient buffer (unless the ReLU pass already summed it there), then the optimizer's update.
+    func updateBias(_ bias: Parameter<Scalar>, index: Int, g: UnsafePointer<Scalar>, rows: Int, gradientIsSummed: Bool,
+                    updater: any CompiledStepUpdater) throws {
+        let outWidth = operations[index].outputWidth
+        let target = operations[index].biasGradient!.storage.pointer
+        if !gradientIsSummed { Scalar.reduce(.sum, g, outer: 1, length: rows, inner: outWidth, target) }
+        // As `updateInPlace`, without a closure through generic code.
+        let b = bias.uniqueStoragePointer()
+        try updater.update(name: operations[index].biasName, value: UnsafeMutableRawPointer(b),
+                           gradient: UnsafeRawPointer(target), count: outWidth)
     }
 
     /// Applies the weight updates the pass deferred, split across threads by rows when they are
