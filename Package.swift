@@ -8,6 +8,9 @@ import PackageDescription
 //   DescentNN        layers, initialisers, losses, metrics, safetensors model files
 //   DescentOptim     optimizers, learning-rate schedules, gradient clipping, test functions
 //   DescentData      datasets, file formats, preprocessing, data loader, built-in datasets
+//   CDescentCompiled C kernels of the fused training step (outer-product optimizer updates)
+//   DescentCompiled  the training step seam: TrainingStep, the eager loop and the compiled fast
+//                    path (CompiledStep, fused updates, row split); the only module that knows fusion
 //   DescentTraining  trainer, history, early stopping, checkpoints, LR finder
 //   DescentPlot      SVG charts and HTML report
 //   Descent          the library product: re-exports all of the above
@@ -45,18 +48,30 @@ let package = Package(
             name: "DescentCore",
             dependencies: ["DescentKernels", .product(name: "RealModule", package: "swift-numerics")],
             path: "Sources/DescentCore"),
-        .target(name: "DescentNN", dependencies: ["DescentCore"], path: "Sources/DescentNN"),
-        .target(name: "DescentOptim", dependencies: ["DescentCore"], path: "Sources/DescentOptim"),
+        .target(
+            name: "DescentNN",
+            dependencies: ["DescentCore", "DescentKernels", .product(name: "RealModule", package: "swift-numerics")],
+            path: "Sources/DescentNN"),
+        .target(name: "DescentOptim", dependencies: ["DescentCore", "DescentKernels"], path: "Sources/DescentOptim"),
         .target(name: "DescentData", dependencies: ["DescentCore", "DescentKernels"], path: "Sources/DescentData"),
+        .target(name: "CDescentCompiled", dependencies: ["CDescentKernels"], path: "Sources/CDescentCompiled"),
+        .target(
+            name: "DescentCompiled",
+            dependencies: [
+                "CDescentCompiled", "CDescentKernels", "DescentKernels", "DescentCore", "DescentNN", "DescentOptim",
+                "DescentData",
+            ],
+            path: "Sources/DescentCompiled"),
         .target(
             name: "DescentTraining",
-            dependencies: ["DescentCore", "DescentNN", "DescentOptim", "DescentData"],
+            dependencies: ["DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentCompiled"],
             path: "Sources/DescentTraining"),
         .target(name: "DescentPlot", path: "Sources/DescentPlot"),
         .target(
             name: "Descent",
             dependencies: [
-                "DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentTraining", "DescentPlot",
+                "DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentCompiled", "DescentTraining",
+                "DescentPlot",
             ],
             path: "Sources/Descent"),
         .executableTarget(
@@ -64,7 +79,8 @@ let package = Package(
             dependencies: ["Descent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DescentCLI"),
         .executableTarget(
-            name: "DescentBenchmarks", dependencies: ["Descent", "DescentKernels"], path: "Sources/DescentBenchmarks"),
+            name: "DescentBenchmarks", dependencies: ["Descent", "DescentKernels", "DescentCompiled"],
+            path: "Sources/DescentBenchmarks"),
         .testTarget(name: "DescentKernelsTests", dependencies: ["DescentKernels"], path: "Tests/DescentKernelsTests"),
         .testTarget(name: "DescentCoreTests", dependencies: ["DescentCore"], path: "Tests/DescentCoreTests"),
         .testTarget(name: "DescentNNTests", dependencies: ["DescentNN"], path: "Tests/DescentNNTests",
@@ -72,7 +88,10 @@ let package = Package(
         .testTarget(name: "DescentOptimTests", dependencies: ["DescentOptim"], path: "Tests/DescentOptimTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], path: "Tests/DescentDataTests"),
-        .testTarget(name: "DescentTrainingTests", dependencies: ["DescentTraining"], path: "Tests/DescentTrainingTests"),
+        .testTarget(name: "DescentCompiledTests", dependencies: ["DescentCompiled"], path: "Tests/DescentCompiledTests"),
+        .testTarget(
+            name: "DescentTrainingTests", dependencies: ["DescentTraining", "DescentCompiled"],
+            path: "Tests/DescentTrainingTests"),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests"),
     ],

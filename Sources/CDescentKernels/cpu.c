@@ -1,5 +1,5 @@
-// CPU feature checks, the instruction-set level the kernels use, the GEMM thread count, and
-// per-thread workspaces for packed GEMM panels.
+// CPU feature checks, the instruction-set level the kernels use, the GEMM thread count,
+// per-thread workspaces for packed GEMM panels, and the floating-point control word.
 #define _GNU_SOURCE
 #include "CDescentKernels.h"
 
@@ -8,6 +8,7 @@
 #include <time.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
+#define DESCENT_X86 1
 #endif
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -163,5 +164,23 @@ unsigned long long descent_ticks(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec;
+#endif
+}
+
+// The floating-point control of the calling thread (x86: MXCSR, whose FTZ/DAZ bits flush
+// subnormals), so that work split across threads runs under the caller's setting.
+unsigned descent_fp_control(void) {
+#ifdef DESCENT_X86
+    return _mm_getcsr();
+#else
+    return 0;
+#endif
+}
+
+void descent_set_fp_control(unsigned control) {
+#ifdef DESCENT_X86
+    _mm_setcsr(control);
+#else
+    (void)control;
 #endif
 }

@@ -3,5 +3,6 @@
 @_exported import DescentNN
 @_exported import DescentOptim
 @_exported import DescentData
+@_exported import DescentCompiled
 @_exported import DescentTraining
 @_exported import DescentPlot

@@ -45,6 +45,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print no progress.")
     var quiet = false
 
+    @Flag(help: "Also print how each step runs: the compiled step, or the plain loop and why.")
+    var verbose = false
+
     /// What a run produced: the report for standard output, messages for standard error, the exit status.
     struct Outcome {
         var text: String
@@ -114,6 +117,7 @@ struct TrainCommand: ParsableCommand {
                 for old in store.checkpointFiles() + [store.bestFile] { try? FileManager.default.removeItem(at: old) }
             }
         }
+        if verbose { messages.append("training step: \(trainer.step)") }
         let reporter = ProgressReporter(style: progress)
         trainer.callbacks.append(reporter)
         // Messages so far go out before the progress starts.

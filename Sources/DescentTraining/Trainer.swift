@@ -1,3 +1,4 @@
+import DescentCompiled
 import DescentCore
 import DescentData
 import DescentNN
@@ -64,7 +65,7 @@ public final class Trainer<Scalar: TensorScalar> {
     public let model: any Layer<Scalar>
     /// The loss minimised.
     public var loss: any Loss {
-        didSet { compiledStep = nil; compiledStepIsUnsupported = false }
+        didSet { chosenStep = nil }
     }
     /// The optimizer that updates the parameters.
     public let optimizer: any Optimizer<Scalar>
@@ -95,15 +96,25 @@ public final class Trainer<Scalar: TensorScalar> {
     var bestWeights: SafeTensorsArchive?
     /// The checkpoint files written during the last fit, newest last.
     public internal(set) var writtenCheckpoints: [URL] = []
-    /// Whether ``trainStep(on:)`` may run a ``CompiledStep`` (preallocated buffers, no autodiff
+    /// Whether ``trainStep(on:)`` may run a `CompiledStep` (preallocated buffers, no autodiff
     /// graph) when the model and loss have a compiled form. It gives bit-identical gradients and
     /// losses, only faster. The default value is `true`; `false` always runs the autodiff loop.
-    public var usesCompiledStep = true
-    /// The compiled step, built on the first training step that can use one (`nil` before, or when
-    /// the model or loss has no compiled form).
-    public private(set) var compiledStep: CompiledStep<Scalar>?
-    /// `true` once building a compiled step failed for this model and loss (so it is not retried).
-    var compiledStepIsUnsupported = false
+    public var usesCompiledStep = true {
+        didSet { chosenStep = nil }
+    }
+    /// How each step runs, chosen once for the model and loss (``makeTrainingStep(model:loss:allowsCompiled:)``)
+    /// and kept until ``loss`` or ``usesCompiledStep`` changes. `print(trainer.step)` says which
+    /// path it is and, on the plain loop, why the compiled step is not used.
+    public var step: any TrainingStep<Scalar> {
+        if let chosenStep { return chosenStep }
+        let step: any TrainingStep<Scalar> = makeTrainingStep(model: model, loss: loss, allowsCompiled: usesCompiledStep)
+        chosenStep = step
+        return step
+    }
+    /// The step chosen so far (`nil` until the first use).
+    var chosenStep: (any TrainingStep<Scalar>)?
+    /// The compiled step, once a compiled ``step`` has run a batch (`nil` before, or on the plain loop).
+    public var compiledStep: CompiledStep<Scalar>? { (chosenStep as? CompiledTrainingStep<Scalar>)?.compiledStep }
 
     /// A trainer for `model`.
     /// - Parameters:
@@ -127,67 +138,17 @@ public final class Trainer<Scalar: TensorScalar> {
     /// One step of gradient descent on `batch`: zero the gradients, predict, measure the loss,
     /// back-propagate, clip (if configured), step. Returns the batch loss (before the step).
     ///
-    /// When ``usesCompiledStep`` is on and the model and loss have a compiled form, the first three
-    /// parts run as one ``CompiledStep`` (the same operations in the same order into preallocated
-    /// buffers, so the gradients and the loss are bit-identical to the autodiff loop). Without
-    /// gradient clipping the step runs ``CompiledStep/trainStep(features:labels:optimizer:)``,
-    /// which fuses the update into the backward pass for a batch of one row (bit-identical too);
-    /// the parameters' gradients are then `nil` after the step.
+    /// It runs ``step``: the compiled step when the model and loss have a compiled form (the same
+    /// operations in the same order into preallocated buffers, so the parameters, the loss and the
+    /// optimizer state are bit-identical to the autodiff loop; without clipping the parameters'
+    /// gradients are then `nil` after the step), otherwise the plain loop.
     ///
     /// - Parameter next: the batch the next call will get, if known (``fit(epochs:training:validation:trainingEvaluation:)``
     ///   passes it at batch size 1): the compiled step then computes the next sample's first-layer
-    ///   outputs during this step's update (``CompiledStep/trainStep(features:labels:optimizer:nextFeatures:)``; same results).
+    ///   outputs during this step's update (same results).
     @discardableResult
     public func trainStep(on batch: Batch<Scalar>, next: Batch<Scalar>? = nil) throws -> Double {
-        let batchLoss: Double
-        if let step = compiledStep(for: batch.count) {
-            // Clipping needs the gradients; without it the step may consume them.
-            let optimizer = gradientClipping == nil ? self.optimizer : nil
-            let nextFeatures = next?.features
-            switch (batch.targets, loss.targetKind) {
-            case (.classes(let labels), .classIndices):
-                batchLoss = try step.trainStep(features: batch.features, labels: labels, targets: nil, optimizer: optimizer,
-                                               nextFeatures: nextFeatures)
-            case (.classes(let labels), _):
-                let targets = Tensor<Scalar>(shape: [labels.count]) { out in for i in 0..<labels.count { out[i] = Scalar(labels[i]) } }
-                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: targets, optimizer: optimizer,
-                                               nextFeatures: nextFeatures)
-            case (.values(let values), _):
-                guard loss.targetKind != .classIndices else {
-                    throw TrainingError("\(loss) needs class labels, but the targets are real values; use a regression loss such as mse, or --task classification")
-                }
-                batchLoss = try step.trainStep(features: batch.features, labels: nil, targets: values, optimizer: optimizer,
-                                               nextFeatures: nextFeatures)
-            }
-            if optimizer != nil { return batchLoss }
-        } else {
-            model.zeroGradients()
-            let predictions = try model.forward(batch.features, context: .training)
-            let lossTensor = try loss(predictions, batch.targetTensor(for: loss, predictions: predictions))
-            try lossTensor.backward()
-            batchLoss = Double(lossTensor.scalar)
-        }
-        switch gradientClipping {
-        case .norm(let maxNorm): GradientClipping.clipByGlobalNorm(model.trainableParameters().map(\.parameter), maxNorm: maxNorm)
-        case .value(let limit): GradientClipping.clipByValue(model.trainableParameters().map(\.parameter), limit: limit)
-        case nil: break
-        }
-        try optimizer.step(model.trainableParameters())
-        return batchLoss
-    }
-
-    /// The compiled step for batches of `rows` rows, built (or rebuilt for a larger batch) on
-    /// demand; `nil` when compiled steps are off or unsupported for this model and loss.
-    func compiledStep(for rows: Int) -> CompiledStep<Scalar>? {
-        guard usesCompiledStep, !compiledStepIsUnsupported, rows > 0 else { return nil }
-        if let step = compiledStep, step.maximumBatchSize >= rows { return step }
-        do {
-            compiledStep = try CompiledStep(model: model, loss: loss, maximumBatchSize: Swift.max(rows, compiledStep?.maximumBatchSize ?? 0))
-        } catch {
-            compiledStepIsUnsupported = true
-            compiledStep = nil
-        }
-        return compiledStep
+        try step.train(on: batch, next: next, optimizer: optimizer, clipping: gradientClipping)
     }
 
     /// Trains until `epochs` epochs are done or a stopping rule fires, continuing from ``state``

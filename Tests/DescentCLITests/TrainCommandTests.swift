@@ -136,3 +136,24 @@ import Testing
         #expect(history.epochs.map(\.epoch) == [1, 2, 3])
     }
 }
+
+/// `--verbose` says how each step runs, and the report records it: the compiled step for an
+/// MLP, the plain loop with the compiled step's own refusal for a model it cannot run (here a
+/// BatchNorm1d, which has no compiled form). The expected texts come from `TrainingStepPath`.
+@Suite struct TrainingStepVisibilityTests {
+    @Test func verboseOutputAndReportNameTheStep() throws {
+        let folder = try TrainTestFolder()
+        let compiled = try TrainCommand.parse(["--data", "builtin:moons(count: 60)", "--model", "mlp(4)", "--epochs", "1",
+                                               "--verbose", "--quiet", "--output", folder.path("a")])
+            .execute(progress: .quiet, handleInterrupts: false)
+        #expect(compiled.messages.contains("training step: compiled step"), "\(compiled.messages)")
+        let report = try String(contentsOfFile: folder.path("a") + "/report.html", encoding: .utf8)
+        #expect(report.contains("training step") && report.contains("compiled step"))
+
+        let plain = try TrainCommand.parse(["--data", "builtin:moons(count: 60)", "--model", "mlp(4, batchNorm: true)",
+                                            "--epochs", "1", "--verbose", "--quiet"])
+            .execute(progress: .quiet, handleInterrupts: false)
+        let line = try #require(plain.messages.first { $0.hasPrefix("training step: ") }, "\(plain.messages)")
+        #expect(line.hasPrefix("training step: plain loop (autodiff): CompiledStep: layer 1 (BatchNorm1d"), "\(line)")
+    }
+}

@@ -1,7 +1,8 @@
 import DescentCore
 import DescentData
 import DescentKernels
-@testable import DescentNN
+@testable import DescentCompiled
+import DescentNN
 import DescentOptim
 import DescentTraining
 import Testing
@@ -16,8 +17,23 @@ import Testing
     /// reduction) → 5, with dropout, so every backward branch of the fused pass runs.
     /// `hidden` changes the first layer's 16 outputs (18: four-row groups and a remainder in
     /// the look-ahead kernel).
-    func model<Scalar: TensorScalar>(_: Scalar.Type, dropout: Double = 0.25, inputs: Int = 12, hidden: Int = 16) -> Sequential<Scalar> {
+    ///
+    /// `adjacent` puts the second Linear straight after the first (`"linear"`), behind a
+    /// `Flatten` (`"flatten"`) or behind an identity `Dropout(p: 0)` (`"dropout0"`): the second
+    /// layer's input is then the first layer's output buffer, which the look-ahead overwrites.
+    func model<Scalar: TensorScalar>(_: Scalar.Type, dropout: Double = 0.25, inputs: Int = 12, hidden: Int = 16,
+                                     adjacent: String? = nil) -> Sequential<Scalar> {
         var g = RandomGenerator(seed: 17)
+        if let adjacent {
+            return Sequential {
+                Linear<Scalar>(inputs, hidden, generator: &g)
+                if adjacent == "flatten" { Flatten<Scalar>() }
+                if adjacent == "dropout0" { Dropout<Scalar>(probability: 0, generator: &g) }
+                Linear<Scalar>(hidden, 9, generator: &g)
+                Tanh<Scalar>()
+                Linear<Scalar>(9, 5, generator: &g)
+            }
+        }
         return Sequential {
             Linear<Scalar>(inputs, hidden, generator: &g)
             ReLU<Scalar>()
@@ -42,10 +58,11 @@ import Testing
     /// checks that the first layer's next outputs were computed (Float, AVX2 or better).
     func compare<Scalar: TensorScalar>(
         _: Scalar.Type, steps: Int = 6, rows: Int = 1, freeze: Bool = false, dropout: Double = 0.25,
-        inputs: Int = 12, hidden: Int = 16, lookahead: Bool = false, _ makeOptimizer: () throws -> any Optimizer<Scalar>
+        inputs: Int = 12, hidden: Int = 16, adjacent: String? = nil, lookahead: Bool = false,
+        _ makeOptimizer: () throws -> any Optimizer<Scalar>
     ) throws -> (CompiledStep<Scalar>, any Optimizer<Scalar>) {
-        let fusedModel = model(Scalar.self, dropout: dropout, inputs: inputs, hidden: hidden)
-        let referenceModel = model(Scalar.self, dropout: dropout, inputs: inputs, hidden: hidden)
+        let fusedModel = model(Scalar.self, dropout: dropout, inputs: inputs, hidden: hidden, adjacent: adjacent)
+        let referenceModel = model(Scalar.self, dropout: dropout, inputs: inputs, hidden: hidden, adjacent: adjacent)
         if freeze {
             fusedModel.namedParameters()[0].parameter.isFrozen = true
             referenceModel.namedParameters()[0].parameter.isFrozen = true
@@ -330,5 +347,37 @@ import Testing
             try compare(Float.self, inputs: 37, lookahead: true) { try make(optimizer, Float.self) }
             try compare(Float.self, inputs: 37, hidden: 18, lookahead: true) { try make(optimizer, Float.self) }
         }
+    }
+
+    /// A Linear whose input is the first Linear's output buffer (straight after it, behind a
+    /// Flatten, or behind an identity Dropout) while the look-ahead overwrites that buffer with
+    /// the next sample's outputs, the layers split across two threads. On 67e7987 the second
+    /// layer's update read the half-written buffer in about one run in three; the reference
+    /// bits come from the unfused step (`computeGradients` then `optimizer.step`). Many steps,
+    /// so that a race has many chances to show.
+    @Test(.serialized, arguments: ["linear", "flatten", "dropout0"])  // the cases set the same global thresholds
+    func lookaheadNextToALinearReaderIsBitIdentical(adjacent: String) throws {
+        let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount)
+        RowSplit.minimumWeights = 150
+        RowSplit.minimumRows = 2
+        RowSplit.plannedThreads = 2
+        GEMM.maximumThreadCount = 2
+        defer { (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount) = saved }
+        for optimizer in Self.fusedOptimizers {
+            try compare(Float.self, steps: 60, inputs: 200, hidden: 256, adjacent: adjacent, lookahead: true) {
+                try make(optimizer, Float.self)
+            }
+        }
+    }
+
+    /// One Linear in two places: autodiff sums the two uses' gradients, the compiled step would
+    /// keep one, so it refuses the model and says why (the trainer then runs the plain loop).
+    @Test func reusedLayerIsRefused() throws {
+        var g = RandomGenerator(seed: 5)
+        let shared = Linear<Float>(6, 6, generator: &g)
+        let model = Sequential<Float> { Linear<Float>(4, 6, generator: &g); shared; ReLU<Float>(); shared; Linear<Float>(6, 3, generator: &g) }
+        let reason = CompiledStep<Float>.unsupportedReason(model: model, loss: CrossEntropyLoss())
+        #expect(reason?.contains("layer 3 uses the same parameters as layer 1") == true, "\(reason ?? "nil")")
+        #expect(throws: CompiledStepError.self) { try CompiledStep(model: model, loss: CrossEntropyLoss(), maximumBatchSize: 4) }
     }
 }

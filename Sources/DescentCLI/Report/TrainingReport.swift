@@ -20,6 +20,8 @@ struct TrainingReport {
     var steps: Int
     /// Samples per second of training.
     var samplesPerSecond: Double
+    /// How each step ran (`Trainer.step`): the compiled step, or the plain loop and why.
+    var trainingStep: String = ""
     /// The prediction charts (confusion matrix or predicted vs actual, decision regions), with captions.
     var predictionCharts: [(chart: any Chart, caption: String)] = []
     /// Why there are no prediction charts, if there are none.
@@ -105,6 +107,7 @@ struct TrainingReport {
         rows.append(("seed", "\(configuration.seed)"))
         rows.append(("precision", configuration.precision))
         rows.append(("standardize", configuration.standardize ? "yes" : "no"))
+        if !trainingStep.isEmpty { rows.append(("training step", trainingStep)) }
         return rows
     }
 
@@ -129,7 +132,7 @@ extension TrainingReport {
     init<Scalar: TensorScalar>(setup: TrainingSetup<Scalar>, result: FitResult, train: [String: Double]?, validation: [String: Double]?,
                                test: [String: Double]?, steps: Int, samplesPerSecond: Double) {
         self.init(configuration: setup.configuration, result: result, train: train, validation: validation, test: test, steps: steps,
-                  samplesPerSecond: samplesPerSecond)
+                  samplesPerSecond: samplesPerSecond, trainingStep: setup.trainer.step.description)
         guard result.stopReason != .diverged else {
             predictionNote = "No predictions: the run diverged, so its weights are not usable."
             return

@@ -48,7 +48,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
 }
 
 /// `out[i] = scale` with probability `keep`, else 0.
-@inline(__always)
-func fillDropoutMask<T: KernelScalar>(_ out: UnsafeMutablePointer<T>, _ count: Int, keep: Double, scale: T, _ generator: inout RandomGenerator) {
+@inlinable @inline(__always)
+package func fillDropoutMask<T: KernelScalar>(_ out: UnsafeMutablePointer<T>, _ count: Int, keep: Double, scale: T, _ generator: inout RandomGenerator) {
     for i in 0..<count { out[i] = generator.nextUniform() < keep ? scale : 0 }
 }

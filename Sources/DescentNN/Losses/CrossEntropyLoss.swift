@@ -1,3 +1,4 @@
+import RealModule
 import DescentCore
 import DescentKernels
 
@@ -135,8 +136,8 @@ struct CrossEntropyProblem {
 /// The exponentials of all rows go through one ``ElementKernels/unary(_:_:_:count:)`` call (for
 /// Float the vectorised `exp`, within 2 ulp): per element, a libm call cost ≈ 5 ns, a tenth of a
 /// batch-1024 MLP step's non-GEMM time; each row's terms are then added in order.
-@inline(__always)
-func rowLogSumExps<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, scratch: UnsafeMutablePointer<T>,
+@inlinable @inline(__always)
+package func rowLogSumExps<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, scratch: UnsafeMutablePointer<T>,
                                     logSumExps: UnsafeMutablePointer<T>) {
     for n in 0..<rows {
         let row = x + n * c, shifted = scratch + n * c
@@ -157,8 +158,8 @@ func rowLogSumExps<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: I
 
 /// The softmax `exp(x[n, j] − logSumExps[n])` of each row of `rows × c` logits into
 /// `probabilities`, with one vectorised `exp` call as in ``rowLogSumExps(_:rows:count:scratch:logSumExps:)``.
-@inline(__always)
-func rowSoftmax<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, logSumExps: UnsafePointer<T>,
+@inlinable @inline(__always)
+package func rowSoftmax<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, logSumExps: UnsafePointer<T>,
                                  probabilities: UnsafeMutablePointer<T>) {
     for n in 0..<rows {
         let row = x + n * c, out = probabilities + n * c, lse = logSumExps[n]

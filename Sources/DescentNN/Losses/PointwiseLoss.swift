@@ -1,3 +1,4 @@
+import RealModule
 import DescentCore
 import DescentKernels
 
@@ -72,13 +73,13 @@ func pointwiseLoss<Scalar: TensorScalar>(
     }
 }
 
-@inline(__always)
-func cast<From, To>(_ pointer: UnsafePointer<From>, _ type: To.Type) -> UnsafePointer<To> {
+@inlinable @inline(__always)
+package func cast<From, To>(_ pointer: UnsafePointer<From>, _ type: To.Type) -> UnsafePointer<To> {
     UnsafeRawPointer(pointer).assumingMemoryBound(to: To.self)
 }
 
-@inline(__always)
-func castMutable<From, To>(_ pointer: UnsafeMutablePointer<From>, _ type: To.Type) -> UnsafeMutablePointer<To> {
+@inlinable @inline(__always)
+package func castMutable<From, To>(_ pointer: UnsafeMutablePointer<From>, _ type: To.Type) -> UnsafeMutablePointer<To> {
     UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: To.self)
 }
 
@@ -101,12 +102,12 @@ func sumLoop<T: KernelScalar>(_ x: UnsafePointer<T>, _ count: Int) -> Double {
 }
 
 /// `log σ(x) = min(x, 0) − log(1 + e^{−|x|})`, finite for every finite x.
-@inline(__always)
-func logSigmoid<T: KernelScalar>(_ x: T) -> T { Swift.min(x, 0) - T.log(onePlus: T.exp(-Swift.abs(x))) }
+@inlinable @inline(__always)
+package func logSigmoid<T: KernelScalar>(_ x: T) -> T { Swift.min(x, 0) - T.log(onePlus: T.exp(-Swift.abs(x))) }
 
 /// `σ(x)`, computed without overflow.
-@inline(__always)
-func stableSigmoid<T: KernelScalar>(_ x: T) -> T {
+@inlinable @inline(__always)
+package func stableSigmoid<T: KernelScalar>(_ x: T) -> T {
     if x >= 0 { return 1 / (1 + T.exp(-x)) }
     let e = T.exp(x)
     return e / (1 + e)

@@ -50,11 +50,11 @@ public final class Adam<Scalar: TensorScalar>: GradientOptimizer<Scalar, AdamOpt
     /// Plain Adam only: the case AdamRule runs through its SIMD loop.
     @_specialize(exported: false, where Scalar == Float)
     @_specialize(exported: false, where Scalar == Double)
-    override func supportsOuterProductUpdate(_ o: AdamOptions) -> Bool { AdamRule.isPlain(o, Scalar.self) }
+    override func hasElementwiseRule(_ o: AdamOptions) -> Bool { AdamRule.isPlain(o, Scalar.self) }
 
     @_specialize(exported: false, where Scalar == Float)
     @_specialize(exported: false, where Scalar == Double)
-    override func makeOuterProductUpdate(_ o: AdamOptions, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
+    override func makeElementwiseUpdate(_ o: AdamOptions, _ storage: ParameterStorage<Scalar>) -> ElementwiseUpdate {
         let rule = AdamRule(options: o, step: storage.step)
         return .adam(firstMoment: UnsafeMutableRawPointer(storage.buffer(0)), secondMoment: UnsafeMutableRawPointer(storage.buffer(1)),
                      w1: 1 - o.beta1, beta2: o.beta2, w2: 1 - o.beta2, negativeStep: -rule.stepSize,

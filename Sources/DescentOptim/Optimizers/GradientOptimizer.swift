@@ -212,24 +212,24 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
     @_specialize(exported: false, where Scalar == Float, Options == AdamOptions)
     @_specialize(exported: false, where Scalar == Double, Options == SGDOptions)
     @_specialize(exported: false, where Scalar == Double, Options == AdamOptions)
-    public func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
+    package func elementwiseUpdate(name: String, count: Int) throws -> ElementwiseUpdate? {
         let options = options(for: name)
-        guard supportsOuterProductUpdate(options) else { return nil }
-        return makeOuterProductUpdate(options, try advancedStorage(name: name, count: rows * columns))
+        guard hasElementwiseRule(options) else { return nil }
+        return makeElementwiseUpdate(options, try advancedStorage(name: name, count: count))
     }
 
     @_specialize(exported: false, where Scalar == Float, Options == SGDOptions)
     @_specialize(exported: false, where Scalar == Float, Options == AdamOptions)
     @_specialize(exported: false, where Scalar == Double, Options == SGDOptions)
     @_specialize(exported: false, where Scalar == Double, Options == AdamOptions)
-    public func plainUpdateRate(name: String) -> Double? {
+    package func plainUpdateRate(name: String) -> Double? {
         let options = options(for: name)
-        guard supportsOuterProductUpdate(options), let rate = plainRate(options), Scalar(rate) != 0 else { return nil }
+        guard hasElementwiseRule(options), let rate = plainRate(options), Scalar(rate) != 0 else { return nil }
         return Double(Scalar(rate))
     }
 
     /// The rate of `options`' update when it is the plain `θ ← θ + r·g` whose outer-product form
-    /// (``makeOuterProductUpdate(_:_:)``) keeps no state; `nil` otherwise. Overridden by SGD.
+    /// (``makeElementwiseUpdate(_:_:)``) keeps no state; `nil` otherwise. Overridden by SGD.
     func plainRate(_ options: Options) -> Double? { nil }
 
     /// The state of the parameter called `name` with `count` elements, created if new, with its
@@ -280,14 +280,15 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         return recentStorages[index].storage
     }
 
-    /// Whether ``makeOuterProductUpdate(_:_:)`` has a form for `options` (checked before any
+    /// Whether ``makeElementwiseUpdate(_:_:)`` has a rule for `options` (checked before any
     /// state changes). Overridden by the optimizers that have one; `false` here.
-    func supportsOuterProductUpdate(_ options: Options) -> Bool { false }
+    func hasElementwiseRule(_ options: Options) -> Bool { false }
 
-    /// The outer-product form of one update with `options` on `storage` (its step already
-    /// advanced). Called only when ``supportsOuterProductUpdate(_:)`` is `true`.
-    func makeOuterProductUpdate(_ options: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
-        fatalError("\(type(of: self)) must override makeOuterProductUpdate when it supports outer-product updates")
+    /// One update with `options` on `storage` (its step already advanced) as data. Called only
+    /// when ``hasElementwiseRule(_:)`` is `true` (a subclass that says it has a rule and gives
+    /// none is a bug in Descent, not bad input).
+    func makeElementwiseUpdate(_ options: Options, _ storage: ParameterStorage<Scalar>) -> ElementwiseUpdate {
+        fatalError("\(type(of: self)) must override makeElementwiseUpdate when hasElementwiseRule is true")
     }
 
     /// Updates one parameter; `storage.step` has already been incremented. Overridden by each optimizer.
@@ -361,3 +362,5 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         setLearningRates(snapshot.learningRates)
     }
 }
+
+extension GradientOptimizer: ElementwiseUpdating {}

@@ -55,29 +55,6 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// - Throws: ``OptimizerError`` when the sizes disagree or restored state does not fit.
     func update(name: String, value: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) throws
 
-    /// Starts one update of the `rows × columns` parameter called `name` whose gradient is the
-    /// outer product `u·xᵀ` (a linear layer's weight gradient for a single sample), to be applied
-    /// by the caller without materialising the gradient; or returns `nil`, changing nothing, when
-    /// this optimizer or its options for `name` have no such form (then materialise the gradient
-    /// and call ``update(name:value:gradient:)``).
-    ///
-    /// A non-`nil` result has already advanced the parameter's state (step count, new buffers)
-    /// exactly as ``update(name:value:gradient:)`` would: apply it to every row once before the
-    /// optimizer is used again, and the parameter and state end bit-identical to that call. The
-    /// default implementation returns `nil`; ``SGD`` (without weight decay, Nesterov or maximize)
-    /// and plain ``Adam`` (without weight decay, AMSGrad or maximize) implement it.
-    /// - Throws: ``OptimizerError`` when restored state does not fit the size.
-    func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate?
-
-    /// The rate `r` when the next update of the parameter called `name` is the plain step
-    /// `θ ← θ + r·g` (no state but a step count, `r` as the update rounds it to `Scalar`, never 0);
-    /// otherwise `nil`. Changes nothing. A caller that has the gradient only as a product can then
-    /// add `r` times that product to the parameter (a GEMM with `beta = 1`), after starting the
-    /// update with ``outerProductUpdate(name:rows:columns:)`` so that the state advances as
-    /// ``update(name:value:gradient:)`` would. The default implementation returns `nil`; ``SGD``
-    /// without momentum, weight decay, Nesterov or maximize implements it.
-    func plainUpdateRate(name: String) -> Double?
-
     /// The state of every parameter seen so far, as plain values.
     func stateSnapshot() -> OptimizerState<Scalar>
 
@@ -86,12 +63,6 @@ public protocol Optimizer<Scalar>: AnyObject {
 }
 
 extension Optimizer {
-    /// No outer-product form: callers materialise the gradient and use ``update(name:value:gradient:)``.
-    public func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? { nil }
-
-    /// No plain form: callers materialise the gradient and use ``update(name:value:gradient:)``.
-    public func plainUpdateRate(name: String) -> Double? { nil }
-
     /// One optimizer step over named parameters (`optimizer.step()` in PyTorch): parameters that
     /// are frozen or whose gradient is `nil` are skipped; the others are updated in place.
     public func step(_ parameters: [(name: String, parameter: Parameter<Scalar>)]) throws {

@@ -45,17 +45,17 @@ public final class SGD<Scalar: TensorScalar>: GradientOptimizer<Scalar, SGDOptio
     /// The configurations SGDRule runs through the C loop: no maximize, weight decay or Nesterov.
     @_specialize(exported: false, where Scalar == Float)
     @_specialize(exported: false, where Scalar == Double)
-    override func supportsOuterProductUpdate(_ o: Options) -> Bool {
+    override func hasElementwiseRule(_ o: Options) -> Bool {
         !o.maximize && Scalar(o.weightDecay) == 0 && !o.nesterov
     }
 
     /// Without momentum, the update is `θ ← θ + (−η)·g` (with the other options that
-    /// ``supportsOuterProductUpdate(_:)`` requires).
+    /// ``hasElementwiseRule(_:)`` requires).
     override func plainRate(_ o: Options) -> Double? { o.momentum == 0 ? -o.learningRate : nil }
 
     @_specialize(exported: false, where Scalar == Float)
     @_specialize(exported: false, where Scalar == Double)
-    override func makeOuterProductUpdate(_ o: Options, _ storage: ParameterStorage<Scalar>) -> OuterProductUpdate {
+    override func makeElementwiseUpdate(_ o: Options, _ storage: ParameterStorage<Scalar>) -> ElementwiseUpdate {
         var buffer: UnsafeMutablePointer<Scalar>? = nil
         var isNew = false
         if o.momentum != 0 { (buffer, isNew) = storage.bufferCreatingIfNeeded(0) }

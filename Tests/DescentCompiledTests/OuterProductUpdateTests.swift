@@ -2,9 +2,10 @@ import DescentCore
 import DescentKernels
 import Testing
 
-@testable import DescentOptim
+@testable import DescentCompiled
+import DescentOptim
 
-/// `Optimizer.outerProductUpdate(name:rows:columns:)` applied to `u·xᵀ` must leave the parameter
+/// An optimizer's `ElementwiseUpdate`, as `OuterProductUpdate`, applied to `u·xᵀ` must leave the parameter
 /// and the optimizer state bit-identical to `update(name:value:gradient:)` with the materialised
 /// gradient `g[i, j] = u[i]·x[j]` (one rounded multiply, as the compiled step's outer product).
 /// The reference is the optimizer's own loop, so any difference in operations or order shows.
@@ -112,4 +113,12 @@ private func cast<From, To>(_ pointer: UnsafeMutablePointer<From>, _: To.Type) -
 
 private func cast<From, To>(_ pointer: UnsafePointer<From>, _: To.Type) -> UnsafePointer<To> {
     UnsafeRawPointer(pointer).assumingMemoryBound(to: To.self)
+}
+
+extension Optimizer {
+    /// The outer-product form of the next update of `name`, as the fused step asks for it
+    /// (through ``OptimizerUpdater``, from the optimizer's ``ElementwiseUpdate``).
+    func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
+        try OptimizerUpdater(optimizer: self).outerProductUpdate(name: name, rows: rows, columns: columns)
+    }
 }

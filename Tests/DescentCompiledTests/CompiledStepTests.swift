@@ -1,5 +1,6 @@
 import Testing
-@testable import DescentNN
+@testable import DescentCompiled
+import DescentNN
 import DescentCore
 import DescentKernels
 

@@ -1,3 +1,7 @@
+import DescentCore
+import DescentKernels
+import DescentNN
+
 /// Why a ``CompiledStep`` could not be built or run.
 ///
 /// Building throws ``Kind-swift.enum/unsupportedModel`` or ``Kind-swift.enum/unsupportedLoss``

@@ -11,7 +11,7 @@ extension CompiledStep {
     /// weight gradient `∂W[i, j] = g[i]·x[j]` is formed per element and applied at once, so the
     /// weights are read and written once, with no gradient buffer in between (see
     /// ``OuterProductUpdate``). Optimizers and options without an outer-product form (weight decay,
-    /// Nesterov, maximize, AMSGrad, other optimizers: see `Optimizer.outerProductUpdate`) fall
+    /// Nesterov, maximize, AMSGrad, other optimizers: see `ElementwiseUpdate`) fall
     /// back per parameter to the materialised gradient. A larger Float batch (up to 512 rows) with
     /// plain SGD steps (no momentum, weight decay, Nesterov or maximize) gets each weight's step
     /// inside its gradient product, `W ← (−η)·(Gᵀ·X) + W`, which gives the same bits when the
@@ -84,19 +84,29 @@ extension CompiledStep {
         guard Scalar.self == Float.self, rows > 1, rows <= maximumBatchSize, GEMM.addsCompleteProducts(depth: rows) else {
             return false
         }
-        return parameters.contains { !$0.parameter.isFrozen && optimizer.plainUpdateRate(name: $0.name) != nil }
+        guard let rules = optimizer as? any ElementwiseUpdating else { return false }
+        return parameters.contains { !$0.parameter.isFrozen && rules.plainUpdateRate(name: $0.name) != nil }
     }
 }
 
-/// An ``Optimizer`` as the fused step's updater.
+/// An ``Optimizer`` as the fused step's updater. Descent's own optimizers describe their
+/// per-element rules as data (``ElementwiseUpdate``); any other optimizer has none, so every
+/// update goes through its public `update(name:value:gradient:)` with a materialised gradient.
 struct OptimizerUpdater<Scalar: TensorScalar>: CompiledStepUpdater {
     let optimizer: any Optimizer<Scalar>
+    /// The optimizer's elementwise rules, if it has them (looked up once).
+    let rules: (any ElementwiseUpdating)?
 
-    func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
-        try optimizer.outerProductUpdate(name: name, rows: rows, columns: columns)
+    init(optimizer: any Optimizer<Scalar>) {
+        self.optimizer = optimizer
+        rules = optimizer as? any ElementwiseUpdating
     }
 
-    func plainUpdateRate(name: String) -> Double? { optimizer.plainUpdateRate(name: name) }
+    func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate? {
+        try rules?.elementwiseUpdate(name: name, count: rows * columns).map(OuterProductUpdate.init)
+    }
+
+    func plainUpdateRate(name: String) -> Double? { rules?.plainUpdateRate(name: name) }
 
     func update(name: String, value: UnsafeMutableRawPointer, gradient: UnsafeRawPointer, count: Int) throws {
         try optimizer.update(name: name, value: UnsafeMutableBufferPointer(start: value.assumingMemoryBound(to: Scalar.self), count: count),

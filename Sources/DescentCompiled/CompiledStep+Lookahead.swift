@@ -1,6 +1,8 @@
+import CDescentCompiled
 import CDescentKernels
 import DescentCore
 import DescentKernels
+import DescentNN
 
 /// The first layer's outputs for the next sample, computed by a fused step's weight update.
 ///

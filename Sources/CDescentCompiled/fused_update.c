@@ -20,7 +20,8 @@
 // weights still holds (walking both passes in the same order evicts each row just before its
 // next use). Rows are independent, so the order changes no result.
 #pragma STDC FP_CONTRACT OFF
-#include "CDescentKernels.h"
+#include "CDescentCompiled.h"
+#include <CDescentKernels.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -399,22 +400,4 @@ void descent_outer_update_f64(int isa, int kind, double *p, const double *u, con
     if (isa >= DESCENT_ISA_AVX2) { outer_f64_avx2(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5); return; }
 #endif
     outer_f64_portable(kind, p, u, x, rows, columns, s1, s2, c0, c1, c2, c3, c4, c5);
-}
-
-// The floating-point control of the calling thread (x86: MXCSR, whose FTZ/DAZ bits flush
-// subnormals), so that work split across threads runs under the caller's setting.
-unsigned descent_fp_control(void) {
-#ifdef DESCENT_X86
-    return _mm_getcsr();
-#else
-    return 0;
-#endif
-}
-
-void descent_set_fp_control(unsigned control) {
-#ifdef DESCENT_X86
-    _mm_setcsr(control);
-#else
-    (void)control;
-#endif
 }

@@ -1,10 +1,12 @@
+import CDescentCompiled
 import CDescentKernels
 import DescentCore
 import DescentKernels
+import DescentNN
 
-/// What a fused training step needs from an optimizer: DescentTraining adapts its `Optimizer`
-/// (this module cannot see DescentOptim). Pointers are to the parameter's element type.
-package protocol CompiledStepUpdater {
+/// What a fused training step needs from an optimizer (``OptimizerUpdater`` adapts an
+/// `Optimizer`; tests may supply others). Pointers are to the parameter's element type.
+protocol CompiledStepUpdater {
     /// The outer-product form of the next update of `name` (state already advanced), or `nil`.
     func outerProductUpdate(name: String, rows: Int, columns: Int) throws -> OuterProductUpdate?
     /// The plain update of `name` from a materialised gradient (`count` elements each).
@@ -22,7 +24,7 @@ extension CompiledStep {
     /// `computeGradients` followed by the optimizer's step.
     /// - Parameter next: the sample the next call will train on, if known: the first layer's
     ///   update then also computes its outputs for it (``FirstLayerLookahead``).
-    package func trainFused(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?,
+    func trainFused(features: Tensor<Scalar>, labels: [Int]?, targets: Tensor<Scalar>?,
                             updater: any CompiledStepUpdater, next: Tensor<Scalar>? = nil) throws -> Double {
         try run(features: features, labels: labels, targets: targets, accumulate: false, updater: updater, next: next)
     }
@@ -138,6 +140,17 @@ extension CompiledStep {
             lookahead = (cast(nextInput, Float.self), bias.map { cast($0.valuePointer(), Float.self) },
                          castMutable(operations[0].output, Float.self))
         }
+        if lookahead != nil {
+            // The look-ahead overwrites the first layer's output buffer while the parts run. A
+            // layer that reads that buffer as its input (a Linear right after the first, through
+            // a Flatten or an identity Dropout) gets its own copy first, so no part reads what
+            // another part writes.
+            let firstOutput = UnsafeRawPointer(operations[0].output)
+            for index in pendingUpdates.indices where UnsafeRawPointer(pendingUpdates[index].x) == firstOutput {
+                lookaheadInputCopy.update(from: pendingUpdates[index].x, count: pendingUpdates[index].columns)
+                pendingUpdates[index].x = UnsafePointer(lookaheadInputCopy)
+            }
+        }
         let instructionSet = GEMM.instructionSet
         // Weights too small to split go whole to part 0 (the caller's, which starts first), as the
         // forward pass keeps them; part 0 then takes correspondingly fewer rows of the split ones,
@@ -153,24 +166,35 @@ extension CompiledStep {
         }
         let firstShare: Double? = lookahead == nil || splitWeights == 0 || parts > 64 ? nil
             : partBalance.firstShare(parts: parts, splitWeights: splitWeights, wholeWeights: wholeWeights)
+        // Row ownership is fixed here, once per step, and handed to the parts: the rows of pending
+        // update `k` that part `p` applies are `pendingRows[k * parts + p]`. A part never asks the
+        // (process-wide, changeable) thread setting again, so every row is applied exactly once.
+        pendingRows.removeAll(keepingCapacity: true)
+        for pending in pendingUpdates {
+            let split = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
+            for part in 0..<parts {
+                pendingRows.append(!split ? (part == 0 ? 0..<pending.rows : 0..<0)
+                    : firstShare.map { RowSplit.block(pending.rows, part: part, of: parts, firstShare: $0) }
+                    ?? RowSplit.block(pending.rows, part: part, of: parts))
+            }
+        }
         let ticks = partTicks
         pendingUpdates.withUnsafeBufferPointer { list in
-            WorkerPool.run(parts: parts) { part in
-                let start = firstShare == nil ? 0 : descent_ticks()
-                defer { if firstShare != nil { ticks[part] = descent_ticks() &- start } }
-                for pending in list {
-                    let own = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
-                    let rows = !own ? (part == 0 ? 0..<pending.rows : 0..<0)
-                        : firstShare.map { RowSplit.block(pending.rows, part: part, of: parts, firstShare: $0) }
-                        ?? RowSplit.block(pending.rows, part: part, of: parts)
-                    if pending.operationIndex == 0, let lookahead,
-                       pending.update.applyComputingOutputs(
-                           to: castMutable(pending.parameter, Float.self), u: cast(pending.u, Float.self), x: cast(pending.x, Float.self),
-                           rows: rows, columns: pending.columns, nextInput: lookahead.next, bias: lookahead.bias,
-                           outputs: lookahead.outputs, instructionSet: instructionSet) {
-                        continue
+            pendingRows.withUnsafeBufferPointer { ownedRows in
+                WorkerPool.run(parts: parts) { part in
+                    let start = firstShare == nil ? 0 : descent_ticks()
+                    defer { if firstShare != nil { ticks[part] = descent_ticks() &- start } }
+                    for (index, pending) in list.enumerated() {
+                        let rows = ownedRows[index * parts + part]
+                        if pending.operationIndex == 0, let lookahead,
+                           pending.update.applyComputingOutputs(
+                               to: castMutable(pending.parameter, Float.self), u: cast(pending.u, Float.self), x: cast(pending.x, Float.self),
+                               rows: rows, columns: pending.columns, nextInput: lookahead.next, bias: lookahead.bias,
+                               outputs: lookahead.outputs, instructionSet: instructionSet) {
+                            continue
+                        }
+                        applyOuterProduct(pending.update, pending.parameter, u: pending.u, x: pending.x, rows: rows, columns: pending.columns)
                     }
-                    applyOuterProduct(pending.update, pending.parameter, u: pending.u, x: pending.x, rows: rows, columns: pending.columns)
                 }
             }
         }

@@ -1,5 +1,6 @@
 import DescentCore
 import DescentKernels
+import DescentNN
 
 /// One step of a compiled forward pass, with the buffer its output is written to.
 ///
@@ -71,11 +72,20 @@ func compiledKinds<Scalar: TensorScalar>(of model: any Layer<Scalar>) throws -> 
     var width: Int? = nil
     var widths: [Int] = []  // output width of each kind; filled once the first Linear is seen
     var pendingElementwise = 0
+    // The layer that first used each parameter. A parameter used twice (one Linear in two places,
+    // or tied weights) gets the sum of both uses' gradients from autodiff; the compiled step keeps
+    // one gradient buffer per use, so it refuses such a model rather than train it differently.
+    var firstUse: [ObjectIdentifier: Int] = [:]
     for (index, layer) in layers.enumerated() {
         switch layer {
         case let linear as Linear<Scalar>:
             if let width, width != linear.inFeatures {
                 throw CompiledStepError(.unsupportedModel, "CompiledStep: layer \(index) is Linear(\(linear.inFeatures) → \(linear.outFeatures)) but the layer before it gives \(width) values per sample")
+            }
+            for parameter in [linear.weight] + (linear.bias.map { [$0] } ?? []) {
+                if let earlier = firstUse.updateValue(index, forKey: ObjectIdentifier(parameter)) {
+                    throw CompiledStepError(.unsupportedModel, "CompiledStep: layer \(index) uses the same parameters as layer \(earlier) (one Linear in two places, or tied weights); autodiff sums the two uses' gradients and the compiled step does not, so this model trains on the plain loop")
+                }
             }
             if width == nil { widths = Array(repeating: linear.inFeatures, count: pendingElementwise) }
             kinds.append(.linear(weight: linear.weight, bias: linear.bias))

@@ -1,5 +1,6 @@
 import DescentCore
 import DescentKernels
+import DescentNN
 
 /// A training step captured once and replayed: the forward pass, the loss and the backward pass
 /// of a ``Sequential`` model run straight into buffers allocated for a maximum batch size, with no
@@ -56,12 +57,17 @@ public final class CompiledStep<Scalar: TensorScalar> {
     var lookahead: FirstLayerLookahead<Scalar>?
     /// Set by the last fused backward pass when it computed the first layer's next outputs.
     var lookaheadWasComputed = false
+    /// A copy of the first layer's outputs for a layer that reads them while the look-ahead
+    /// overwrites them (see ``applyPendingUpdates(nextInput:)``).
+    let lookaheadInputCopy: UnsafeMutablePointer<Scalar>
+    /// Which rows of each pending update each part applies, fixed once per step (reused storage).
+    var pendingRows: [Range<Int>] = []
     /// How the fused update's look-ahead split shares the first layer's rows (measured).
     var partBalance = PartBalance()
     /// Ticks each part of the last split update took (``PartBalance``), one per part.
     let partTicks = UnsafeMutablePointer<UInt64>.allocate(capacity: 64)
     /// The last optimizer a fused step ran with and its adapter (kept so a step does not build one).
-    package var cachedUpdater: (optimizer: ObjectIdentifier, updater: any CompiledStepUpdater)?
+    var cachedUpdater: (optimizer: ObjectIdentifier, updater: any CompiledStepUpdater)?
     var operations: [CompiledOperation<Scalar>]
     /// Two `maximumBatchSize × widest` buffers the backward pass alternates between.
     let gradientBuffers: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>)
@@ -117,6 +123,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
             width = outWidth
         }
         self.operations = operations
+        lookaheadInputCopy = allocateBuffer(operations[0].outputWidth)
         let widest = ([inputWidth] + widths).max()!
         gradientBuffers = (allocateBuffer(maximumBatchSize * widest), allocateBuffer(maximumBatchSize * widest))
         outputs = Array(repeating: UnsafePointer(gradientBuffers.0), count: operations.count)
@@ -135,6 +142,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
         UnsafeMutableRawPointer(gradientBuffers.0).deallocate()
         UnsafeMutableRawPointer(gradientBuffers.1).deallocate()
         labelBuffer.deallocate()
+        UnsafeMutableRawPointer(lookaheadInputCopy).deallocate()
         partTicks.deallocate()
         UnsafeMutableRawPointer(logSumExpBuffer).deallocate()
         UnsafeMutableRawPointer(lossScratch).deallocate()

@@ -1,5 +1,6 @@
 import DescentCore
 import DescentKernels
+import DescentNN
 
 extension CompiledStep {
     /// Runs the operations on `rows` samples and returns the last output (`rows × outputWidth`).

@@ -1,5 +1,6 @@
 import DescentCore
 import DescentKernels
+import DescentNN
 
 /// The losses a ``CompiledStep`` computes in one fused loop together with their gradient, all with
 /// mean reduction. Each loop performs the same floating-point operations in the same order as the
