@@ -21,6 +21,9 @@ import DescentNN
 ///   class labels (no class weights or label smoothing; `ignoreIndex` is honoured),
 ///   ``MeanSquaredErrorLoss``, ``BinaryCrossEntropyWithLogitsLoss`` without weights. Anything
 ///   else makes the initialiser throw a ``CompiledStepError``: fall back to the autodiff path.
+///   So does a layer or parameter used more than once (autodiff sums its gradients; the step
+///   keeps one buffer per use). ``unsupportedReason(model:loss:)`` gives the reason without
+///   building.
 /// - Results: bit-identical to `loss(model(x), y).backward()` in overwrite mode (the same
 ///   kernels are called in the same order; batch-1 weight gradients use an outer-product loop
 ///   that rounds as the GEMM does). Accumulating gradients adds inside the GEMM (`beta = 1`)
@@ -29,7 +32,7 @@ import DescentNN
 ///   them in place or replace them. Their shapes must not change.
 /// - Not thread-safe: one step object per thread. The gradient tensors are reused by the next
 ///   call: copy one if you keep it across steps.
-/// - `trainStep(features:labels:optimizer:)` (DescentTraining) runs the whole step with the
+/// - ``trainStep(features:labels:optimizer:nextFeatures:)`` runs the whole step with the
 ///   optimizer; for a batch of one row it applies the update inside the backward pass (no
 ///   gradient buffer; large layers split across threads by weight rows), bit-identical to
 ///   `computeGradients` then `optimizer.step(parameters)`, and leaves the gradients `nil`.
