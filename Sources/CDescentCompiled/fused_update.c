@@ -326,8 +326,8 @@ AVX512 static void outer_dot_f32_avx512(int kind, float *p, const float *u, cons
     const long full = columns - columns % 16;
     long i = rows - 1;
     // Groups of four rows, last to first (rows i, i − 1, i − 2, i − 3). Not for Adam, whose
-    // divisions and square roots, not the chain, set the pace (grouped: 24.2 → 25.9 µs for 150
-    // rows of 784 alone, against 8.0 → 6.7 µs for SGD).
+    // divisions and square roots, not the chain, set the pace: grouping made its rows slower
+    // while SGD's got faster (BENCHMARKS.md, "Design measurements", "Look-ahead row groups").
     for (; kind != 3 && i >= ROWS_AT_ONCE - 1; i -= ROWS_AT_ONCE) {
         GROUP_SETUP(__m512, _mm512_set1_ps, _mm512_setzero_ps)
         switch (kind) {

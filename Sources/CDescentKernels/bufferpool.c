@@ -3,10 +3,11 @@
 // The autodiff loop allocates and frees the same large buffers every step (a gradient of a
 // 784×256 weight is 800 KB). glibc serves such sizes with mmap or from the top of the heap and
 // gives the memory back to the kernel on free (munmap or trim), so every step page-faults the
-// buffer in again and the kernel zeroes it: at batch 1 that was ~20% of the step, and it came and
-// went with malloc's dynamic thresholds. Freed buffers of at least `DESCENT_POOL_MINIMUM` bytes
-// are kept here (at most `DESCENT_POOL_SLOTS` buffers and `DESCENT_POOL_CAPACITY` bytes) and
-// handed out again for a request of the same size.
+// buffer in again and the kernel zeroes it: at batch 1 a sizeable share of the step, coming and
+// going with malloc's dynamic thresholds (BENCHMARKS.md, "Design measurements", "Buffer
+// reuse"). Freed buffers of at least `DESCENT_POOL_MINIMUM` bytes are kept here (at most
+// `DESCENT_POOL_SLOTS` buffers and `DESCENT_POOL_CAPACITY` bytes) and handed out again for a
+// request of the same size.
 #include "CDescentKernels.h"
 
 #include <pthread.h>

@@ -1,6 +1,7 @@
 // Vectorised Float math for the elementwise kernels.
 //
-// libm's expf/logf/tanhf cost 5–20 ns per element, far slower than memory. These versions
+// libm's expf/logf/tanhf are far slower than memory (BENCHMARKS.md, "Design measurements",
+// "Vectorised exp"). These versions
 // process eight Floats at a time with AVX2 + FMA, or sixteen with AVX-512 for exp, tanh and
 // sigmoid (`target` attributes plus a run-time check, so the package needs no compiler flags), using Cephes-style range reduction and polynomials
 // (S. L. Moshier, Cephes Math Library, `expf.c`, `logf.c`, `tanhf.c`): about 1 ulp, and IEEE

@@ -2,7 +2,8 @@
 //
 // ReLU's derivative `x > 0 ? g : 0` compiled to a branch per element in Swift; on a layer's
 // pre-activations that branch is unpredictable (about half the units are active), so the pass
-// cost ~2 ns per element (12–15% of an MLP step at batch 1024). Here it is a compare and an AND
+// was a sizeable share of a large-batch MLP step (BENCHMARKS.md, "Design measurements",
+// "Branch-free ReLU derivative"). Here it is a compare and an AND
 // (eight or sixteen lanes), and the bias gradient of the layer below (the column sums of the
 // result) is taken in the same pass. Every element gets exactly the arithmetic of the unfused
 // kernels, in the same order, so results are bit-identical:

@@ -2,9 +2,10 @@
 // contiguous batch. Written in C for the software prefetch: the rows are random within a
 // dataset far larger than the caches (MNIST-sized: 179 MB), so each row copy starts with a
 // DRAM miss per cache line that the hardware prefetcher only catches up with inside a row.
-// Prefetching the next rows' lines while copying this one overlaps those misses
-// (1024 rows of 3,136 bytes: 0.26 → 0.18 ms on Zen 5 alone; in a training loop, where the TLB
-// and caches hold the step's data, RowGather also splits large gathers across threads).
+// Prefetching the next rows' lines while copying this one overlaps those misses, which makes
+// a large gather markedly faster (BENCHMARKS.md, "Design measurements", "Batch gather"; in a
+// training loop, where the TLB and caches hold the step's data, RowGather also splits large
+// gathers across threads).
 #include "CDescentKernels.h"
 
 #include <string.h>

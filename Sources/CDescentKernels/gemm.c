@@ -3,9 +3,11 @@
 // Why hand-written C: a fast micro-kernel needs AVX2/FMA (or AVX-512) code generation. Swift
 // emits those only with CPU flags (`-Xcc -mavx2`, `-target-cpu`), and `unsafeFlags` make a
 // package unusable as a versioned dependency; without them `SIMD8.addProduct` becomes `fmaf`
-// calls (0.6 GFLOP/s). No package available here provides such kernels without unsafe flags
-// (see shared/native-deps.md). Clang's `__attribute__((target(...)))` compiles just these
-// functions for the wider ISA, and a run-time CPU check (`descent_isa_current`) picks them.
+// calls, a small fraction of the FMA units' rate (BENCHMARKS.md, "Design measurements",
+// "Hand-written micro-kernels"). No package available here provides such kernels without
+// unsafe flags (see shared/native-deps.md). Clang's `__attribute__((target(...)))` compiles
+// just these functions for the wider ISA, and a run-time CPU check (`descent_isa_current`)
+// picks them.
 // The Swift side (DescentKernels/GEMM.swift) does the BLIS-style blocking and packing.
 #include "CDescentKernels.h"
 
@@ -313,8 +315,9 @@ SMALL_ROW_BLOCK(small_row_block4, 4, 2)
 // Two full 32-column blocks of the rows path at once with AVX-512 (64 columns, four 16-lane
 // accumulators per k phase): every lane gets exactly the operations `small_row_block4` gives it
 // (U = 2 phases by the parity of p, the odd last p into phase 0, the phases added in order, then
-// alpha and beta), so the results are the same bits; half the loads and FMAs are issued (the
-// batch-1 input gradient 1×128·128×256: 1.21 → 0.8 µs alone).
+// alpha and beta), so the results are the same bits; half the loads and FMAs are issued, which
+// speeds up the batch-1 input gradient 1×128·128×256 (BENCHMARKS.md, "Design measurements",
+// "AVX-512 rows block").
 __attribute__((target("avx512f,avx2,fma"))) static inline void small_row_block64_avx512(
     int transposeA, long i, long j0, long k, float alpha, const float *restrict a, long lda,
     const float *restrict b, long ldb, float beta, float *restrict c, long ldc) {

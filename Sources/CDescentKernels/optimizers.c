@@ -109,8 +109,9 @@ AVX2 static void adam_f32_avx2(float *p, const float *g, float *m, float *v, lon
 }
 
 // The same operations on sixteen lanes (the tail through masked loads and stores): Adam's two
-// divisions and square root per element set its pace, not memory (200,704 parameters: 74 µs
-// with AVX2 on one thread against 16 µs for SGD).
+// divisions and square root per element set its pace, not memory (with AVX2 it took several
+// times as long as SGD on the same parameters; BENCHMARKS.md, "Design measurements", "Adam
+// loops").
 __attribute__((target("avx512f"))) static void adam_f32_avx512(float *p, const float *g, float *m, float *v, long n,
                                                              float w1, float beta2, float w2, float negativeStep,
                                                              float root, float epsilon) {

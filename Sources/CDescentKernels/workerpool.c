@@ -2,9 +2,10 @@
 //
 // Why not DispatchQueue.concurrentPerform: each call hands work to libdispatch's thread pool
 // and the workers go back to sleep right away, so every fork-join pays a kernel wake-up and a
-// context switch (tens of microseconds on a 2-vCPU VM; seen in profiles as scheduler symbols).
-// Here the workers stay: after a job they spin for a bounded time (with `pause`) watching for
-// the next one, then sleep on a condition variable. A hot fork-join costs a few hundred ns.
+// context switch (seen in profiles as scheduler symbols). Here the workers stay: after a job they
+// spin for a bounded time (with `pause`) watching for the next one, then sleep on a condition
+// variable, so a hot fork-join costs a small fraction of a wake-up (BENCHMARKS.md, "Design
+// measurements", "Worker pool").
 //
 // One job at a time: the calling thread publishes the job in one atomic word (generation, part
 // count, next unclaimed part) with part 0 already its own, runs part 0, and then every thread,
@@ -75,9 +76,10 @@ static inline uint64_t generation_of(uint64_t word) { return word >> (2 * PART_B
 static inline long parts_of(uint64_t word) { return (long)((word >> PART_BITS) & PART_MASK); }
 static inline long next_of(uint64_t word) { return (long)(word & PART_MASK); }
 
-// Pauses (~30 ns each on Zen 5, more on older CPUs) a worker spins through after a job before
-// sleeping: long enough to bridge the elementwise work between two products of a training
-// step, short enough not to take much from other processes. `DESCENT_POOL_SPIN` overrides it.
+// Pauses a worker spins through after a job before sleeping: long enough to bridge the
+// elementwise work between two products of a training step, short enough not to take much from
+// other processes (how long a pause lasts depends on the CPU; see BENCHMARKS.md, "Design
+// measurements", "Worker pool"). `DESCENT_POOL_SPIN` overrides it.
 static long workerSpin = 4096;
 // Pauses the caller spins through waiting for parts claimed by workers before sleeping.
 #define CALLER_SPIN 4096

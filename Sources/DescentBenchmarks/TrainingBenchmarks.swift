@@ -124,9 +124,8 @@ enum TrainingBenchmarks {
         let optimizer = try makeOptimizer(optimizerName)
         // What `descent train` does with data in memory: no prefetch thread. The gather
         // (RowGather: prefetching, split across the pool) costs less than handing each batch to
-        // another thread and waking it (alternated runs, SGD, one GEMM thread on 2 vCPUs: batch 32
-        // 109–143k samples/s with prefetch, 142–146k without; batch 1024 156–177k and 171–182k;
-        // two threads: batch 32 167k → 194k, batch 1024 254k → 272k without).
+        // another thread and waking it (BENCHMARKS.md, "Design measurements", "No prefetch
+        // thread for data in memory").
         // DESCENT_BENCH_PREFETCH=1 turns it on (for such comparisons).
         let prefetchOverride = getenv("DESCENT_BENCH_PREFETCH").map { String(cString: $0) != "0" }
         // DESCENT_BENCH_LOOKAHEAD=0 turns the batch-1 look-ahead off (for comparisons).

@@ -7,6 +7,7 @@ struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Train the same problem with several variants of one setting and compare the curves in one report.",
+        usage: "descent compare [<options>]",
         discussion: """
             Give exactly one variant axis. Every variant uses the same data, split and seed (the same initial weights whenever the model is the same), so each difference in the curves has one cause.
 
@@ -18,12 +19,12 @@ struct CompareCommand: ParsableCommand {
               descent compare --inits kaiming-normal xavier-uniform zeros
               descent compare --models linear "mlp(32)"
 
-            Takes the data, model and training options of `descent train`. Defaults, to run in seconds: --data builtin:moons, --model "mlp(32)", --epochs 10, --validation-split 0.2. With --learning-rates: --data builtin:linear, --model linear, --optimizer sgd (linear regression, where the rate alone decides: 0.001 crawls, 0.1 converges, 3 overshoots and diverges). A variant that diverges stops and is marked; the others still run.
+            Takes the data, model and training options of `descent train`, with defaults that run in seconds. With --learning-rates the defaults make it linear regression with plain SGD, where the rate alone decides: 0.001 crawls, 0.1 converges, 3 overshoots and diverges. A variant that diverges stops and is marked; the others still run.
 
-            Writes compare.html into --output: every curve on shared axes (the full training loss against epochs and against wall-clock time, the batch loss of every step, the validation metric) and a table with the final loss, the best validation metric, steps, time and whether the variant diverged. --plot FILE.svg also writes the loss against epochs and time as one SVG; --format json prints the table.
+            Writes compare.html into --output: every curve on shared axes (the full training loss against epochs and against wall-clock time, the batch loss of every step, the validation metric) and a table with the final loss, the best validation metric, steps, time and whether the variant diverged. Prints the same table (as JSON with --format json).
             """)
 
-    @OptionGroup var options: TrainOptions
+    @OptionGroup var options: TrainOptions<Defaults>
 
     @Option(parsing: .upToNextOption, help: "Batch sizes to compare, e.g. 1,32,full (`full` is batch gradient descent).")
     var batchSizes: [String] = []
@@ -43,17 +44,41 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Model specs to compare, e.g. linear \"mlp(32)\" \"mlp(32, activation: tanh)\".")
     var models: [String] = []
 
-    @Option(name: .customLong("output"), help: "The folder for compare.html. Default: ./descent-compare.")
+    @Option(name: .customLong("output"), help: "The folder for compare.html.")
     var outputDirectory = "descent-compare"
 
-    @Option(help: "Also write the loss against epochs and against wall-clock time as one SVG file.")
+    @Option(help: ArgumentHelp("Also write the loss against epochs and against wall-clock time as one SVG file.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(help: "Output format: text or json (the table).")
-    var format: OutputFormat = .text
+    @OptionGroup var formatOption: FormatOption<OutputFormat>
 
-    @Flag(help: "Print no progress.")
-    var quiet = false
+    @OptionGroup var progressOption: ProgressOption
+
+    /// The defaults of a comparison where `descent train` has none or a slower one: small data
+    /// and a small model, so that every variant trains in seconds; with `--learning-rates`,
+    /// linear regression with plain SGD, where the rate alone decides.
+    enum Defaults: TrainingDefaults {
+        static let data = "builtin:moons", model = "mlp(32)", epochs = 10, validationSplit = 0.2
+        static let learningRateData = "builtin:linear", learningRateModel = "linear", learningRateOptimizer = "sgd"
+
+        static let statedDefaults = [
+            "data": "\(data), or \(learningRateData) with --learning-rates",
+            "model": "\(model), or \(learningRateModel) with --learning-rates",
+            "optimizer": "\(TrainConfiguration.standard.optimizer), or \(learningRateOptimizer) with --learning-rates",
+            "epochs": "\(epochs)", "validationSplit": "\(validationSplit)",
+        ]
+
+        /// The settings, by configuration key, that go under the `--config` file and the command line.
+        static func settings(learningRateAxis: Bool) -> [String: Any] {
+            var settings: [String: Any] = ["data": data, "model": model, "epochs": epochs, "validationSplit": validationSplit]
+            if learningRateAxis {
+                settings["data"] = learningRateData
+                settings["model"] = learningRateModel
+                settings["optimizer"] = learningRateOptimizer
+            }
+            return settings
+        }
+    }
 
     /// One variant: its legend name, its value as given, and the change it makes to the configuration.
     struct Variant {
@@ -131,15 +156,10 @@ struct CompareCommand: ParsableCommand {
         return parsed.description
     }
 
-    /// The defaults of a comparison, under the `--config` file and the command line.
+    /// The configuration every variant starts from: the command line over the `--config` file
+    /// over ``Defaults``.
     func baseConfiguration(learningRateAxis: Bool) throws -> TrainConfiguration {
-        var defaults: [String: Any] = ["data": "builtin:moons", "model": "mlp(32)", "epochs": 10, "validationSplit": 0.2]
-        if learningRateAxis {
-            defaults["data"] = "builtin:linear"
-            defaults["model"] = "linear"
-            defaults["optimizer"] = "sgd"
-        }
-        return try options.configuration(saved: defaults)
+        try options.configuration(saved: Defaults.settings(learningRateAxis: learningRateAxis))
     }
 
     /// Trains every variant; `progress` receives one line per variant.
@@ -187,7 +207,7 @@ struct CompareCommand: ParsableCommand {
         }
         if let plot { try writePlot(ComparePlot(axis: axis, runs: runs).svg(), to: plot) }
         let path = directory.appendingPathComponent(CompareReport.fileName).path
-        switch format {
+        switch formatOption.format {
         case .json: return report.json(reportPath: path)
         case .text: return report.text() + "\nreport: \(path)"
         }
@@ -201,7 +221,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let printProgress: (String) -> Void = quiet ? { _ in } : { FileHandle.standardError.write(Data(("training " + $0 + "\n").utf8)) }
+        let printProgress: (String) -> Void = progressOption.quiet ? { _ in } : { FileHandle.standardError.write(Data(("training " + $0 + "\n").utf8)) }
         print(try output(progress: printProgress))
     }
 }

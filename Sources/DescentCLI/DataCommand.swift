@@ -10,27 +10,25 @@ struct DataCommand: ParsableCommand {
         subcommands: [DataInspectCommand.self, DataStreamTrainCommand.self])
 }
 
-/// `descent data inspect FILE [--target COLUMN] [--format text|json]`.
+/// `descent data inspect FILE [--target COLUMN] [--labels FILE] [--format text|json]`.
 struct DataInspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Print rows, columns, types, missing values, class balance and statistics, and name the problems a training run would hit.",
+        usage: "descent data inspect [<options>] <file>",
         discussion: """
-            FILE is a CSV file (plain or .gz), an IDX file (MNIST/Fashion-MNIST, plain or .gz), or a
-            built-in dataset such as builtin:spirals(arms: 3, count: 600).
+            FILE is a CSV file (plain or .gz), an IDX file (MNIST/Fashion-MNIST, plain or .gz), or a \
+            built-in dataset such as builtin:spirals(arms: 3, count: 600). The class balance of IDX \
+            images needs their label file (--labels).
 
-            Problems reported: NaN or infinite values, missing values, text in numeric columns,
-            ragged rows, constant columns, a single class, heavy class imbalance.
+            Problems reported: NaN or infinite values, missing values, text in numeric columns, ragged \
+            rows, constant columns, a single class, heavy class imbalance.
             """)
 
     @Argument(help: "The data file, or builtin:NAME.")
     var file: String
 
-    @Option(help: "The target column of a CSV file: a name, or a 0-based position (-1 = last). Default: the last column.")
-    var target: String?
-
-    @Option(help: "For IDX images: the matching label file, to show the class balance.")
-    var labels: String?
+    @OptionGroup var fileOptions: DataFileOptions
 
     @Flag(help: "The CSV file has no header line.")
     var noHeader = false
@@ -38,10 +36,7 @@ struct DataInspectCommand: ParsableCommand {
     @Option(help: "The CSV field delimiter (one character).")
     var delimiter: String = ","
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+    @OptionGroup var formatOption: FormatOption<OutputFormat>
 
     func validate() throws {
         guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character, got \"\(delimiter)\"") }
@@ -51,8 +46,8 @@ struct DataInspectCommand: ParsableCommand {
     func output() throws -> String {
         do {
             let options = CSVOptions(hasHeader: !noHeader, delimiter: delimiter.first!)
-            let report = try DataInspector.inspect(file, target: target.map(ColumnSelector.init(parsing:)), labels: labels, options: options)
-            return format == .json ? report.json : report.text
+            let report = try DataInspector.inspect(file, target: fileOptions.target, labels: fileOptions.labels, options: options)
+            return formatOption.format == .json ? report.json : report.text
         } catch let error as DataError {
             throw ValidationError(error.description)
         }
@@ -69,16 +64,13 @@ struct DataStreamTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream-train",
         abstract: "Train softmax (or linear) regression on a file streamed from disk and report peak memory.",
+        usage: "descent data stream-train [<options>] <file>",
         shouldDisplay: false)
 
     @Argument(help: "A plain CSV file, or IDX images (with --labels).")
     var file: String
 
-    @Option(help: "The IDX label file for IDX images.")
-    var labels: String?
-
-    @Option(help: "The CSV target column (name or 0-based position). Default: the last column.")
-    var target: String?
+    @OptionGroup var fileOptions: DataFileOptions
 
     @Option(help: "Samples per batch.")
     var batchSize = 256
@@ -113,9 +105,11 @@ struct DataStreamTrainCommand: ParsableCommand {
     func output() throws -> String {
         let baseline = ProcessMemory.current()
         do {
-            let dataset: StreamingDataset<Float> = labels != nil
-                ? try .idx(images: file, labels: labels!, chunkRows: chunkRows)
-                : try .csv(file, options: CSVOptions(targets: target.map { [ColumnSelector(parsing: $0)] }), chunkRows: chunkRows)
+            let dataset: StreamingDataset<Float> = if let labels = fileOptions.labels {
+                try .idx(images: file, labels: labels, chunkRows: chunkRows)
+            } else {
+                try .csv(file, options: CSVOptions(targets: fileOptions.target.map { [$0] }), chunkRows: chunkRows)
+            }
             let loader = StreamingLoader(dataset, batchSize: .samples(batchSize), shuffle: true, seed: seed, windowChunks: windowChunks, prefetch: !noPrefetch)
             let width = dataset.featuresPerRow
             let outputs = dataset.classCount ?? dataset.targetCount

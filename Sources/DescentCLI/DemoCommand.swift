@@ -7,24 +7,26 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Train a small neural network on built-in spiral data and show what Descent does.",
+        usage: "descent demo [<options>]",
         discussion: """
-            Runs the equivalent of
+            Runs the command below with progress, prints the metrics and the files written, and \
+            suggests what to try next:
+
               descent train --data "builtin:spirals(count: 600)" --model "mlp(64, 64)" \\
-                --optimizer "adam(lr: 0.01)" --validation-split 0.2 --epochs 60 --output descent-demo
-            with progress, prints the metrics and the files written, and suggests what to try next.
+                --optimizer "adam(lr: 0.01)" --validation-split 0.2 --epochs 60 \\
+                --output descent-demo
             """)
 
-    @Option(name: .customLong("output"), help: "The output folder. Default: ./descent-demo.")
+    @Option(name: .customLong("output"), help: "The folder for the report, the model and the history.")
     var outputDirectory = "descent-demo"
 
-    @Option(help: "The random seed.")
+    @Option(help: "The random seed (the spirals, the validation split, the initial weights, shuffling).")
     var seed: UInt64 = 0
 
-    @Option(help: "Epochs to train. Default: 60.")
+    @Option(help: "Epochs to train.")
     var epochs = 60
 
-    @Flag(help: "Print no progress.")
-    var quiet = false
+    @OptionGroup var progressOption: ProgressOption
 
     /// The `descent train` arguments the demo runs.
     var trainArguments: [String] {
@@ -59,6 +61,6 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        print(try demo(progress: ProgressReporter.automaticStyle(quiet: quiet)))
+        print(try demo(progress: progressOption.style))
     }
 }

@@ -7,37 +7,34 @@ struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Measure a trained model (a `descent train --output` folder) on labelled data.",
+        usage: "descent evaluate [<options>] --model <model> --data <data>",
         discussion: """
-            The data is prepared as the training data was (same feature columns, class labels and
-            standardisation). Prints the loss and accuracy (classification) or mse (regression).
-            Example: descent evaluate --model run --data test.csv
+            The data needs the feature columns the model was trained on and a target column; it is \
+            prepared as the training data was (the same class labels and standardisation). Prints the \
+            loss and accuracy (classification) or mse (regression).
+
+            Example:
+              descent evaluate --model run --data test.csv
             """)
 
-    @Option(help: "The folder written by `descent train --output`.")
-    var model: String
-
-    @Option(help: "A CSV file with the target column, or builtin:NAME.")
-    var data: String
+    @OptionGroup var inputs: TrainedModelOptions
 
     @Option(help: "The target column. Default: the one the model was trained on.")
     var target: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatOption: FormatOption<OutputFormat>
 
     func output() throws -> String {
-        let directory = URL(fileURLWithPath: model)
-        let preprocessing = try ModelFolder.preprocessing(in: directory)
-        return preprocessing.precision == "double" ? try run(Double.self, preprocessing, directory) : try run(Float.self, preprocessing, directory)
+        let preprocessing = try inputs.preprocessing()
+        return preprocessing.precision == "double" ? try run(Double.self, preprocessing) : try run(Float.self, preprocessing)
     }
 
-    private func run<Scalar: TensorScalar>(_: Scalar.Type, _ preprocessing: Preprocessing, _ directory: URL) throws -> String {
-        let network = try ModelFolder.model(in: directory, preprocessing: preprocessing, as: Scalar.self)
-        let dataset = try ModelFolder.data(data, target: target, preprocessing: preprocessing, requireTargets: true, as: Scalar.self)
+    private func run<Scalar: TensorScalar>(_: Scalar.Type, _ preprocessing: Preprocessing) throws -> String {
+        let (network, dataset) = try inputs.load(preprocessing, target: target, requireTargets: true, as: Scalar.self)
         let loss = try specError { try LossSpec.makeLoss(preprocessing.loss) }
-        let result = try descentEvaluate(network, loss: loss, metrics: ModelFolder.metrics(for: preprocessing, loss: loss),
-                                         on: DataLoader(dataset, batchSize: 1024, prefetch: false))
-        switch format {
+        let result = try evaluate(network, loss: loss, metrics: ModelFolder.metrics(for: preprocessing, loss: loss),
+                                  on: DataLoader(dataset, batchSize: 1024, prefetch: false))
+        switch formatOption.format {
         case .json:
             return "{\"samples\": \(result.count), " + jsonObject(result.values).dropFirst()
         case .text:
@@ -46,10 +43,4 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws { print(try output()) }
-}
-
-/// `evaluate(_:loss:metrics:on:)` from DescentTraining (the command's own `model` property hides the name).
-func descentEvaluate<Scalar: TensorScalar>(_ model: any Layer<Scalar>, loss: any Loss, metrics: [any Metric],
-                                           on loader: any BatchLoader<Scalar>) throws -> EvaluationResult {
-    try evaluate(model, loss: loss, metrics: metrics, on: loader)
 }

@@ -7,6 +7,7 @@ struct GradcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradcheck",
         abstract: "Check a model's gradients against finite differences, parameter by parameter.",
+        usage: "descent gradcheck [<options>] --model <model>",
         discussion: """
             Builds the model in Double precision, computes the mean loss over one batch, and compares \
             the gradient of every parameter from the backward pass with the central difference \
@@ -14,18 +15,21 @@ struct GradcheckCommand: ParsableCommand {
             where ReLU kinks are crossed; above 1e-2 the gradient is wrong.
 
             Examples:
-              descent gradcheck --model "mlp(5, 4, activation: relu)" --inputs 4 --outputs 3 --loss cross-entropy --seed 0
-              descent gradcheck --model linear --inputs 3 --outputs 1 --loss "huber(delta: 0.5)" --format json
-              descent gradcheck --model "mlp(8)" --data iris.csv --target species --loss cross-entropy
+              descent gradcheck --model "mlp(5, 4, activation: relu)" --inputs 4 \\
+                --outputs 3 --loss cross-entropy --seed 0
+              descent gradcheck --model linear --inputs 3 --outputs 1 \\
+                --loss "huber(delta: 0.5)" --format json
+              descent gradcheck --model "mlp(8)" --data iris.csv --target species \\
+                --loss cross-entropy
             """)
 
     @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true).")
     var model: String
 
-    @Option(help: "Number of input features (inferred from --data when omitted there).")
+    @Option(help: "The number of input features. With --data: inferred from the file when omitted.")
     var inputs: Int?
 
-    @Option(help: "Number of outputs or classes (inferred from --data when omitted there).")
+    @Option(help: "The number of outputs or classes. With --data: inferred from the target column when omitted.")
     var outputs: Int?
 
     @Option(help: "The loss: mse, l1, huber(delta: 1), smooth-l1(beta: 1), bce-with-logits, cross-entropy(labelSmoothing: 0.1). Default: the model's usual loss (linear → mse, logistic → bce-with-logits, softmax → cross-entropy).")
@@ -43,16 +47,13 @@ struct GradcheckCommand: ParsableCommand {
     @Option(help: "Use this CSV file (with a header row) as the batch instead of random numbers.")
     var data: String?
 
-    @Option(help: "The column of --data that holds the target (name or 0-based index).")
+    @Option(help: "The column of --data that holds the target: a name or a 0-based position.")
     var target: String?
 
     @Option(name: .customLong("step-size"), help: "The finite-difference step h.")
     var stepSize: Double = 1e-5
 
-    @Option(help: "Output format: table or json.")
-    var format: OutputFormat = .table
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+    @OptionGroup var formatOption: FormatOption<TableFormat>
 
     func validate() throws {
         if let inputs, inputs < 1 { throw ValidationError("--inputs must be at least 1, got \(inputs)") }
@@ -102,7 +103,7 @@ struct GradcheckCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let allPass = check.parameters.allSatisfy { GradientVerdict(maxRelativeError: $0.maxRelativeError) != .wrong }
-        let text = format == .json ? json(check) : table(check, lossName: "\(lossFunction)", rows: input.shape[0])
+        let text = formatOption.format == .json ? json(check) : table(check, lossName: "\(lossFunction)", rows: input.shape[0])
         return (text, allPass)
     }
 

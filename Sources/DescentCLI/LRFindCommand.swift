@@ -7,32 +7,36 @@ struct LRFindCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lr-find",
         abstract: "Find a good learning rate: train briefly while the rate grows exponentially, and suggest one.",
+        usage: "descent lr-find [<options>]",
         discussion: """
-            Takes the same data and model options as `descent train`. For N iterations the rate grows
-            from --start-lr towards --end-lr (η_i = start·(end/start)^(i/N)); the loss is smoothed
-            (moving average, β = 0.98, debiased) and the sweep stops when it exceeds 4× its minimum.
-            The model's weights are not changed. Suggestions (fastai's): valley (about halfway down the
-            longest valley of the loss curve; the usual choice), steep (the steepest descent), and
-            minimum (a tenth of the rate with the lowest loss).
-            Example: descent lr-find --data builtin:spirals --model "mlp(64)" --optimizer sgd --plot lr-find.svg
-            (--plot draws the smoothed and raw loss against the rate on a log axis, the suggestions marked).
+            Takes the same data and model options as `descent train`. For N iterations the rate \
+            grows from --start-lr towards --end-lr (η_i = start·(end/start)^(i/N)); the loss is \
+            smoothed (moving average, β = 0.98, debiased) and the sweep stops when it exceeds 4× its \
+            minimum. The model's weights are not changed.
+
+            Suggestions (fastai's): valley (about halfway down the longest valley of the loss curve; \
+            the usual choice), steep (the steepest descent), and minimum (a tenth of the rate with \
+            the lowest loss).
+
+            Example:
+              descent lr-find --data builtin:spirals --model "mlp(64)" --optimizer sgd \\
+                --plot lr-find.svg
             """)
 
-    @OptionGroup var options: TrainOptions
+    @OptionGroup var options: TrainOptions<TrainDefaults>
 
-    @Option(name: .customLong("start-lr"), help: "The first learning rate. Default: 1e-7.")
+    @Option(name: .customLong("start-lr"), help: "The first learning rate.")
     var startLearningRate: Double = 1e-7
 
-    @Option(name: .customLong("end-lr"), help: "The rate the sweep grows towards. Default: 10.")
+    @Option(name: .customLong("end-lr"), help: "The rate the sweep grows towards.")
     var endLearningRate: Double = 10
 
-    @Option(help: "Iterations (optimizer steps) of the sweep, at least 6. Default: 100.")
+    @Option(help: "Iterations (optimizer steps) of the sweep, at least 6.")
     var iterations: Int = 100
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatOption: FormatOption<OutputFormat>
 
-    @Option(help: "Also draw the loss against the learning rate (log axis) with the suggestions marked, as an SVG file.")
+    @Option(help: ArgumentHelp("Also draw the smoothed and the raw loss against the learning rate (log axis), with the suggestions marked, to this SVG file.", valueName: "file.svg"))
     var plot: String?
 
     func validate() throws {
@@ -60,7 +64,7 @@ struct LRFindCommand: ParsableCommand {
             try writePlot(LRFindPlot(sweep: result, optimizer: optimizer).svg(), to: plot)
         }
         func number(_ x: Double?) -> String { x.map { String(format: "%.3g", $0) } ?? "n/a" }
-        switch format {
+        switch formatOption.format {
         case .json:
             func list(_ xs: [Double]) -> String { "[" + xs.map(jsonNumber).joined(separator: ", ") + "]" }
             return "{\"valley\": \(result.valley.map(jsonNumber) ?? "null"), \"steep\": \(result.steep.map(jsonNumber) ?? "null"), "

@@ -7,23 +7,26 @@ struct OptimizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimize",
         abstract: "Run optimizers on a classic test function and print each step.",
+        usage: "descent optimize [<options>]",
         discussion: """
             Functions: quartic (w⁴ − 3w³ + 2, 1-D), rosenbrock, beale, booth, himmelblau, rastrigin, \
             quadratic (½(x² + 25y²), an ill-conditioned bowl).
             Optimizers: \(OptimizerFactory.names.joined(separator: ", ")), written as specs such as \
             "adam(lr: 0.001, amsgrad: true)". Give --optimizer several times to compare them side by side.
 
-            Example: descent optimize --function rosenbrock --start -1.5,2.0 --optimizer "adam(lr: 0.1)" \
-            --optimizer "sgd(lr: 0.001, momentum: 0.9)" --steps 50 --format json
-
-            Pictures: add --plot paths.svg for the contour plot with every optimizer's path (the curve with \
-            the iterates on it for quartic); add --animate to watch the paths grow step by step in a browser.
+            Example:
+              descent optimize --function rosenbrock --start -1.5,2.0 --steps 50 \\
+                --optimizer "adam(lr: 0.1)" --optimizer "sgd(lr: 0.001, momentum: 0.9)" \\
+                --format json --plot paths.svg
             """)
 
     /// The floating-point type the run uses.
     enum Precision: String, ExpressibleByArgument, CaseIterable { case double, float }
     /// How the result is printed.
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+    enum Format: String, OutputFormatChoice {
+        case table, json, csv
+        static let standard = Format.table
+    }
 
     @Option(help: "The function: \(TestFunction.allCases.map(\.rawValue).joined(separator: ", ")).")
     var function: String = "rosenbrock"
@@ -40,11 +43,10 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "A learning-rate schedule spec (rate per step), for example \"cosine(tMax: 100)\"; plateau is fed the loss.")
     var schedule: String?
 
-    @Option(help: "The precision of the run: double or float.")
+    @Option(help: "The floating-point type of the run.")
     var precision: Precision = .double
 
-    @Option(help: "Output format: table, json or csv.")
-    var format: Format = .table
+    @OptionGroup var formatOption: FormatOption<Format>
 
     @Option(help: ArgumentHelp("Also draw the paths to this SVG file: the function's contour plot (its curve for quartic) with each optimizer's path.", valueName: "file.svg"))
     var plot: String?
@@ -113,7 +115,7 @@ struct OptimizeCommand: ParsableCommand {
         let runs = try trajectories()
         let divergences = runs.compactMap(\.divergence)
         if let plot { try writePlot(pathPlot(runs).svg(), to: plot) }
-        switch format {
+        switch formatOption.format {
         case .json:
             let objects = runs.map { json(for: $0) }
             return ((objects.count == 1 ? objects[0] : .array(objects)).text, divergences)

@@ -7,18 +7,19 @@ struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Predict with a trained model (a `descent train --output` folder); prints or writes CSV.",
+        usage: "descent predict [<options>] --model <model> --data <data>",
         discussion: """
-            The data needs the feature columns the model was trained on (a target column, if present,
-            is ignored). Classification prints the class label as it was written in the training data;
-            --probabilities adds one probability column per class. Regression prints the predicted value(s).
-            Example: descent predict --model run --data new.csv --output predictions.csv --probabilities
+            The data needs the feature columns the model was trained on (a target column, if \
+            present, is ignored). Classification prints the class label as it was written in the \
+            training data; --probabilities adds one probability column per class. Regression prints \
+            the predicted value(s).
+
+            Example:
+              descent predict --model run --data new.csv --output predictions.csv \\
+                --probabilities
             """)
 
-    @Option(help: "The folder written by `descent train --output`.")
-    var model: String
-
-    @Option(help: "A CSV file with the feature columns, or builtin:NAME.")
-    var data: String
+    @OptionGroup var inputs: TrainedModelOptions
 
     @Option(name: .customLong("output"), help: "Write the predictions to this CSV file instead of standard output.")
     var outputFile: String?
@@ -27,9 +28,8 @@ struct PredictCommand: ParsableCommand {
     var probabilities = false
 
     func output() throws -> String {
-        let directory = URL(fileURLWithPath: model)
-        let preprocessing = try ModelFolder.preprocessing(in: directory)
-        let text = preprocessing.precision == "double" ? try csv(Double.self, preprocessing, directory) : try csv(Float.self, preprocessing, directory)
+        let preprocessing = try inputs.preprocessing()
+        let text = preprocessing.precision == "double" ? try csv(Double.self, preprocessing) : try csv(Float.self, preprocessing)
         if let outputFile {
             try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: outputFile))
             return "wrote \(text.split(separator: "\n").count - 1) predictions to \(outputFile)"
@@ -37,9 +37,8 @@ struct PredictCommand: ParsableCommand {
         return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 
-    private func csv<Scalar: TensorScalar>(_: Scalar.Type, _ preprocessing: Preprocessing, _ directory: URL) throws -> String {
-        let network = try ModelFolder.model(in: directory, preprocessing: preprocessing, as: Scalar.self)
-        let dataset = try ModelFolder.data(data, target: nil, preprocessing: preprocessing, requireTargets: false, as: Scalar.self)
+    private func csv<Scalar: TensorScalar>(_: Scalar.Type, _ preprocessing: Preprocessing) throws -> String {
+        let (network, dataset) = try inputs.load(preprocessing, target: nil, requireTargets: false, as: Scalar.self)
         let outputs = try withoutGradients { try network.forward(dataset.features, context: .evaluation) }
         let columns = outputs.shape.count == 2 ? outputs.shape[1] : 1
         let values = outputs.doubles

@@ -7,18 +7,16 @@ struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
         abstract: "Print the learning rate each optimizer step uses under a schedule.",
+        usage: "descent schedule [<options>] --schedule <schedule>",
         discussion: """
             Schedules: \(ScheduleFactory.names.joined(separator: ", ")); run two one after another with \
             `A then B` (or `A then(at: STEP) B`). η_t is the rate optimizer step t uses (PyTorch's convention: \
             known before the step).
 
-            Example: descent schedule --schedule "one-cycle(maxLearningRate: 0.1, totalSteps: 50)" --lr 0.1 --steps 50
-
-            Add --plot schedule.svg to draw the learning rate per step (and the momentum, when the schedule sets it).
+            Example:
+              descent schedule --lr 0.1 --steps 50 --plot schedule.svg \\
+                --schedule "one-cycle(maxLearningRate: 0.1, totalSteps: 50)"
             """)
-
-    /// How the result is printed.
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     @Option(help: "The schedule spec, for example \"cosine(tMax: 100)\" or \"linear(startFactor: 0.1, totalSteps: 5) then cosine(tMax: 95)\".")
     var schedule: String
@@ -35,8 +33,7 @@ struct ScheduleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Metrics fed to plateau after each step, comma-separated (steps − 1 values).")
     var metrics: String?
 
-    @Option(help: "Output format: table or json.")
-    var format: Format = .table
+    @OptionGroup var formatOption: FormatOption<TableFormat>
 
     @Option(help: ArgumentHelp("Also draw the learning rate per step (and the momentum, when the schedule sets it) to this SVG file.", valueName: "file.svg"))
     var plot: String?
@@ -75,7 +72,7 @@ struct ScheduleCommand: ParsableCommand {
     func output() throws -> String {
         let (rates, momenta) = try values()
         if let plot { try writePlot(SchedulePlot(schedule: schedule, learningRates: rates, momenta: momenta).svg(), to: plot) }
-        switch format {
+        switch formatOption.format {
         case .json:
             var fields: [(String, JSONValue)] = [("learningRate", .array(rates.map(JSONValue.number)))]
             if let momenta { fields.append(("momentum", .array(momenta.map(JSONValue.number)))) }

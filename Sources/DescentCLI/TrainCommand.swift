@@ -7,22 +7,28 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model by gradient descent on a CSV file or a built-in dataset.",
+        usage: "descent train [<options>]",
         discussion: """
             Examples:
-              descent train --data builtin:spirals --model "mlp(64, 64)" --epochs 50 --output run
-              descent train --data train.csv --target price --optimizer "sgd(lr: 0.01, momentum: 0.9)" --output run
+              descent train --data builtin:spirals --model "mlp(64, 64)" --epochs 50 \\
+                --output run
+              descent train --data train.csv --target price \\
+                --optimizer "sgd(lr: 0.01, momentum: 0.9)" --output run
               descent train --config run.json --output run --resume
 
-            --output DIR receives report.html (one self-contained page: configuration, metrics, loss
-            curves, learning rate, confusion matrix or predicted vs actual, decision regions for 2-D
-            data), model.safetensors, preprocessing.json, config.json, history.json,
-            history-epochs.csv, history-steps.csv and checkpoints/. Ctrl-C finishes the current step,
-            writes a checkpoint and exits; add --resume to the same command to continue exactly.
-            Exit status: 0 when training stopped normally (completed, early stopping, time limit),
-            1 when the loss diverged, 130 when interrupted.
+            --output DIR receives report.html (one self-contained page: configuration, metrics, \
+            loss curves, learning rate, confusion matrix or predicted vs actual, decision regions for \
+            2-D data), model.safetensors, preprocessing.json, config.json, history.json, \
+            history-epochs.csv, history-steps.csv and checkpoints/.
+
+            Ctrl-C finishes the current step, writes a checkpoint and exits; add --resume to the same \
+            command to continue exactly.
+
+            Exit status: 0 when training stopped normally (completed, early stopping, time limit), 1 \
+            when the loss diverged, 130 when interrupted.
             """)
 
-    @OptionGroup var options: TrainOptions
+    @OptionGroup var options: TrainOptions<TrainDefaults>
 
     @Option(name: .customLong("output"), help: "The folder for the model, preprocessing, configuration, history and checkpoints.")
     var outputDirectory: String?
@@ -33,17 +39,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Checkpoint every N epochs (`2`, `2 epochs`) or every N steps (`50 steps`). Default: every epoch (needs --output).")
     var checkpointEvery: String?
 
-    @Option(help: "How many periodic checkpoints to keep. Default: 3.")
+    @Option(help: "How many periodic checkpoints to keep. Default: \(TrainConfiguration.standard.keepCheckpoints).")
     var keepCheckpoints: Int?
 
     @Option(help: "Stop after this much time (after the current step), e.g. 90s, 10m, 1h30m.")
     var maxTime: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formatOption: FormatOption<OutputFormat>
 
-    @Flag(help: "Print no progress.")
-    var quiet = false
+    @OptionGroup var progressOption: ProgressOption
 
     @Flag(help: "Also print how each step runs: the compiled step, or the plain loop and why.")
     var verbose = false
@@ -62,9 +66,9 @@ struct TrainCommand: ParsableCommand {
     func output() throws -> String { try execute(progress: .quiet, handleInterrupts: false).text }
 
     func run() throws {
-        let outcome = try execute(progress: ProgressReporter.automaticStyle(quiet: quiet), handleInterrupts: true)
+        let outcome = try execute(progress: progressOption.style, handleInterrupts: true)
         for message in outcome.messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-        if format == .text, !quiet, let curve = outcome.lossCurve { print(curve) }
+        if formatOption.format == .text, !progressOption.quiet, let curve = outcome.lossCurve { print(curve) }
         print(outcome.text)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
@@ -164,7 +168,7 @@ struct TrainCommand: ParsableCommand {
         case .completed, .earlyStopping:
             break
         }
-        switch format {
+        switch formatOption.format {
         case .json:
             outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
                 + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), "

@@ -232,10 +232,8 @@ struct PendingOuterProduct<Scalar> {
 /// each weight its own update), so the split changes no result.
 enum RowSplit {
     /// Layers with at least this many weights are split: 2¹⁷, so of the MLP 784-256-128-10 only
-    /// the 200,704-weight first layer is. Splitting the 32,768-weight second layer as well cost
-    /// more in fork-joins than it saved (SGD, two threads, four alternated rounds: 37.6–52.2k
-    /// samples/s against 42.6–60.1k with the first layer alone; one thread ≈ 41–42k); Adam, whose
-    /// update is compute-bound, gains from the split either way (≈ 25k against 16k unsplit).
+    /// the 200,704-weight first layer is. Splitting the second layer as well cost more in
+    /// fork-joins than it saved with SGD (BENCHMARKS.md, "Design measurements", "Row split").
     /// Tests lower it to reach the split with small models.
     nonisolated(unsafe) static var minimumWeights = 1 << 17
 
@@ -276,9 +274,8 @@ enum RowSplit {
 /// Part 0 (the caller's) updates every small layer whole plus a share of the split layer's rows;
 /// the other parts share the rest equally. What a small layer's weight costs against a split
 /// one's depends on the optimizer (SGD's small-layer update is a plain pass over weights still in
-/// cache, about 0.4 of a look-ahead row's weight; Adam's is dominated by its divisions, about 1)
-/// and on the machine, so the step times each part and moves the share until they finish
-/// together. Rows are independent, so the split never changes a result.
+/// cache; Adam's is dominated by its divisions: BENCHMARKS.md, "Part balance") and on the
+/// machine, so the step times each part and moves the share until they finish together. Rows are independent, so the split never changes a result.
 struct PartBalance {
     /// Part 0's own work (the small layers), as a fraction of the split layer's; `nil` until the
     /// first measurement (then it starts from the weight counts).

@@ -3,9 +3,10 @@ import CDescentKernels
 /// Tensor storage memory: 64-byte-aligned buffers, with large freed buffers kept for reuse.
 ///
 /// A training loop frees and allocates the same large buffers (gradients, activations) every
-/// step; returning them to the system makes every step page-fault them in again (measured: ~20%
-/// of an MLP step at batch 1). Buffers of at least 64 KiB are cached, at most 32 of them and
-/// 64 MiB in all, and reused for a request of the same rounded size.
+/// step; returning them to the system makes every step page-fault them in again, a sizeable share
+/// of a small step (BENCHMARKS.md, "Design measurements", "Buffer reuse"). Buffers of at least
+/// 64 KiB are cached, at most 32 of them and 64 MiB in all, and reused for a request of the same
+/// rounded size.
 public enum BufferPool {
     /// A buffer of at least `bytes` bytes, aligned to 64 bytes. Free it with ``deallocate(_:bytes:)``.
     @inlinable

@@ -110,12 +110,12 @@ extension GEMM {
     /// Products with at most this many multiply-adds (`m·n·k`) skip packing.
     static let directPathLimit = 32 * 1024
     /// Multiply-adds each extra thread must get before a product is split (one ``WorkerPool``
-    /// job per product, about a microsecond when the pool is hot). 2¹⁸ splits products from
-    /// 512K multiply-adds (~3 µs on one Zen 5 core): measured with `kernels/gemm-mlp`, the
-    /// batch-32 MLP products of 1M multiply-adds and more ran 1.6–1.9× faster on two threads,
-    /// those of 40K–160K gained little or nothing. The environment variable
-    /// `DESCENT_GEMM_WORK_PER_THREAD` overrides it (a tuning aid for benchmarks). Tests lower it
-    /// to reach the threaded paths with small shapes.
+    /// job per product). 2¹⁸ splits products from 512K multiply-adds: with `kernels/gemm-mlp`,
+    /// the batch-32 MLP products of 1M multiply-adds and more ran clearly faster on two threads,
+    /// those of 40K–160K gained little or nothing, as the fork-join is then a large part of the
+    /// product's time (BENCHMARKS.md, "Design measurements", "GEMM thread split"). The
+    /// environment variable `DESCENT_GEMM_WORK_PER_THREAD` overrides it (a tuning aid for
+    /// benchmarks). Tests lower it to reach the threaded paths with small shapes.
     nonisolated(unsafe) static var workPerThread = environmentWorkPerThread ?? (1 << 18)
 
     @inline(__always)

@@ -13,8 +13,9 @@ import CDescentKernels
 /// Equivalent to PyTorch's intra-op parallelism (`at::parallel_for` with a grain size).
 public enum ParallelKernels {
     /// The fewest elements one part gets; smaller buffers are not split. The default value is
-    /// 32768 (128 KiB of Float per operand: about 5–10 µs of a memory-bound loop, against a
-    /// fork-join of about a microsecond). Tests lower it to reach the split paths.
+    /// 32768 (128 KiB of Float per operand), where a memory-bound loop takes several times as long
+    /// as the fork-join that splits it (BENCHMARKS.md, "Design measurements", "Elementwise
+    /// split"). Tests lower it to reach the split paths.
     nonisolated(unsafe) public static var minimumCountPerPart = 1 << 15
 
     /// Range bounds are multiples of this many elements (64: a whole number of AVX-512 vectors
@@ -190,7 +191,8 @@ public enum ParallelKernels {
 
     /// The narrowest column band a thread of a column split gets. The default value is 512:
     /// with two threads on 1024×256 (bands of 128 columns, each row read in pieces) the fused
-    /// ReLU gradient took 45–58 µs against 35–44 µs on one thread (Zen 5), so such blocks stay
-    /// on one thread. Tests lower it to reach the split path.
+    /// ReLU gradient was slower than on one thread, so such blocks stay on one thread
+    /// (BENCHMARKS.md, "Design measurements", "Column split"). Tests lower it to reach the split
+    /// path.
     nonisolated(unsafe) public static var minimumColumnsPerPart = 512
 }

@@ -7,11 +7,11 @@ import CDescentKernels
 /// the current row is copied, so the DRAM misses of randomly placed rows overlap (gather.c).
 /// Gathers of at least ``minimumBytesToSplit`` bytes are split across the ``WorkerPool``: the
 /// copy waits on memory latency (random rows, TLB misses), so two threads keep twice the misses
-/// in flight (MLP batch 1024 on two threads, 3.2 MB: 0.45–0.49 → 0.27–0.33 ms per batch in the
-/// training loop; batch 128: 0.05–0.07 → 0.02–0.03 ms).
+/// in flight and a large batch's gather takes markedly less time (BENCHMARKS.md, "Design
+/// measurements", "Batch gather").
 public enum RowGather {
     /// The smallest gather split across threads: 256 KiB (an MLP batch of 128 MNIST rows is
-    /// 392 KiB; at batch 32, 98 KiB, a split measured no faster).
+    /// 392 KiB and gains from the split; at batch 32, 98 KiB, it measured no faster).
     nonisolated(unsafe) public static var minimumBytesToSplit = 1 << 18
 
     /// The most bytes of rows ``prefetchRows(of:rowBytes:indices:)`` asks for: 64 KiB (an MLP batch

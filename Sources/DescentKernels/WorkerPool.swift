@@ -7,8 +7,9 @@ import CDescentKernels
 /// the caller at once, and a worker that wakes late (its core busy with another process) finds
 /// the work already done instead of delaying the caller. Unlike `DispatchQueue.concurrentPerform`
 /// the pool's threads stay awake for a short while after each job (spinning with `pause`, then
-/// sleeping), so a fork-join between two jobs in quick succession costs a few hundred
-/// nanoseconds rather than a kernel wake-up. The GEMM driver uses the same pool.
+/// sleeping), so a fork-join between two jobs in quick succession costs far less than a kernel
+/// wake-up (BENCHMARKS.md, "Design measurements", "Worker pool"). The GEMM driver uses the same
+/// pool.
 ///
 /// The pool uses at most ``threadCount`` threads (the caller included): the value of
 /// ``GEMM/maximumThreadCount`` (environment variable `DESCENT_NUM_THREADS`). One job runs at a
@@ -16,8 +17,7 @@ import CDescentKernels
 /// on the calling thread, in order. Which thread runs a part varies from call to call, so split
 /// work such that the result does not depend on it (e.g. disjoint outputs, never partial sums
 /// combined in arrival order). The environment variable `DESCENT_POOL_SPIN` sets how many
-/// `pause` instructions (about 30 ns each on Zen 5) an idle worker spins through before
-/// sleeping; the default is 4096.
+/// `pause` instructions an idle worker spins through before sleeping; the default is 4096.
 ///
 /// Every part runs under the caller's floating-point control word (x86 MXCSR: subnormal flushing
 /// as set by `DenormalFlushing`, rounding) and the caller's ``GEMM/withInstructionSet(_:_:)``

@@ -29,6 +29,10 @@ struct TrainConfiguration: Codable, Equatable {
     var precision: String = "float"
     var standardize: Bool = true
 
+    /// The defaults: every setting as the property initial values give it (`data` is empty, as
+    /// there is no default training data).
+    static let standard = TrainConfiguration(data: "")
+
     /// The keys a config file may use, with their kinds (kebab-case spellings are accepted too).
     static let keys: [String: Kind] = [
         "data": .string, "target": .string, "task": .string, "validationSplit": .number, "validation": .string,
@@ -102,7 +106,7 @@ struct TrainConfiguration: Codable, Equatable {
     /// - Throws: `ValidationError` for an unknown key or a value of the wrong kind.
     static func resolve(layers: [(source: String, values: [String: Any])]) throws -> TrainConfiguration {
         // The defaults are the property initial values (the decoder does not use them by itself).
-        var merged = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainConfiguration(data: "")))) as? [String: Any] ?? [:]
+        var merged = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(standard))) as? [String: Any] ?? [:]
         merged.removeValue(forKey: "data")
         for layer in layers {
             for (rawKey, value) in layer.values {

@@ -2,20 +2,20 @@ import ArgumentParser
 import Descent
 import Foundation
 
-/// The data and model options shared by `descent train` and `descent lr-find`. Every option is
-/// optional here so that a `--config` file can fill what the command line leaves out; the
-/// defaults are applied by ``TrainConfiguration``.
-struct TrainOptions: ParsableArguments {
-    @Option(help: "Training data: a CSV file, or builtin:NAME (\(BuiltinDataset.names.joined(separator: ", "))), e.g. builtin:spirals.")
+/// The data and model options shared by `descent train`, `descent lr-find` and `descent compare`.
+/// Every option is optional here so that a `--config` file can fill what the command line leaves
+/// out; the defaults are applied by ``TrainConfiguration``, or by the command where `Defaults`
+/// says its own differ, and the help states whichever applies.
+struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
+    @Option(help: "Training data: a CSV file, or builtin:NAME (\(BuiltinDataset.names.joined(separator: ", "))), e.g. builtin:spirals.\(Defaults.statement("data", otherwise: nil))")
     var data: String?
 
-    @Option(help: "The target column of a CSV file: a name or a 0-based position (-1 = last). Default: the last column.")
-    var target: String?
+    @OptionGroup var targetColumn: TargetColumnOption
 
     @Option(help: "classification or regression. Default: inferred from the target (text, or whole numbers with at most 20 distinct values, means classification).")
     var task: String?
 
-    @Option(help: "The share of the training data held out for validation (stratified for classes), e.g. 0.2. Default: 0 (all data trains, as in PyTorch and Keras), or 0.2 when --early-stopping watches a validation value.")
+    @Option(help: "The share of the training data held out for validation (stratified for classes), e.g. 0.2.\(Defaults.statement("validationSplit", otherwise: "0 (all data trains, as in PyTorch and Keras), or 0.2 when --early-stopping watches a validation value"))")
     var validationSplit: Double?
 
     @Option(help: "A separate validation file (instead of --validation-split).")
@@ -24,25 +24,25 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "A test file, evaluated once after training.")
     var test: String?
 
-    @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(64, 32, activation: tanh, dropout: 0.2). Default: mlp(64).")
+    @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(64, 32, activation: tanh, dropout: 0.2).\(Defaults.statement("model", otherwise: TrainConfiguration.standard.model))")
     var model: String?
 
     @Option(help: "The loss spec (mse, l1, huber, cross-entropy, bce-with-logits, …). Default: cross-entropy for classification, mse for regression.")
     var loss: String?
 
-    @Option(help: "The optimizer spec, e.g. sgd(lr: 0.1, momentum: 0.9) or adam(lr: 0.001). Default: adam.")
+    @Option(help: "The optimizer spec, e.g. sgd(lr: 0.1, momentum: 0.9) or adam(lr: 0.001).\(Defaults.statement("optimizer", otherwise: TrainConfiguration.standard.optimizer))")
     var optimizer: String?
 
     @Option(help: "A learning-rate schedule spec, e.g. cosine(tMax: 1000) or one-cycle(maxLearningRate: 0.01, totalSteps: 600).")
     var schedule: String?
 
-    @Option(help: "Whether the schedule advances per optimizer step or per epoch: step or epoch. Default: step (plateau: epoch).")
+    @Option(help: "Whether the schedule advances per optimizer step or per epoch: step or epoch. Default: \(TrainConfiguration.standard.scheduleUnit) (plateau: epoch).")
     var scheduleUnit: String?
 
-    @Option(help: "Samples per batch, or `full` for batch gradient descent. Default: 32.")
+    @Option(help: "Samples per batch, or `full` for batch gradient descent. Default: \(TrainConfiguration.standard.batchSize).")
     var batchSize: String?
 
-    @Option(help: "Epochs (passes over the training data). Default: 20.")
+    @Option(help: "Epochs (passes over the training data).\(Defaults.statement("epochs", otherwise: "\(TrainConfiguration.standard.epochs)"))")
     var epochs: Int?
 
     @Option(help: "Early stopping, e.g. early-stopping(monitor: validation.loss, patience: 5, minDelta: 0, restoreBestWeights: true).")
@@ -51,10 +51,10 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Clip the gradients' global L2 norm to this value before each step.")
     var clipGradNorm: Double?
 
-    @Option(help: "The random seed (data split, initial weights, shuffling, dropout). Default: 0.")
+    @Option(help: "The random seed (data split, initial weights, shuffling, dropout). Default: \(TrainConfiguration.standard.seed).")
     var seed: UInt64?
 
-    @Option(help: "The element type: float or double. Default: float.")
+    @Option(help: "The element type: float or double. Default: \(TrainConfiguration.standard.precision).")
     var precision: String?
 
     @Flag(inversion: .prefixedNo, help: "Standardise the features with the training split's mean and standard deviation. Default: on.")
@@ -66,7 +66,7 @@ struct TrainOptions: ParsableArguments {
     /// The options given on the command line, by configuration key.
     var values: [String: Any] {
         var values: [String: Any] = [:]
-        values["data"] = data; values["target"] = target; values["task"] = task
+        values["data"] = data; values["target"] = targetColumn.target; values["task"] = task
         values["validationSplit"] = validationSplit; values["validation"] = validation; values["test"] = test
         values["model"] = model; values["loss"] = loss; values["optimizer"] = optimizer; values["schedule"] = schedule
         values["scheduleUnit"] = scheduleUnit; values["batchSize"] = batchSize; values["epochs"] = epochs
@@ -90,5 +90,23 @@ struct TrainOptions: ParsableArguments {
     }
 }
 
-/// text or json.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+/// The defaults a command gives the training options where they differ from `descent train`'s
+/// (``TrainConfiguration``'s), as its help states them.
+protocol TrainingDefaults {
+    /// How the help states the default of each option whose default differs from
+    /// ``TrainConfiguration``'s, by configuration key.
+    static var statedDefaults: [String: String] { get }
+}
+
+extension TrainingDefaults {
+    /// " Default: ….", to end the help of the option with configuration key `key`: this command's
+    /// default, else `standard` (``TrainConfiguration``'s); empty when neither is given.
+    static func statement(_ key: String, otherwise standard: String?) -> String {
+        (statedDefaults[key] ?? standard).map { " Default: \($0)." } ?? ""
+    }
+}
+
+/// The defaults of `descent train` and `descent lr-find`: ``TrainConfiguration``'s own.
+enum TrainDefaults: TrainingDefaults {
+    static let statedDefaults: [String: String] = [:]
+}

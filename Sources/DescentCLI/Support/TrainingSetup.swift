@@ -74,8 +74,8 @@ struct TrainingSetup<Scalar: TensorScalar> {
         let batchSize = try configuration.resolvedBatchSize
         // No prefetch thread: the data is in memory, and gathering a batch (RowGather: prefetching,
         // split across the worker pool) costs less than handing it to another thread and waking
-        // that thread for every batch (descent-benchmarks, MLP SGD on 2 vCPUs, batch 32: one GEMM
-        // thread 109–143k samples/s with prefetch against 142–146k without; two threads 167k → 194k).
+        // that thread for every batch (BENCHMARKS.md, "Design measurements", "No prefetch thread
+        // for data in memory").
         trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: configuration.seed, prefetch: false)
         trainEvaluationLoader = DataLoader(data.train, batchSize: .samples(Self.evaluationBatchSize), prefetch: false)
         validationLoader = data.validation.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }

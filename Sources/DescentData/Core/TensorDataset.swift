@@ -86,8 +86,9 @@ public struct TensorDataset<Scalar: TensorScalar>: Dataset {
 
 /// A dataset held in memory that can ask for a batch's rows ahead of the gather.
 ///
-/// At small batch sizes each row of a large dataset is a DRAM miss that nothing overlaps (one
-/// 3 KB MNIST row: about a microsecond, a tenth of a batch-1 training step). ``DataLoader`` knows
+/// At small batch sizes each row of a large dataset is a DRAM miss that nothing overlaps, a
+/// noticeable part of a batch-1 training step (BENCHMARKS.md, "Design measurements", "Row
+/// prefetch"). ``DataLoader`` knows
 /// the next batch while it hands out the current one and calls this for it.
 protocol RowPrefetching {
     /// Starts loading the feature rows at `indices` into the caches and returns at once; indices

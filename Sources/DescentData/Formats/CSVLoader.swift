@@ -3,8 +3,8 @@ import DescentCore
 /// Reads CSV files into tables of numbers.
 ///
 /// Parsing works on the file's bytes (memory-mapped, or decompressed if gzip): no `String` per
-/// line or per numeric field, and numbers are read with a correctly rounded fast path. A
-/// 60,000 × 785 file (MNIST as CSV, 110 MB) loads in well under a second in a release build.
+/// line or per numeric field, and numbers are read with a correctly rounded fast path, so an
+/// MNIST-sized CSV file loads quickly (BENCHMARKS.md, "Design measurements", "CSV loading").
 ///
 /// Nothing is guessed: a missing value, text in a numeric column, NaN or infinity, a ragged row or
 /// a broken quote stops loading with a ``DataError`` naming the file, line, field and column, and

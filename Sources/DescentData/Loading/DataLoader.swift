@@ -78,8 +78,9 @@ public struct DataLoader<Source: Dataset>: BatchLoader {
     ///   - seed: the seed for shuffling and sampling. The default value is `0`.
     ///   - prefetch: prepare the next batch on a background queue while the caller trains on this
     ///     one. The default value is `false` (PyTorch's `num_workers=0`): for data in memory,
-    ///     gathering a batch costs less than waking another thread for it (BENCHMARKS.md); turn it
-    ///     on for datasets whose `batch(at:)` is slow, such as decoding files.
+    ///     gathering a batch costs less than waking another thread for it (BENCHMARKS.md, "Design
+    ///     measurements", "No prefetch thread for data in memory"); turn it on for datasets whose
+    ///     `batch(at:)` is slow, such as decoding files.
     /// - Precondition: a positive batch size and sample count (programmer errors; the CLI validates).
     public init(
         _ dataset: Source, batchSize: BatchSize = .samples(1), shuffle: Bool = false, dropLast: Bool = false,

@@ -134,8 +134,9 @@ struct CrossEntropyProblem {
 /// `rows × c` values. Shared by ``CrossEntropyLoss`` and the compiled step, so both round alike.
 ///
 /// The exponentials of all rows go through one ``ElementKernels/unary(_:_:_:count:)`` call (for
-/// Float the vectorised `exp`, within 2 ulp): per element, a libm call cost ≈ 5 ns, a tenth of a
-/// batch-1024 MLP step's non-GEMM time; each row's terms are then added in order.
+/// Float the vectorised `exp`, within 2 ulp): a libm call per element was a noticeable part of a
+/// large batch's non-GEMM time (BENCHMARKS.md, "Design measurements", "Vectorised exp"); each
+/// row's terms are then added in order.
 @inlinable @inline(__always)
 package func rowLogSumExps<T: KernelScalar>(_ x: UnsafePointer<T>, rows: Int, count c: Int, scratch: UnsafeMutablePointer<T>,
                                     logSumExps: UnsafeMutablePointer<T>) {

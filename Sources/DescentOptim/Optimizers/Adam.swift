@@ -173,8 +173,9 @@ struct AdamRule: ElementRule {
         let maximize = options.maximize
         if vMax == nil && Self.isPlain(options, T.self) {
             // The common case (plain Adam, β₁ > 0.5) in SIMD: the scalar loop does not vectorise
-            // (its square root keeps a libm fallback), and this is about 2.5× faster. The same
-            // operations in the same order as the general loop, lane by lane: bit-identical.
+            // (its square root keeps a libm fallback), and this is much faster (BENCHMARKS.md,
+            // "Design measurements", "Adam loops"). The same operations in the same order as the
+            // general loop, lane by lane: bit-identical.
             if T.self == Float.self {
                 // AVX2 when the CPU has it (8 lanes instead of SSE2's 4), the same operations per lane.
                 if OptimizerKernels.plainAdamFloat(cast(p), cast(g), cast(m), cast(v), count: count, w1: Float(w1), beta2: Float(beta2),

@@ -113,7 +113,8 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
     /// The storages in the order updates asked for them, and where the next is expected: a
     /// training loop updates the same parameters in the same order every step, so the next name
     /// is found with one string comparison (a pointer or 16-byte compare) instead of hashing it
-    /// for the dictionary (at batch size 1 that was a tenth of the optimizer's share of a step).
+    /// for the dictionary, which at batch size 1 was a noticeable part of the optimizer's share
+    /// of a step (BENCHMARKS.md, "Design measurements", "Optimizer state lookup").
     /// Cleared whenever ``storages`` changes.
     private var recentStorages: [(name: String, storage: ParameterStorage<Scalar>)] = []
     private var recentCursor = 0
@@ -183,10 +184,10 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
     /// The options used for the parameter called `name`.
     // The per-parameter entry points below run once per parameter per step, called through the
     // `Optimizer` existential, so unspecialised: every call looked up generic metadata for the
-    // state dictionary and the options (about 0.5 µs each, 15% of an MLP batch-1 SGD step, a
-    // quarter of Adam's serial part). `@_specialize` adds a check at the top that jumps to code
-    // compiled for the common concrete types (the compiler's documented pre-specialisation):
-    // 3.2 → 1.1 µs per SGD step, 5.6 → 1.8 µs per Adam step. Results are unchanged.
+    // state dictionary and the options, a sizeable part of a batch-1 step. `@_specialize` adds a
+    // check at the top that jumps to code compiled for the common concrete types (the compiler's
+    // documented pre-specialisation), which removes most of that cost (BENCHMARKS.md, "Design
+    // measurements", "Optimizer pre-specialisation"). Results are unchanged.
     @_specialize(exported: false, where Scalar == Float, Options == SGDOptions)
     @_specialize(exported: false, where Scalar == Float, Options == AdamOptions)
     @_specialize(exported: false, where Scalar == Double, Options == SGDOptions)

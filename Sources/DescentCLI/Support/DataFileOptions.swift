@@ -1,0 +1,52 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// `--target`, the target column of a CSV file, for the commands that read data with targets
+/// in it: the training options and the `descent data` subcommands.
+struct TargetColumnOption: ParsableArguments {
+    @Option(help: "The target column of a CSV file: a name or a 0-based position (-1 = last). Default: the last column.")
+    var target: String?
+
+    /// `--target` as a column selector; `nil` (the last column) when it is not given.
+    var column: ColumnSelector? { target.map(ColumnSelector.init(parsing:)) }
+}
+
+/// Where the targets of a data file are, for the `descent data` subcommands: the target column
+/// of a CSV file, or the label file that goes with IDX images.
+struct DataFileOptions: ParsableArguments {
+    @OptionGroup var targetColumn: TargetColumnOption
+
+    @Option(help: "For IDX images: the matching IDX label file.")
+    var labels: String?
+
+    /// `--target` as a column selector; `nil` (the last column) when it is not given.
+    var target: ColumnSelector? { targetColumn.column }
+}
+
+/// The trained model and the data to run it on: the inputs of `descent evaluate` and
+/// `descent predict`.
+struct TrainedModelOptions: ParsableArguments {
+    @Option(help: "The folder written by `descent train --output`.")
+    var model: String
+
+    @Option(help: "A CSV file with the feature columns the model was trained on, or builtin:NAME.")
+    var data: String
+
+    /// What the model folder's `preprocessing.json` says.
+    /// - Throws: `ValidationError` when the folder has no readable `preprocessing.json`.
+    func preprocessing() throws -> Preprocessing {
+        try ModelFolder.preprocessing(in: URL(fileURLWithPath: model))
+    }
+
+    /// The trained network, and `--data` prepared as its training data was (see
+    /// ``ModelFolder/data(_:target:preprocessing:requireTargets:as:)``).
+    /// - Throws: `ValidationError` when the weights or the data cannot be read, or the data's
+    ///   columns do not fit the model.
+    func load<Scalar: TensorScalar>(_ preprocessing: Preprocessing, target: String?, requireTargets: Bool,
+                                    as _: Scalar.Type) throws -> (network: Sequential<Scalar>, dataset: TensorDataset<Scalar>) {
+        let network = try ModelFolder.model(in: URL(fileURLWithPath: model), preprocessing: preprocessing, as: Scalar.self)
+        let dataset = try ModelFolder.data(data, target: target, preprocessing: preprocessing, requireTargets: requireTargets, as: Scalar.self)
+        return (network, dataset)
+    }
+}
