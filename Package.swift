@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "DescentCompiledTests", dependencies: ["DescentCompiled"], path: "Tests/DescentCompiledTests"),
         .testTarget(
             name: "DescentTrainingTests", dependencies: ["DescentTraining", "DescentCompiled"],
-            path: "Tests/DescentTrainingTests"),
+            path: "Tests/DescentTrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests"),
     ],

@@ -137,27 +137,4 @@ extension Trainer {
     }
 
     func dropoutGenerators() -> [String: RandomGenerator] { dropoutLayers().mapValues(\.generator) }
-
-    /// Writes a periodic checkpoint now, if checkpointing is on.
-    func writeCheckpoint(extraEpochSeconds: Double = 0) throws {
-        guard let policy = checkpointing else { return }
-        var checkpoint = makeCheckpoint()
-        checkpoint.trainer.epochSeconds += extraEpochSeconds
-        writtenCheckpoints.append(try policy.store.save(checkpoint.encoded(), step: state.step))
-    }
-
-    /// The checkpoints due after an epoch: the best one if the monitor improved, then a periodic one.
-    func checkpointAfterEpoch(_ record: EpochRecord, last: Bool) throws {
-        guard let policy = checkpointing else { return }
-        if let monitor = policy.bestMonitor, let value = record.value(of: monitor), !value.isNaN {
-            let better = EarlyStopping.defaultMode(for: monitor) == .min ? value < (state.bestMonitored ?? .infinity)
-                                                                        : value > (state.bestMonitored ?? -.infinity)
-            if better {
-                state.bestMonitored = value
-                try policy.store.saveBest(makeCheckpoint().encoded())
-            }
-        }
-        let dueByEpoch = policy.everyEpochs.map { record.epoch % $0 == 0 } ?? false
-        if dueByEpoch || last || policy.everySteps != nil { try writeCheckpoint() }
-    }
 }
