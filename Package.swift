@@ -27,6 +27,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // Tests only: property-based generation of models and shapes (DescentTrainingTests).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(name: "CDescentKernels", path: "Sources/CDescentKernels"),
@@ -72,7 +74,10 @@ let package = Package(
         .testTarget(name: "DescentOptimTests", dependencies: ["DescentOptim"], path: "Tests/DescentOptimTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], path: "Tests/DescentDataTests"),
-        .testTarget(name: "DescentTrainingTests", dependencies: ["DescentTraining"], path: "Tests/DescentTrainingTests"),
+        .testTarget(
+            name: "DescentTrainingTests",
+            dependencies: ["DescentTraining", .product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/DescentTrainingTests"),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests"),
     ],
