@@ -30,6 +30,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // Tests only: property-based generation of models and shapes (DescentTrainingTests).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(name: "CDescentKernels", path: "Sources/CDescentKernels"),
@@ -90,7 +92,10 @@ let package = Package(
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], path: "Tests/DescentDataTests"),
         .testTarget(name: "DescentCompiledTests", dependencies: ["DescentCompiled"], path: "Tests/DescentCompiledTests"),
         .testTarget(
-            name: "DescentTrainingTests", dependencies: ["DescentTraining", "DescentCompiled"],
+            name: "DescentTrainingTests",
+            dependencies: [
+                "DescentTraining", "DescentCompiled", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             path: "Tests/DescentTrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests"),

@@ -63,6 +63,12 @@ static _Thread_local int insideJob = 0;
 // calls run serially, so the training thread's products keep every worker.
 static _Thread_local int serialOnly = 0;
 
+// Parts of the jobs this thread started that pool workers ran (tests use it to prove that a
+// second thread took part; see `descent_parallel_parts_run_by_workers`).
+static _Thread_local long partsRunByWorkers = 0;
+
+long descent_parallel_parts_run_by_workers(void) { return partsRunByWorkers; }
+
 int descent_parallel_set_serial_only(int value) {
     int previous = serialOnly;
     serialOnly = value;
@@ -204,7 +210,7 @@ void descent_parallel_run(long parts, descent_part_body body, void *context) {
     insideJob = 1;
     body(context, 0);
     atomic_fetch_add_explicit(&pool.finished, 1, memory_order_acq_rel);
-    run_claimed_parts(generation);
+    long ranHere = 1 + run_claimed_parts(generation);
     insideJob = 0;
     long spins = 0;
     while (atomic_load_explicit(&pool.finished, memory_order_acquire) < parts) {
@@ -219,6 +225,7 @@ void descent_parallel_run(long parts, descent_part_body body, void *context) {
         atomic_store(&pool.callerSleeping, 0);
         pthread_mutex_unlock(&pool.lock);
     }
+    partsRunByWorkers += parts - ranHere;
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }
 

@@ -28,6 +28,12 @@ public enum WorkerPool {
     /// The most threads a job may use, the calling thread included (``GEMM/maximumThreadCount``).
     public static var threadCount: Int { GEMM.maximumThreadCount }
 
+    /// How many parts of the jobs this thread started (``run(parts:_:)``, the GEMM driver's
+    /// products) ran on a pool worker rather than on this thread, since the thread started.
+    /// Tests read it before and after some work to prove that a second thread really ran a part
+    /// of it (parts run one after another on the caller, as with one thread or a busy pool, do
+    /// not count). Counted per calling thread, so work started by other threads never adds to it.
+    public static var partsRunByWorkers: Int { descent_parallel_parts_run_by_workers() }
 
     /// Runs `body(part)` once for each `part` in `0..<parts`, spread over the pool's threads,
     /// and returns when every part has finished.

@@ -69,6 +69,10 @@ void descent_parallel_wait_until(const long *counter, long value);
 /// serially (1) or not (0); returns the previous value. For background threads (a data loader's
 /// prefetch), which must not take the pool from the training thread.
 int descent_parallel_set_serial_only(int value);
+/// The number of parts of the calling thread's `descent_parallel_run` jobs that pool workers (not
+/// the calling thread) ran, since the thread started. For tests that must prove a second thread
+/// took part; parts run serially (one thread, a busy pool) do not count.
+long descent_parallel_parts_run_by_workers(void);
 
 // MARK: - Packed GEMM driver (gemm3)
 
