@@ -6,14 +6,12 @@
 // (a second pass, beside the weights and its state). Here each element's gradient is formed in a
 // register, g = u[i]·x[j], and the optimizer's rule is applied to it at once.
 //
-// Every element gets exactly the operations of DescentOptim's loops (and of optimizers.c), in the
-// same order, with separate multiplies and adds (no FMA contraction), so the weights and the
-// state are bit-identical to "write ∂W, then step"; only the vector width changes.
-//   kind 0 (SGD):                   p = p + r·g
-//   kind 1 (SGD momentum, 1st step): b = g;               p = p + r·b
-//   kind 2 (SGD momentum):          b = b·μ + (1 − τ)·g;  p = p + r·b
-//   kind 3 (Adam, plain):           m = m + w1·(g − m);   v = v·β₂ + (w2·g)·g;
-//                                   p = p + (s·m) / (√v / root + ε)
+// The rules are those of CDescentKernels' update_rules.h, the definitions optimizers.c uses too,
+// so every element gets exactly the operations of the optimizer's own loop, in the same order,
+// with separate multiplies and adds (no FMA contraction): the weights and the state are
+// bit-identical to "write ∂W, then step"; only the vector width changes. `kind` (with c0…c5):
+//   0 DESCENT_SGD (r)   1 DESCENT_SGD_FIRST (r)   2 DESCENT_SGD_MOMENTUM (r, μ, 1 − τ)
+//   3 DESCENT_ADAM (w1, β₂, w2, step, root, ε)
 //
 // Rows are updated last to first: the forward pass that follows reads the weights first to last,
 // so it starts on the rows touched most recently, which a cache a little smaller than the
@@ -22,44 +20,25 @@
 #pragma STDC FP_CONTRACT OFF
 #include "CDescentCompiled.h"
 #include <CDescentKernels.h>
+#include "../CDescentKernels/update_rules.h"  // the per-element rules, shared with optimizers.c
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define DESCENT_X86 1
 #endif
 
-// One group of lanes of a row. LD/ST load and store a vector at a pointer; the arithmetic macros
-// are the vector (or scalar) operations. `gi` is u[i] broadcast; c0…c5 are the rule's constants.
-#define OUTER_SGD(LD, ST, MUL, ADD, j)                                                             \
-    { ST(pr + (j), ADD(LD(pr + (j)), MUL(c0, MUL(gi, LD(x + (j)))))); }
+// One group of lanes of a row: the rules of update_rules.h with the gradient g = u[i]·x[j]
+// formed in a register. LD/ST load and store a vector at a pointer; the arithmetic macros are
+// the vector (or scalar) operations. `gi` is u[i] broadcast; c0…c5 are the rule's constants.
+#define OUTER_GRADIENT(LD, MUL, j) MUL(gi, LD(x + (j)))
+#define OUTER_SGD(LD, ST, MUL, ADD, j) DESCENT_SGD(LD, ST, MUL, ADD, OUTER_GRADIENT(LD, MUL, j), pr + (j), c0)
 #define OUTER_SGD_FIRST(LD, ST, MUL, ADD, j)                                                       \
-    { __typeof__(gi) g_ = MUL(gi, LD(x + (j)));                                                   \
-      ST(br + (j), g_);                                                                           \
-      ST(pr + (j), ADD(LD(pr + (j)), MUL(c0, g_))); }
+    DESCENT_SGD_FIRST(LD, ST, MUL, ADD, OUTER_GRADIENT(LD, MUL, j), pr + (j), br + (j), c0)
 #define OUTER_SGD_MOMENTUM(LD, ST, MUL, ADD, j)                                                    \
-    { __typeof__(gi) g_ = MUL(gi, LD(x + (j)));                                                   \
-      __typeof__(gi) s_ = ADD(MUL(LD(br + (j)), c1), MUL(c2, g_));                                \
-      ST(br + (j), s_);                                                                           \
-      ST(pr + (j), ADD(LD(pr + (j)), MUL(c0, s_))); }
+    DESCENT_SGD_MOMENTUM(LD, ST, MUL, ADD, OUTER_GRADIENT(LD, MUL, j), pr + (j), br + (j), c0, c1, c2)
 #define OUTER_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, j)                                            \
-    { __typeof__(gi) g_ = MUL(gi, LD(x + (j)));                                                   \
-      __typeof__(gi) m0_ = LD(mr + (j));                                                          \
-      __typeof__(gi) m_ = ADD(m0_, MUL(c0, SUB(g_, m0_)));                                        \
-      __typeof__(gi) v_ = ADD(MUL(LD(vr + (j)), c1), MUL(MUL(c2, g_), g_));                       \
-      ST(mr + (j), m_);                                                                           \
-      ST(vr + (j), v_);                                                                           \
-      __typeof__(gi) d_ = ADD(DIV(SQRT(v_), c4), c5);                                             \
-      ST(pr + (j), ADD(LD(pr + (j)), DIV(MUL(c3, m_), d_))); }
-
-// Scalar operations (the portable path and the tails of the AVX2 path).
-#define S_LD(ptr) (*(ptr))
-#define S_ST(ptr, value) (*(ptr) = (value))
-#define S_MUL(a, b) ((a) * (b))
-#define S_ADD(a, b) ((a) + (b))
-#define S_SUB(a, b) ((a) - (b))
-#define S_DIV(a, b) ((a) / (b))
-#define S_SQRTF(a) __builtin_sqrtf(a)
-#define S_SQRT(a) __builtin_sqrt(a)
+    DESCENT_ADAM(LD, ST, MUL, ADD, SUB, DIV, SQRT, OUTER_GRADIENT(LD, MUL, j), pr + (j), mr + (j), vr + (j), \
+                 c0, c1, c2, c3, c4, c5)
 
 // Row pointers for row i of the block.
 #define ROW_POINTERS(T)                                                                            \

@@ -15,11 +15,15 @@ import DescentOptim
 
     /// Runs `steps` updates of `makeOptimizer()` both ways with the rate changed between steps,
     /// and returns (fused parameters, reference parameters, fused state, reference state).
+    /// `makeReference`, if given, makes the reference instead and steps it on −g (an optimizer with
+    /// `maximize` on, whose general Swift loop then computes the rule's operations). With
+    /// `computingOutputs` (Float, AVX2 and up), the update is the look-ahead kernel's.
     func run<Scalar: TensorScalar>(
-        _: Scalar.Type, instructionSet: GEMM.InstructionSet, steps: Int = 4, _ makeOptimizer: () throws -> any Optimizer<Scalar>
+        _: Scalar.Type, instructionSet: GEMM.InstructionSet, steps: Int = 4, computingOutputs: Bool = false,
+        _ makeOptimizer: () throws -> any Optimizer<Scalar>, reference makeReference: (() throws -> any Optimizer<Scalar>)? = nil
     ) throws -> ([Scalar], [Scalar], OptimizerState<Scalar>, OptimizerState<Scalar>) {
         let rows = Self.rows, columns = Self.columns
-        let fused = try makeOptimizer(), reference = try makeOptimizer()
+        let fused = try makeOptimizer(), reference = try makeReference?() ?? makeOptimizer()
         var generator = RandomGenerator(seed: 21)
         var a = (0..<rows * columns).map { _ in Scalar(generator.nextNormal()) }
         // Negative zeros in the row whose u is zero: a +0 step turns them into +0 (SGD's
@@ -40,7 +44,14 @@ import DescentOptim
             a.withUnsafeMutableBufferPointer { p in
                 u.withUnsafeBufferPointer { u in
                     x.withUnsafeBufferPointer { x in
-                        if Scalar.self == Float.self {
+                        if computingOutputs {
+                            var outputs = [Float](repeating: 0, count: rows)
+                            let computed = update.applyComputingOutputs(
+                                to: cast(p.baseAddress!, Float.self), u: cast(u.baseAddress!, Float.self), x: cast(x.baseAddress!, Float.self),
+                                rows: 0..<rows, columns: columns, nextInput: cast(x.baseAddress!, Float.self), bias: nil,
+                                outputs: &outputs, instructionSet: instructionSet)
+                            #expect(computed)
+                        } else if Scalar.self == Float.self {
                             update.apply(to: cast(p.baseAddress!, Float.self), u: cast(u.baseAddress!, Float.self), x: cast(x.baseAddress!, Float.self),
                                          rows: 0..<rows, columns: columns, instructionSet: instructionSet)
                         } else {
@@ -50,19 +61,22 @@ import DescentOptim
                     }
                 }
             }
-            try b.withUnsafeMutableBufferPointer { p in try g.withUnsafeBufferPointer { try reference.update(name: "w", value: p, gradient: $0) } }
+            let referenceGradient = makeReference == nil ? g : g.map { -$0 }
+            try b.withUnsafeMutableBufferPointer { p in
+                try referenceGradient.withUnsafeBufferPointer { try reference.update(name: "w", value: p, gradient: $0) }
+            }
         }
         return (a, b, fused.stateSnapshot(), reference.stateSnapshot())
     }
 
     static let optimizers: [(String, Bool)] = ["sgd", "momentum", "dampened", "adam"].flatMap { [($0, false), ($0, true)] }
 
-    func make<Scalar: TensorScalar>(_ name: String, _: Scalar.Type) throws -> any Optimizer<Scalar> {
+    func make<Scalar: TensorScalar>(_ name: String, _: Scalar.Type, maximize: Bool = false) throws -> any Optimizer<Scalar> {
         switch name {
-        case "sgd": try SGD<Scalar>(learningRate: 0.05)
-        case "momentum": try SGD<Scalar>(learningRate: 0.05, momentum: 0.9)
-        case "dampened": try SGD<Scalar>(learningRate: 0.05, momentum: 0.8, dampening: 0.3)
-        default: try Adam<Scalar>(learningRate: 0.05)
+        case "sgd": try SGD<Scalar>(learningRate: 0.05, maximize: maximize)
+        case "momentum": try SGD<Scalar>(learningRate: 0.05, momentum: 0.9, maximize: maximize)
+        case "dampened": try SGD<Scalar>(learningRate: 0.05, momentum: 0.8, dampening: 0.3, maximize: maximize)
+        default: try Adam<Scalar>(learningRate: 0.05, maximize: maximize)
         }
     }
 
@@ -77,6 +91,29 @@ import DescentOptim
             #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
             #expect(s == t)
             #expect(s.parameters["w"]?.step == 4)
+        }
+    }
+
+    /// The fused kernels against the general Swift loop, not against the vectorised C loop that
+    /// shares their rules (update_rules.h): `maximize` on and −g give the rule's operations (−(−g)
+    /// is exact), so a change to a shared rule fails here as well as in VectorisedLoopTests. Every
+    /// instruction set, and for Float at AVX2 and up the look-ahead kernel too (its own row loops).
+    @Test(arguments: GEMM.InstructionSet.allCases, optimizers)
+    func fusedUpdateMatchesTheGeneralLoop(instructionSet: GEMM.InstructionSet, optimizer: (String, Bool)) throws {
+        let (name, double) = optimizer
+        if double {
+            let (a, b, s, t) = try run(Double.self, instructionSet: instructionSet, { try make(name, Double.self) },
+                                       reference: { try make(name, Double.self, maximize: true) })
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+            #expect(s == t)
+            return
+        }
+        let lookahead = instructionSet >= .avx2 && GEMM.supportedInstructionSet >= .avx2
+        for computingOutputs in lookahead ? [false, true] : [false] {
+            let (a, b, s, t) = try run(Float.self, instructionSet: instructionSet, computingOutputs: computingOutputs,
+                                       { try make(name, Float.self) }, reference: { try make(name, Float.self, maximize: true) })
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "computing outputs: \(computingOutputs)")
+            #expect(s == t, "computing outputs: \(computingOutputs)")
         }
     }
 

@@ -181,6 +181,9 @@ void descent_relu_backward_column_sums_strided_f32(const float *x, const float *
 void descent_relu_backward_column_sums_strided_f64(const double *x, const double *g, double *out, long rows, long columns, long ld, double *sums);
 
 // MARK: - Optimizer loops (bit-identical to DescentOptim's Swift loops)
+//
+// The per-element rules are written once, in the private header update_rules.h, which the fused
+// updates of CDescentCompiled use as well.
 
 /// Plain SGD without weight decay or maximize: `p[i] = p[i] + rate·s` where `s = g[i]` (`mode`
 /// 0), or with a momentum buffer `b`: `b[i] = g[i]` on the first step (`mode` 1), else
@@ -189,11 +192,16 @@ void descent_relu_backward_column_sums_strided_f64(const double *x, const double
 void descent_sgd_f32(float *p, const float *g, float *b, long n, float rate, float momentum, float oneMinusDampening, int mode);
 /// Double version of `descent_sgd_f32`.
 void descent_sgd_f64(double *p, const double *g, double *b, long n, double rate, double momentum, double oneMinusDampening, int mode);
-/// Plain Adam over `n` Floats with AVX2 (no weight decay, AMSGrad or maximize), as
-/// DescentOptim's SIMD loop: `m = m + w1·(g − m)`, `v = v·β₂ + (w2·g)·g`,
-/// `p = p + (negativeStep·m) / (√v / root + ε)`. Returns 0 (and does nothing) without AVX2.
+/// Plain Adam over `n` Floats (no weight decay, AMSGrad or maximize; |w1| < 0.5), as
+/// DescentOptim's general loop: `m = m + w1·(g − m)`, `v = v·β₂ + (w2·g)·g`,
+/// `p = p + (negativeStep·m) / (√v / root + ε)`. AVX-512, AVX2 or portable vectors by
+/// `descent_isa_current()`. Returns 1 (before the portable path existed it returned 0, doing
+/// nothing, without AVX2).
 int descent_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float beta2, float w2,
                      float negativeStep, float root, float epsilon);
+/// Double version of `descent_adam_f32`.
+int descent_adam_f64(double *p, const double *g, double *m, double *v, long n, double w1, double beta2, double w2,
+                     double negativeStep, double root, double epsilon);
 
 // MARK: - Floating-point control (cpu.c)
 

@@ -171,26 +171,14 @@ struct AdamRule: ElementRule {
         let w1 = T(1 - options.beta1), beta2 = T(options.beta2), w2 = T(1 - options.beta2)
         let root = T(biasCorrection2Root), epsilon = T(options.epsilon), negativeStep = T(-stepSize)
         let maximize = options.maximize
-        if vMax == nil && Self.isPlain(options, T.self) {
-            // The common case (plain Adam, β₁ > 0.5) in SIMD: the scalar loop does not vectorise
-            // (its square root keeps a libm fallback), and this is much faster (BENCHMARKS.md,
-            // "Design measurements", "Adam loops"). The same operations in the same order as the
-            // general loop, lane by lane: bit-identical.
-            if T.self == Float.self {
-                // AVX2 when the CPU has it (8 lanes instead of SSE2's 4), the same operations per lane.
-                if OptimizerKernels.plainAdamFloat(cast(p), cast(g), cast(m), cast(v), count: count, w1: Float(w1), beta2: Float(beta2),
-                                                   w2: Float(w2), negativeStep: Float(negativeStep), root: Float(root), epsilon: Float(epsilon)) {
-                    return
-                }
-                plainAdamFloat(cast(p), cast(g), cast(m), cast(v), count: count, w1: Float(w1), beta2: Float(beta2), w2: Float(w2),
-                               negativeStep: Float(negativeStep), root: Float(root), epsilon: Float(epsilon))
-                return
-            }
-            if T.self == Double.self {
-                plainAdamDouble(cast(p), cast(g), cast(m), cast(v), count: count, w1: Double(w1), beta2: Double(beta2), w2: Double(w2),
-                                negativeStep: Double(negativeStep), root: Double(root), epsilon: Double(epsilon))
-                return
-            }
+        // The common case (plain Adam, |1 − β₁| < 0.5) in DescentKernels' vectorised C loop
+        // (AVX-512, AVX2 or portable vectors; the rule of update_rules.h that the fused updates
+        // share): the scalar loop below does not vectorise (its square root keeps a libm
+        // fallback). The same operations in the same order, lane by lane: bit-identical.
+        if vMax == nil && Self.isPlain(options, T.self),
+           OptimizerKernels.adam(p, g, m, v, count: count, w1: w1, beta2: beta2, w2: w2, negativeStep: negativeStep, root: root,
+                                 epsilon: epsilon) {
+            return
         }
         for i in 0..<count {
             if applyDecoupled { p[i] = decoupledDecay(p[i], factor: decayFactor) }
@@ -203,60 +191,4 @@ struct AdamRule: ElementRule {
             p[i] = p[i] + negativeStep * m[i] / denominator
         }
     }
-}
-
-@inline(__always)
-private func cast<From, To>(_ pointer: UnsafeMutablePointer<From>) -> UnsafeMutablePointer<To> {
-    UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: To.self)
-}
-
-@inline(__always)
-private func cast<From, To>(_ pointer: UnsafePointer<From>) -> UnsafePointer<To> {
-    UnsafeRawPointer(pointer).assumingMemoryBound(to: To.self)
-}
-
-/// Plain Adam (no weight decay, AMSGrad or maximize) over SIMD lanes, then a scalar tail:
-/// `m ← m + w₁(g − m)`, `v ← v·β₂ + w₂·g·g`, `θ ← θ + (−η/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε)`.
-@inline(__always)
-private func plainAdam<V: SIMD>(
-    _ lanes: V.Type, _ p: UnsafeMutablePointer<V.Scalar>, _ g: UnsafePointer<V.Scalar>, _ m: UnsafeMutablePointer<V.Scalar>,
-    _ v: UnsafeMutablePointer<V.Scalar>, count: Int, w1: V.Scalar, beta2: V.Scalar, w2: V.Scalar,
-    negativeStep: V.Scalar, root: V.Scalar, epsilon: V.Scalar
-) where V.Scalar: BinaryFloatingPoint {
-    var i = 0
-    while i + V.scalarCount <= count {
-        let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-        let m0 = UnsafeRawPointer(m + i).loadUnaligned(as: V.self)
-        let v0 = UnsafeRawPointer(v + i).loadUnaligned(as: V.self)
-        let p0 = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-        let mi = m0 + w1 * (gi - m0)
-        let vi = v0 * beta2 + w2 * gi * gi
-        UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
-        UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
-        UnsafeMutableRawPointer(p + i).storeBytes(of: p0 + negativeStep * mi / (vi.squareRoot() / root + epsilon), as: V.self)
-        i += V.scalarCount
-    }
-    while i < count {
-        let gi = g[i]
-        let mi = m[i] + w1 * (gi - m[i])
-        m[i] = mi
-        let vi = v[i] * beta2 + w2 * gi * gi
-        v[i] = vi
-        p[i] = p[i] + negativeStep * mi / (vi.squareRoot() / root + epsilon)
-        i += 1
-    }
-}
-
-private func plainAdamFloat(
-    _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-    count: Int, w1: Float, beta2: Float, w2: Float, negativeStep: Float, root: Float, epsilon: Float
-) {
-    plainAdam(SIMD8<Float>.self, p, g, m, v, count: count, w1: w1, beta2: beta2, w2: w2, negativeStep: negativeStep, root: root, epsilon: epsilon)
-}
-
-private func plainAdamDouble(
-    _ p: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, _ m: UnsafeMutablePointer<Double>, _ v: UnsafeMutablePointer<Double>,
-    count: Int, w1: Double, beta2: Double, w2: Double, negativeStep: Double, root: Double, epsilon: Double
-) {
-    plainAdam(SIMD4<Double>.self, p, g, m, v, count: count, w1: w1, beta2: beta2, w2: w2, negativeStep: negativeStep, root: root, epsilon: epsilon)
 }

@@ -96,7 +96,8 @@ struct SGDRule: ElementRule {
         let weightDecay = T(options.weightDecay), momentum = T(options.momentum)
         let oneMinusDampening = T(1 - options.dampening), negativeRate = T(-options.learningRate)
         let maximize = options.maximize, nesterov = options.nesterov
-        // The common case in a vectorised C loop (AVX2), with the same arithmetic per element.
+        // The common case in DescentKernels' vectorised C loop (AVX2; the rules of update_rules.h
+        // that the fused updates share), with the same arithmetic per element as the loops below.
         if !maximize && weightDecay == 0 && !nesterov,
            OptimizerKernels.sgd(p, g, buffer: state.first, bufferIsNew: bufferIsNew, count: count,
                                 negativeRate: negativeRate, momentum: momentum, oneMinusDampening: oneMinusDampening) {
