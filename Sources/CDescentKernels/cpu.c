@@ -104,9 +104,40 @@ int descent_isa_set(int level) {
     return level;
 }
 
+// A thread count for the calling thread only (0: none), so that a test can run its products on
+// one or two threads without changing the count that code on other threads (other tests running
+// at the same time) sees.
+static _Thread_local int thread_count_override = 0;
+
 int descent_gemm_thread_count(void) {
+    if (thread_count_override > 0) return thread_count_override;
     pthread_once(&settings_once, settings_init);
     return atomic_load_explicit(&thread_count, memory_order_relaxed);
+}
+
+int descent_gemm_thread_count_override(void) { return thread_count_override; }
+
+int descent_gemm_set_thread_count_override(int count) {
+    int previous = thread_count_override;
+    thread_count_override = count > 0 ? count : 0;
+    return previous;
+}
+
+// Per-thread overrides of tuning settings, stored as value + 1 so that the zero-initialised
+// thread-local array means "none".
+#define THREAD_SETTINGS 8
+static _Thread_local long thread_settings[THREAD_SETTINGS];
+
+long descent_thread_setting(int setting) {
+    if (setting < 0 || setting >= THREAD_SETTINGS) return -1;
+    return thread_settings[setting] - 1;
+}
+
+long descent_set_thread_setting(int setting, long value) {
+    if (setting < 0 || setting >= THREAD_SETTINGS) return -1;
+    long previous = thread_settings[setting] - 1;
+    thread_settings[setting] = value < 0 ? 0 : value + 1;
+    return previous;
 }
 
 void descent_gemm_set_thread_count(int count) {

@@ -51,6 +51,7 @@ static struct {
     void *context;
     unsigned fpControl;            // the caller's floating-point control word (MXCSR)
     int isaOverride;               // the caller's instruction-set override (-1: none)
+    _Atomic int threads;           // the caller's thread count for this job (its own override, if any)
 } pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
@@ -143,8 +144,9 @@ static void *worker_main(void *argument) {
             break;
         }
         seen = generation_of(word);
-        // Workers past the current thread count (lowered since they started) stay out.
-        if (member < descent_gemm_thread_count()) run_claimed_parts(seen);
+        // Workers past the job's thread count (the caller's, which a per-thread override may
+        // have lowered) stay out.
+        if (member < atomic_load_explicit(&pool.threads, memory_order_relaxed)) run_claimed_parts(seen);
     }
     return NULL;
 }
@@ -195,6 +197,7 @@ void descent_parallel_run(long parts, descent_part_body body, void *context) {
     pool.context = context;
     pool.fpControl = descent_fp_control();
     pool.isaOverride = descent_isa_thread_override();
+    atomic_store_explicit(&pool.threads, (int)threads, memory_order_relaxed);
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
     uint64_t generation = (generation_of(atomic_load_explicit(&pool.word, memory_order_relaxed)) + 1) &
                           ((1ull << (64 - 2 * PART_BITS)) - 1);

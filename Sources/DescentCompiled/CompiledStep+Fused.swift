@@ -234,22 +234,32 @@ enum RowSplit {
     /// Layers with at least this many weights are split: 2¹⁷, so of the MLP 784-256-128-10 only
     /// the 200,704-weight first layer is. Splitting the second layer as well cost more in
     /// fork-joins than it saved with SGD (BENCHMARKS.md, "Design measurements", "Row split").
-    /// Tests lower it to reach the split with small models.
-    nonisolated(unsafe) static var minimumWeights = 1 << 17
+    /// A thread can lower it for itself with ``with(minimumWeights:minimumRows:_:)``.
+    static let minimumWeights = 1 << 17
 
-    /// The fewest weight rows a part gets. Tests lower it.
-    nonisolated(unsafe) static var minimumRows = 16
+    /// The fewest weight rows a part gets.
+    static let minimumRows = 16
 
-    /// The threads a split plans for; `nil` (the default) means ``GEMM/maximumThreadCount``.
-    /// Tests set it: the process-wide thread count may be changed meanwhile by tests of other
-    /// modules running in parallel. (Fewer pool threads than parts only run parts one after another.)
-    nonisolated(unsafe) static var plannedThreads: Int? = nil
+    /// The threshold in force on the calling thread (``minimumWeights`` unless overridden).
+    static var currentMinimumWeights: Int { ThreadSetting.rowSplitMinimumWeights.value(otherwise: minimumWeights) }
 
-    /// How many parts to split a `rows × columns` weight into: up to ``plannedThreads``,
-    /// at least ``minimumRows`` rows each; 1 means no split.
+    /// The fewest rows a part gets on the calling thread (``minimumRows`` unless overridden).
+    static var currentMinimumRows: Int { ThreadSetting.rowSplitMinimumRows.value(otherwise: minimumRows) }
+
+    /// Runs `body` with other thresholds on the calling thread only (tests reach the split with
+    /// small models this way without changing it for tests running beside them). The split is
+    /// planned on the thread that starts the step, so the override covers the whole step.
+    static func with<Result>(minimumWeights: Int, minimumRows: Int, _ body: () throws -> Result) rethrows -> Result {
+        try ThreadSetting.rowSplitMinimumWeights.with(minimumWeights) {
+            try ThreadSetting.rowSplitMinimumRows.with(minimumRows, body)
+        }
+    }
+
+    /// How many parts to split a `rows × columns` weight into: up to ``GEMM/maximumThreadCount``
+    /// (the calling thread's), at least ``currentMinimumRows`` rows each; 1 means no split.
     static func parts(rows: Int, columns: Int) -> Int {
-        guard rows * columns >= minimumWeights else { return 1 }
-        return Swift.max(1, Swift.min(plannedThreads ?? GEMM.maximumThreadCount, rows / minimumRows))
+        guard rows * columns >= currentMinimumWeights else { return 1 }
+        return Swift.max(1, Swift.min(GEMM.maximumThreadCount, rows / Swift.max(1, currentMinimumRows)))
     }
 
     /// Part `part` of `0..<count` split into `parts` contiguous blocks.

@@ -82,6 +82,16 @@ public enum GEMM {
         set { descent_isa_set(Int32(newValue.rawValue)) }
     }
 
+    /// Runs `body` with ``maximumThreadCount`` set to `count` for the calling thread only: the
+    /// products and ``WorkerPool`` jobs it starts use at most `count` threads, while code on other
+    /// threads keeps the process-wide value. Tests use it to run on one or two threads beside
+    /// tests that read the thread count. Values below 1 become 1.
+    public static func withMaximumThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        let saved = descent_gemm_set_thread_count_override(Int32(clamping: Swift.max(1, count)))
+        defer { descent_gemm_set_thread_count_override(saved) }
+        return try body()
+    }
+
     /// Runs `body` with the built-in kernels at `instructionSet` on the calling thread (and in the
     /// ``WorkerPool`` parts it starts), leaving every other thread at ``instructionSet``'s
     /// process-wide value. Tests and benchmarks use it to compare code paths while other code

@@ -140,7 +140,7 @@ extension GEMM {
             return
         }
         let isa = descent_isa_current()
-        let threads = Swift.max(1, Swift.min(maximumThreadCount, m * n * k / workPerThread))
+        let threads = Swift.max(1, Swift.min(maximumThreadCount, m * n * k / Swift.max(1, ThreadSetting.gemmWorkPerThread.value(otherwise: workPerThread))))
         T.packed(
             isa, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, blocking: T.blocking(isa),

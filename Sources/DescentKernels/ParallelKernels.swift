@@ -27,8 +27,9 @@ public enum ParallelKernels {
     @inlinable
     public static func partCount(for count: Int) -> Int {
         let threads = WorkerPool.threadCount
-        if threads <= 1 || count < 2 * Swift.max(minimumCountPerPart, alignment) { return 1 }
-        return Swift.max(1, Swift.min(2 * threads, count / Swift.max(minimumCountPerPart, alignment)))
+        let minimum = Swift.max(ThreadSetting.parallelMinimumCount.value(otherwise: minimumCountPerPart), alignment)
+        if threads <= 1 || count < 2 * minimum { return 1 }
+        return Swift.max(1, Swift.min(2 * threads, count / minimum))
     }
 
     /// Runs `body(range)` over disjoint ranges covering `0..<count`, whose bounds (except `count`)
@@ -186,7 +187,7 @@ public enum ParallelKernels {
     /// most, each at least ``minimumColumnsPerPart`` columns wide.
     @inlinable
     static func columnParts(rows: Int, columns: Int) -> Int {
-        Swift.min(partCount(for: rows * columns), WorkerPool.threadCount, columns / Swift.max(minimumColumnsPerPart, 16))
+        Swift.min(partCount(for: rows * columns), WorkerPool.threadCount, columns / Swift.max(ThreadSetting.parallelMinimumColumns.value(otherwise: minimumColumnsPerPart), 16))
     }
 
     /// The narrowest column band a thread of a column split gets. The default value is 512:

@@ -36,7 +36,7 @@ public enum RowGather {
         to destination: UnsafeMutableRawPointer
     ) {
         guard let first = indices.baseAddress, rowBytes > 0 else { return }
-        let parts = rowBytes * indices.count >= minimumBytesToSplit ? WorkerPool.threadCount : 1
+        let parts = rowBytes * indices.count >= ThreadSetting.gatherMinimumBytes.value(otherwise: minimumBytesToSplit) ? WorkerPool.threadCount : 1
         if parts <= 1 {
             descent_gather_rows(destination, source, rowBytes, first, indices.count)
             return

@@ -71,9 +71,10 @@ import DescentKernels
     /// bits as the autodiff path, on one and two threads, in Float and Double, also predicting.
     @Test(arguments: [1, 2])
     func packedLinearWithReLUEpilogueIsIdentical(threads: Int) throws {
-        let saved = GEMM.maximumThreadCount
-        GEMM.maximumThreadCount = threads
-        defer { GEMM.maximumThreadCount = saved }
+        try GEMM.withMaximumThreadCount(threads) { try packedLinearWithReLUEpilogue() }
+    }
+
+    func packedLinearWithReLUEpilogue() throws {
         func check<Scalar: TensorScalar>(_: Scalar.Type) throws {
             let (a, b) = twins { (g: inout RandomGenerator) -> Sequential<Scalar> in
                 Sequential {

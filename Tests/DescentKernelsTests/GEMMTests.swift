@@ -148,16 +148,11 @@ extension KernelTests {
         }
 
         func withSettings(_ instructionSet: GEMM.InstructionSet, threads: Int, _ body: () -> Void) {
-            let (savedThreads, savedWork) = (GEMM.maximumThreadCount, GEMM.workPerThread)
-            GEMM.maximumThreadCount = threads
-            // The threaded shapes below (4–5M multiply-adds) split at 2²¹ per thread.
-            GEMM.workPerThread = 1 << 21
-            defer {
-                GEMM.maximumThreadCount = savedThreads
-                GEMM.workPerThread = savedWork
+            // The threaded shapes below (4–5M multiply-adds) split at 2²¹ per thread. The thread
+            // count, the split and the level are this thread's only (tests of other modules run meanwhile).
+            GEMM.withMaximumThreadCount(threads) {
+                ThreadSetting.gemmWorkPerThread.with(1 << 21) { GEMM.withInstructionSet(instructionSet, body) }
             }
-            // The level for this thread and its pool parts only (tests of other modules run meanwhile).
-            GEMM.withInstructionSet(instructionSet, body)
         }
 
         @Test(arguments: instructionSets, [1, 2])
@@ -219,18 +214,16 @@ extension KernelTests {
         func product(
             _ shape: GEMMCase, threads: Int, _ a: [Float], _ b: [Float], lda: Int, ldb: Int
         ) -> [Float] {
-            let (savedThreads, savedWork) = (GEMM.maximumThreadCount, GEMM.workPerThread)
-            GEMM.maximumThreadCount = threads
-            GEMM.workPerThread = 1
-            defer {
-                GEMM.maximumThreadCount = savedThreads
-                GEMM.workPerThread = savedWork
-            }
             var c = [Float](repeating: 0.5, count: shape.m * shape.n)
-            GEMM.multiplyWithBuiltInKernels(
-                transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
-                alpha: Float(shape.alpha), a: a, lda: lda, b: b, ldb: ldb, beta: Float(shape.beta), c: &c,
-                ldc: shape.n)
+            // The thread count and the split for this thread only (tests of other modules run meanwhile).
+            GEMM.withMaximumThreadCount(threads) {
+                ThreadSetting.gemmWorkPerThread.with(1) {
+                    GEMM.multiplyWithBuiltInKernels(
+                        transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
+                        alpha: Float(shape.alpha), a: a, lda: lda, b: b, ldb: ldb, beta: Float(shape.beta), c: &c,
+                        ldc: shape.n)
+                }
+            }
             return c
         }
 
@@ -273,16 +266,13 @@ extension KernelTests {
         /// and Double, every instruction set, one and two threads.
         @Test(arguments: GEMMTests.instructionSets, [1, 2])
         func reluEpilogueEqualsProductThenReLU(instructionSet: GEMM.InstructionSet, threads: Int) {
-            GEMM.withInstructionSet(instructionSet) {
-                let (savedThreads, savedWork) = (GEMM.maximumThreadCount, GEMM.workPerThread)
-                GEMM.maximumThreadCount = threads
-                GEMM.workPerThread = 1
-                defer { GEMM.maximumThreadCount = savedThreads; GEMM.workPerThread = savedWork }
+            // The level, the thread count and the split for this thread only (other tests run meanwhile).
+            GEMM.withInstructionSet(instructionSet) { GEMM.withMaximumThreadCount(threads) { ThreadSetting.gemmWorkPerThread.with(1) {
                 for (m, n, k, beta) in [(300, 200, 70, 0.0), (64, 130, 1030, 1.0), (40, 500, 96, 1.0), (3, 17, 9, 1.0), (16, 16, 16, 0.0)] {
                     check(Float.self, m: m, n: n, k: k, beta: beta)
                     check(Double.self, m: m, n: n, k: k, beta: beta)
                 }
-            }
+            } } }
 
             func check<T: KernelScalar & PackedGEMMScalar>(_: T.Type, m: Int, n: Int, k: Int, beta: Double) {
                 // About half the results negative; a NaN in A makes a row of NaN results.

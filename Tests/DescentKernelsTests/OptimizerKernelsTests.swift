@@ -27,14 +27,10 @@ extension KernelTests {
 
         /// Runs `body` with `threads` pool threads and, if `flush`, FTZ/DAZ set on this thread.
         func withSettings(threads: Int, flush: Bool, _ body: () -> Void) {
-            let savedThreads = GEMM.maximumThreadCount, savedControl = descent_fp_control()
-            GEMM.maximumThreadCount = threads
+            let savedControl = descent_fp_control()
             if flush { descent_set_fp_control(savedControl | 0x8040) }
-            defer {
-                GEMM.maximumThreadCount = savedThreads
-                descent_set_fp_control(savedControl)
-            }
-            body()
+            defer { descent_set_fp_control(savedControl) }
+            GEMM.withMaximumThreadCount(threads, body)  // on this thread only
         }
 
         @Test(arguments: [2, 3], [false, true])

@@ -9,17 +9,10 @@ extension KernelTests {
     struct ParallelKernelsTests {
         /// Runs `body` with `threads` threads and parts of at least `minimum` elements.
         func withSplit<R>(threads: Int, minimum: Int, _ body: () -> R) -> R {
-            let (savedThreads, savedMinimum) = (GEMM.maximumThreadCount, ParallelKernels.minimumCountPerPart)
-            let savedColumns = ParallelKernels.minimumColumnsPerPart
-            GEMM.maximumThreadCount = threads
-            ParallelKernels.minimumCountPerPart = minimum
-            ParallelKernels.minimumColumnsPerPart = 16
-            defer {
-                GEMM.maximumThreadCount = savedThreads
-                ParallelKernels.minimumCountPerPart = savedMinimum
-                ParallelKernels.minimumColumnsPerPart = savedColumns
+            // On this thread only: tests of other modules run meanwhile.
+            GEMM.withMaximumThreadCount(threads) {
+                ThreadSetting.parallelMinimumCount.with(minimum) { ThreadSetting.parallelMinimumColumns.with(16, body) }
             }
-            return body()
         }
 
         /// Deterministic values of both signs and mixed magnitudes (so that a changed summation

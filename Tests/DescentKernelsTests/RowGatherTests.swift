@@ -16,12 +16,13 @@ extension KernelTests {
         /// than rows for the one-row case below).
         @Test(arguments: [3, 784, 5000])
         func splitGatherCopiesTheSameRows(width: Int) {
-            let (savedBytes, savedThreads) = (RowGather.minimumBytesToSplit, GEMM.maximumThreadCount)
-            RowGather.minimumBytesToSplit = 0
-            GEMM.maximumThreadCount = 2
-            defer { RowGather.minimumBytesToSplit = savedBytes; GEMM.maximumThreadCount = savedThreads }
-            checkGather(width: width)
-            checkGather(width: width, indices: [4])
+            // On this thread only: tests of other modules run meanwhile.
+            GEMM.withMaximumThreadCount(2) {
+                ThreadSetting.gatherMinimumBytes.with(0) {
+                    checkGather(width: width)
+                    checkGather(width: width, indices: [4])
+                }
+            }
         }
 
         func checkGather(width: Int, indices chosen: [Int]? = nil) {

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Synchronization
 import Testing
 
@@ -15,10 +16,7 @@ extension KernelTests {
     @Suite
     struct WorkerPoolTests {
         func withThreads(_ threads: Int, _ body: () -> Void) {
-            let saved = GEMM.maximumThreadCount
-            GEMM.maximumThreadCount = threads
-            defer { GEMM.maximumThreadCount = saved }
-            body()
+            GEMM.withMaximumThreadCount(threads, body)  // on this thread only: other tests run meanwhile
         }
 
         @Test(arguments: [1, 2, 3], [0, 1, 2, 3, 7, 100])
@@ -163,5 +161,52 @@ extension KernelTests {
                 for part in 0..<64 { #expect(seen[part] == processWide.rawValue, "part \(part) after") }
             }
         }
+
+        /// A thread count set for the calling thread only: this thread's jobs use it (one thread:
+        /// no part on a worker; two: workers take parts, counted by `partsRunByWorkers`), while
+        /// another thread keeps reading the process-wide count, and the override ends with the
+        /// closure. Expected values: the definition of `GEMM.withMaximumThreadCount`.
+        @Test func threadCountOverrideIsThisThreadsOnly() throws {
+            let processWide = GEMM.maximumThreadCount
+            GEMM.withMaximumThreadCount(1) {
+                #expect(GEMM.maximumThreadCount == 1)
+                let before = WorkerPool.partsRunByWorkers
+                for _ in 0..<50 { WorkerPool.run(parts: 8) { _ in } }
+                #expect(WorkerPool.partsRunByWorkers == before, "a worker ran a part of a one-thread job")
+                #expect(onAnotherThread { GEMM.maximumThreadCount } == processWide, "another thread saw the override")
+            }
+            #expect(GEMM.maximumThreadCount == processWide)
+            // Two threads: some part lands on a worker within a few hundred jobs (the pool may be
+            // busy with another test's job, which makes a call run serially; retried).
+            var ranOnWorker = false
+            GEMM.withMaximumThreadCount(2) {
+                let before = WorkerPool.partsRunByWorkers
+                for _ in 0..<2000 where !ranOnWorker {
+                    WorkerPool.run(parts: 8) { _ in var x = 0.0; for i in 0..<20_000 { x += Double(i) }; if x < 0 { print(x) } }
+                    ranOnWorker = WorkerPool.partsRunByWorkers > before
+                }
+            }
+            #expect(ranOnWorker, "no part ran on a worker with two threads")
+        }
+
+        /// A tuning threshold overridden for the calling thread only (`ThreadSetting`).
+        @Test func thresholdOverrideIsThisThreadsOnly() {
+            let processWide = ParallelKernels.minimumCountPerPart
+            ThreadSetting.parallelMinimumCount.with(64) {
+                #expect(ThreadSetting.parallelMinimumCount.value(otherwise: processWide) == 64)
+                #expect(onAnotherThread { ThreadSetting.parallelMinimumCount.value(otherwise: processWide) } == processWide)
+            }
+            #expect(ThreadSetting.parallelMinimumCount.value(otherwise: processWide) == processWide)
+        }
     }
+}
+
+/// `body`'s result computed on a new thread (not the pool's, not this one).
+private func onAnotherThread(_ body: @escaping @Sendable () -> Int) -> Int {
+    final class Box: @unchecked Sendable { var value = 0 }
+    let box = Box(), done = DispatchSemaphore(value: 0)
+    let thread = Thread { box.value = body(); done.signal() }
+    thread.start()
+    done.wait()
+    return box.value
 }

@@ -205,16 +205,17 @@ enum ThreadMode: String, Sendable, CustomTestStringConvertible {
     /// Every part on the calling thread (`WorkerPool.runningSerially`, which affects this thread
     /// only: no process-wide setting changes).
     case one
-    /// The worker pool as configured (`GEMM.maximumThreadCount`, two on the 2-core test machines).
+    /// Two threads of the worker pool, set for this thread only (`GEMM.withMaximumThreadCount`),
+    /// whatever the process-wide count and whatever other tests set meanwhile.
     case pool
 
-    var testDescription: String { self == .one ? "one thread" : "pool threads" }
+    var testDescription: String { self == .one ? "one thread" : "two pool threads" }
 
     /// Runs `body` in this mode; returns its result and how many parts of the jobs it started ran
     /// on another thread (``WorkerPool/partsRunByWorkers``: zero for `.one`, checked).
     func run<Result>(_ body: () throws -> Result) rethrows -> (Result, partsOnWorkers: Int) {
         let before = WorkerPool.partsRunByWorkers
-        let result = self == .one ? try WorkerPool.runningSerially(body) : try body()
+        let result = self == .one ? try WorkerPool.runningSerially(body) : try GEMM.withMaximumThreadCount(2, body)
         let parts = WorkerPool.partsRunByWorkers - before
         if self == .one { #expect(parts == 0, "runningSerially let \(parts) parts run on pool workers") }
         return (result, parts)
@@ -379,7 +380,7 @@ struct EquivalenceCase: Sendable, CustomStringConvertible {
         guard differences.isEmpty else {
             let path = actual.compiled == true ? "a compiled step" : "the autodiff loop"
             let message = "\(Scalar.self), \(context), \(self) [the trainer ran \(path)]: against the plain loop, "
-                + differences.joined(separator: "; ") + RowSplitWatch.note
+                + differences.joined(separator: "; ")
             Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
             return false
         }
@@ -398,14 +399,3 @@ struct EquivalenceCase: Sendable, CustomStringConvertible {
     }
 }
 
-/// The row-split thresholds are process-wide statics that another test (FusedTrainStepTests'
-/// `rowSplitAcrossThreadsIsBitIdentical`) lowers for a while. This suite never changes them; a
-/// failure message says when they were not at their defaults, since a lowered threshold splits
-/// the small zoo models too.
-enum RowSplitWatch {
-    static var note: String {
-        RowSplit.minimumWeights == 1 << 17 && RowSplit.minimumRows == 16 && RowSplit.plannedThreads == nil ? ""
-            : " (note: RowSplit thresholds lowered by another test at this moment: minimumWeights \(RowSplit.minimumWeights), "
-                + "minimumRows \(RowSplit.minimumRows), plannedThreads \(RowSplit.plannedThreads.map(String.init) ?? "nil"))"
-    }
-}

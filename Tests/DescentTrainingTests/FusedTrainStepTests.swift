@@ -206,9 +206,10 @@ import Testing
     /// weights, 40 rows), with a frozen first layer, and with a parameter group whose momentum
     /// sends one weight through the optimizer instead; momentum and Adam (no plain form) as well.
     @Test func batchStepsFoldPlainSGDIntoTheProducts() throws {
-        let savedThreads = GEMM.maximumThreadCount
-        GEMM.maximumThreadCount = 2
-        defer { GEMM.maximumThreadCount = savedThreads }
+        try GEMM.withMaximumThreadCount(2) { try foldedBatchSteps() }  // on this thread only
+    }
+
+    func foldedBatchSteps() throws {
         for instructionSet in [GEMM.InstructionSet.avx2, .avx512] {
             try GEMM.withInstructionSet(instructionSet) {
                 for rows in [2, 7, 40] {
@@ -331,14 +332,15 @@ import Testing
     /// With the layers split across threads by rows (thresholds lowered, two threads: every
     /// layer, or only the first with the small ones whole on one thread), the forward products
     /// and the fused updates still give the reference bits.
-    @Test(.serialized, arguments: [1, 150])  // both cases set the same global thresholds
+    @Test(arguments: [1, 150])
     func rowSplitAcrossThreadsIsBitIdentical(minimumWeights: Int) throws {
-        let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount)
-        RowSplit.minimumWeights = minimumWeights
-        RowSplit.minimumRows = 2
-        RowSplit.plannedThreads = 2
-        GEMM.maximumThreadCount = 2
-        defer { (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount) = saved }
+        // The thresholds and the thread count for this thread only: other tests run meanwhile.
+        try GEMM.withMaximumThreadCount(2) {
+            try RowSplit.with(minimumWeights: minimumWeights, minimumRows: 2) { try rowSplitCases(minimumWeights: minimumWeights) }
+        }
+    }
+
+    func rowSplitCases(minimumWeights: Int) throws {
         #expect(RowSplit.parts(rows: 16, columns: 12) == 2)
         #expect(RowSplit.parts(rows: 9, columns: 16) == (minimumWeights == 1 ? 2 : 1))
         for optimizer in Self.fusedOptimizers {
@@ -355,17 +357,16 @@ import Testing
     /// layer's update read the half-written buffer in about one run in three; the reference
     /// bits come from the unfused step (`computeGradients` then `optimizer.step`). Many steps,
     /// so that a race has many chances to show.
-    @Test(.serialized, arguments: ["linear", "flatten", "dropout0"])  // the cases set the same global thresholds
+    @Test(arguments: ["linear", "flatten", "dropout0"])
     func lookaheadNextToALinearReaderIsBitIdentical(adjacent: String) throws {
-        let saved = (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount)
-        RowSplit.minimumWeights = 150
-        RowSplit.minimumRows = 2
-        RowSplit.plannedThreads = 2
-        GEMM.maximumThreadCount = 2
-        defer { (RowSplit.minimumWeights, RowSplit.minimumRows, RowSplit.plannedThreads, GEMM.maximumThreadCount) = saved }
-        for optimizer in Self.fusedOptimizers {
-            try compare(Float.self, steps: 60, inputs: 200, hidden: 256, adjacent: adjacent, lookahead: true) {
-                try make(optimizer, Float.self)
+        // The thresholds and the thread count for this thread only: other tests run meanwhile.
+        try GEMM.withMaximumThreadCount(2) {
+            try RowSplit.with(minimumWeights: 150, minimumRows: 2) {
+                for optimizer in Self.fusedOptimizers {
+                    try compare(Float.self, steps: 60, inputs: 200, hidden: 256, adjacent: adjacent, lookahead: true) {
+                        try make(optimizer, Float.self)
+                    }
+                }
             }
         }
     }

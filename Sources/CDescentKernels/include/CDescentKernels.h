@@ -40,6 +40,19 @@ int descent_isa_set_thread_override(int level);
 int descent_gemm_thread_count(void);
 /// Sets the thread count (values below 1 become 1).
 void descent_gemm_set_thread_count(int count);
+/// The thread count set for the calling thread only by `descent_gemm_set_thread_count_override`,
+/// or 0 when there is none.
+int descent_gemm_thread_count_override(void);
+/// Sets a thread count for the calling thread only, which `descent_gemm_thread_count` returns on
+/// this thread (so the products and worker-pool jobs it starts use it) without changing it for
+/// other threads; 0 or less removes it. Returns the previous override (0: none).
+int descent_gemm_set_thread_count_override(int count);
+/// A tuning setting overridden for the calling thread only (`descent_set_thread_setting`), or -1
+/// when it is not. `setting` is 0 to 7; the meaning of each is the caller's (DescentKernels'
+/// `ThreadSetting`).
+long descent_thread_setting(int setting);
+/// Overrides `setting` for the calling thread (-1 removes the override). Returns the previous value.
+long descent_set_thread_setting(int setting, long value);
 /// The processors this process may run on (its CPU affinity), whatever the thread count.
 int descent_processor_count(void);
 
