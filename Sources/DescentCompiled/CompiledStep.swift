@@ -308,11 +308,11 @@ public final class CompiledStep<Scalar: TensorScalar> {
             throw CompiledStepError(.invalidBatch, "CompiledStep: class labels need the cross-entropy loss; pass real-valued targets instead")
         }
         guard labels.count == rows else {
-            throw LossError("CrossEntropyLoss: logits must be [n, classes] with one label per row; got logits [\(rows), \(outputWidth)] and \(labels.count) labels")
+            throw LossError.labelCount(labels.count, logits: [rows, outputWidth])
         }
         for (row, label) in labels.enumerated() {
             guard (label >= 0 && label < outputWidth) || label == ignoreIndex else {
-                throw LossError("CrossEntropyLoss: label \(label) at row \(row) is outside 0..<\(outputWidth) (the logits have \(outputWidth) classes)")
+                throw LossError.labelOutOfRange(label, row: row, classes: outputWidth)
             }
             labelBuffer[row] = label
         }
@@ -328,11 +328,11 @@ public final class CompiledStep<Scalar: TensorScalar> {
                 for row in 0..<rows {
                     let v = values[row]
                     guard v == v.rounded(), Swift.abs(v) < 1e15 else {
-                        throw LossError("CrossEntropyLoss: target \(row) is \(v); class-index targets must be whole numbers (or give [n, C] probabilities)")
+                        throw LossError.fractionalClassIndex(v, row: row)
                     }
                     let label = Int(v)
                     guard (label >= 0 && label < outputWidth) || label == ignoreIndex else {
-                        throw LossError("CrossEntropyLoss: label \(label) at row \(row) is outside 0..<\(outputWidth) (the logits have \(outputWidth) classes)")
+                        throw LossError.labelOutOfRange(label, row: row, classes: outputWidth)
                     }
                     labelBuffer[row] = label
                 }
@@ -341,7 +341,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
         }
         let fits = targets.shape == [rows, outputWidth] || (outputWidth == 1 && targets.shape == [rows])
         guard fits else {
-            throw LossError("\(loss == .meanSquaredError ? "MeanSquaredErrorLoss" : "BinaryCrossEntropyWithLogitsLoss"): predictions of shape [\(rows), \(outputWidth)] and targets of shape \(targets.shape) differ; they must have the same shape (or be [n, 1] and [n])")
+            throw LossError.shapeMismatch(loss == .meanSquaredError ? "MeanSquaredErrorLoss" : "BinaryCrossEntropyWithLogitsLoss",
+                                          predictions: [rows, outputWidth], targets: targets.shape)
         }
         return UnsafePointer(targets.storage.pointer)
     }

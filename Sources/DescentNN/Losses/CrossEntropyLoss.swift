@@ -52,7 +52,7 @@ public struct CrossEntropyLoss: Loss {
             try targets.withUnsafeBufferPointer { values in
                 for (i, v) in values.enumerated() {
                     guard v == v.rounded(), Swift.abs(v) < 1e15 else {
-                        throw LossError("CrossEntropyLoss: target \(i) is \(v); class-index targets must be whole numbers (or give [n, C] probabilities)")
+                        throw LossError.fractionalClassIndex(v, row: i)
                     }
                     labels[i] = Int(v)
                 }
@@ -69,11 +69,11 @@ public struct CrossEntropyLoss: Loss {
     /// - Throws: ``LossError`` for a count mismatch or a label outside `0..<C` (other than ``ignoreIndex``).
     public func callAsFunction<Scalar: TensorScalar>(_ logits: Tensor<Scalar>, labels: [Int]) throws -> Tensor<Scalar> {
         guard logits.rank == 2, logits.shape[0] == labels.count else {
-            throw LossError("CrossEntropyLoss: logits must be [n, classes] with one label per row; got logits \(logits.shape) and \(labels.count) labels")
+            throw LossError.labelCount(labels.count, logits: logits.shape)
         }
         let classes = logits.shape[1]
         if let bad = labels.firstIndex(where: { ($0 < 0 || $0 >= classes) && $0 != ignoreIndex }) {
-            throw LossError("CrossEntropyLoss: label \(labels[bad]) at row \(bad) is outside 0..<\(classes) (the logits have \(classes) classes)")
+            throw LossError.labelOutOfRange(labels[bad], row: bad, classes: classes)
         }
         return try compute(logits, labels: labels, probabilities: nil)
     }

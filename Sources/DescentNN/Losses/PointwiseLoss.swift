@@ -21,7 +21,7 @@ func pointwiseLoss<Scalar: TensorScalar>(
             || (predictions.scalarCount == targets.scalarCount
                 && predictions.shape.filter { $0 != 1 } == targets.shape.filter { $0 != 1 }
                 && Swift.abs(predictions.rank - targets.rank) <= 1) else {
-        throw LossError("\(name): predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ; they must have the same shape (or be [n, 1] and [n])")
+        throw LossError.shapeMismatch(name, predictions: predictions.shape, targets: targets.shape)
     }
     let count = predictions.scalarCount
     let lastAxis = predictions.shape.last ?? 1
