@@ -21,11 +21,7 @@ PATHS=${PATHS:-"compiled autodiff"}
 TRAIN_BATCHES=${TRAIN_BATCHES-"1 32 1024"}
 mkdir -p bench/results
 OUT=${OUT:-bench/results/before-after-$(date +%Y%m%d-%H%M%S).jsonl}
-DEFAULT_WORKLOADS=""
-for threads in 2 1; do
-    for batch in 1 32 128 1024; do for opt in sgd adam; do DEFAULT_WORKLOADS+=" mlp:$opt:$batch:$threads"; done; done
-    DEFAULT_WORKLOADS+=" logistic:sgd:1:$threads logistic:adam:1:$threads linear:sgd:256:$threads"
-done
+source bench/workloads.sh  # DEFAULT_WORKLOADS
 WORKLOADS=${WORKLOADS:-$DEFAULT_WORKLOADS}
 
 for item in $WORKLOADS; do

@@ -28,12 +28,7 @@ QUICK_FLAG=$( [[ "${QUICK:-0}" == 1 ]] && echo --quick || true )
 ROUNDS=${ROUNDS:-1}
 mkdir -p bench/results
 OUT=${OUT:-bench/results/training-$(date +%Y%m%d-%H%M%S).jsonl}
-# workload:optimizer:batch:threads
-DEFAULT_WORKLOADS=""
-for threads in 2 1; do
-    for batch in 1 32 128 1024; do for opt in sgd adam; do DEFAULT_WORKLOADS+=" mlp:$opt:$batch:$threads"; done; done
-    DEFAULT_WORKLOADS+=" logistic:sgd:1:$threads logistic:adam:1:$threads linear:sgd:256:$threads"
-done
+source bench/workloads.sh  # DEFAULT_WORKLOADS
 WORKLOADS=${WORKLOADS:-$DEFAULT_WORKLOADS}
 peer_flags=$( [[ "$FLUSH_DENORMALS" == 1 ]] && echo --flush-denormals || true )
 
