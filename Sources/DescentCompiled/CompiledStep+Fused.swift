@@ -55,7 +55,8 @@ extension CompiledStep {
                 // The storage is made unique now; it stays the parameter's until the pass ends.
                 let p = weight.uniqueStoragePointer()
                 pendingUpdates.append(PendingOuterProduct(update: update, parameter: p, u: u, x: x, rows: outWidth, columns: inWidth,
-                                                          operationIndex: index))
+                                                          operationIndex: index,
+                                                          parts: RowSplit.parts(rows: outWidth, columns: inWidth)))
             } else {
                 let target = operations[index].weightGradient!.storage.pointer
                 outerProduct(g, x, target, rows: outWidth, columns: inWidth)
@@ -132,7 +133,7 @@ extension CompiledStep {
     func applyPendingUpdates(nextInput: UnsafePointer<Scalar>? = nil) {
         guard !pendingUpdates.isEmpty else { return }
         var parts = 1
-        for pending in pendingUpdates { parts = Swift.max(parts, RowSplit.parts(rows: pending.rows, columns: pending.columns)) }
+        for pending in pendingUpdates { parts = Swift.max(parts, pending.parts) }
         // Where the first layer's next outputs go, and its bias (already updated by now).
         var lookahead: (next: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outputs: UnsafeMutablePointer<Float>)?
         if let nextInput, Scalar.self == Float.self, pendingUpdates.contains(where: { $0.operationIndex == 0 }),
@@ -158,7 +159,7 @@ extension CompiledStep {
         // forward product in the look-ahead, its rows need not match the forward pass's blocks).
         var splitWeights = 0, wholeWeights = 0
         for pending in pendingUpdates {
-            if RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts {
+            if pending.parts == parts {
                 splitWeights += pending.rows * pending.columns
             } else {
                 wholeWeights += pending.rows * pending.columns
@@ -171,7 +172,7 @@ extension CompiledStep {
         // (process-wide, changeable) thread setting again, so every row is applied exactly once.
         pendingRows.removeAll(keepingCapacity: true)
         for pending in pendingUpdates {
-            let split = RowSplit.parts(rows: pending.rows, columns: pending.columns) == parts
+            let split = pending.parts == parts
             for part in 0..<parts {
                 pendingRows.append(!split ? (part == 0 ? 0..<pending.rows : 0..<0)
                     : firstShare.map { RowSplit.block(pending.rows, part: part, of: parts, firstShare: $0) }
@@ -224,6 +225,8 @@ struct PendingOuterProduct<Scalar> {
     var columns: Int
     /// The index of the ``Linear`` in the step's operations.
     var operationIndex: Int
+    /// How many parts ``RowSplit`` splits this weight into, asked once when the update is prepared.
+    var parts: Int
 }
 
 /// How a batch-1 step splits a large ``Linear`` across threads: each thread owns a contiguous

@@ -88,8 +88,8 @@ public struct TensorDataset<Scalar: TensorScalar>: Dataset {
 ///
 /// At small batch sizes each row of a large dataset is a DRAM miss that nothing overlaps, a
 /// noticeable part of a batch-1 training step (BENCHMARKS.md, "Design measurements", "Row
-/// prefetch"). ``DataLoader`` knows
-/// the next batch while it hands out the current one and calls this for it.
+/// prefetch"). ``DataLoader`` knows the next batch while it hands out the current one and calls
+/// this for it.
 protocol RowPrefetching {
     /// Starts loading the feature rows at `indices` into the caches and returns at once; indices
     /// outside the dataset are skipped. Does nothing for batches too large to gain from it.

@@ -61,8 +61,9 @@ public final class CompiledTrainingStep<Scalar: TensorScalar>: TrainingStep {
         // Clipping needs the gradients, so they are computed, clipped, then stepped, as the plain loop does.
         let batchLoss = try labels.map { try step.computeGradients(features: batch.features, labels: $0) }
             ?? step.computeGradients(features: batch.features, targets: targets!)
-        clip(model.trainableParameters(), clipping)
-        try optimizer.step(model.trainableParameters())
+        let parameters = model.trainableParameters()
+        clip(parameters, clipping)
+        try optimizer.step(parameters)
         return batchLoss
     }
 

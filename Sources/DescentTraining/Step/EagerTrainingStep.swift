@@ -39,8 +39,9 @@ public final class EagerTrainingStep<Scalar: TensorScalar>: TrainingStep {
         let predictions = try model.forward(batch.features, context: .training)
         let lossTensor = try loss(predictions, batch.targetTensor(for: loss, predictions: predictions))
         try lossTensor.backward()
-        clip(model.trainableParameters(), clipping)
-        try optimizer.step(model.trainableParameters())
+        let parameters = model.trainableParameters()
+        clip(parameters, clipping)
+        try optimizer.step(parameters)
         return Double(lossTensor.scalar)
     }
 }
