@@ -39,7 +39,10 @@ struct PredictCommand: ParsableCommand {
 
     private func csv<Scalar: TensorScalar>(_: Scalar.Type, _ preprocessing: Preprocessing) throws -> String {
         let (network, dataset) = try inputs.load(preprocessing, target: nil, requireTargets: false, as: Scalar.self)
-        let outputs = try withoutGradients { try network.forward(dataset.features, context: .evaluation) }
+        var outputs = try withoutGradients { try network.forward(dataset.features, context: .evaluation) }
+        if let standardizer = preprocessing.targetStandardizer {  // back to the target's units
+            outputs = try wrapDataErrors { try standardizer.inverseTransform(outputs.rank == 1 ? outputs.reshaped(to: [outputs.shape[0], 1]) : outputs) }
+        }
         let columns = outputs.shape.count == 2 ? outputs.shape[1] : 1
         let values = outputs.doubles
         var lines: [String] = []

@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
                                              handleInterrupts: Bool) throws -> Outcome {
         let setup = try TrainingSetup<Scalar>(configuration)
         let trainer = setup.trainer
-        var messages: [String] = []
+        var messages: [String] = setup.data.warnings.map { "warning: \($0)" }
         let directory = outputDirectory.map { URL(fileURLWithPath: $0) }
         if let directory {
             let schedule = try configuration.checkpointSchedule

@@ -28,9 +28,10 @@ import Testing
         #expect(rows[0]["steps"] as? Int == 250 && rows[1]["steps"] as? Int == 250)
         let divergedSteps = try #require(rows[2]["steps"] as? Int)
         #expect(divergedSteps > 0 && divergedSteps <= 50)
-        // 0.1 converges: its loss ends far below 0.001's, which has barely moved.
+        // 0.1 converges: its loss ends far below 0.001's, which has barely moved. (The target is
+        // standardised, so the loss starts near 1, the variance of the standardised target.)
         let small = try #require(rows[0]["finalLoss"] as? Double), good = try #require(rows[1]["finalLoss"] as? Double)
-        #expect(good < 0.01 && small > 1)
+        #expect(good < 0.01 && small > 0.1)
         // The best validation value is the mse, lower is better, at an epoch of the run.
         let best = try #require(rows[1]["bestValidation"] as? [String: Any])
         #expect(best["metric"] as? String == "mse" && (best["epoch"] as? Int ?? 0) >= 1)

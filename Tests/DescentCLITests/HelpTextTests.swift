@@ -87,11 +87,14 @@ import Testing
         check(try #require(tool["command"] as? [String: Any]), path: "")
     }
 
-    /// The option names of every command, as before the shared options became option groups.
+    /// The option names of every command: those before the shared options became option groups,
+    /// and the data options of issue 15.
     @Test func optionNamesAreUnchanged() {
         let training = ["--data", "--target", "--task", "--validation-split", "--validation", "--test", "--model", "--loss", "--optimizer",
                         "--schedule", "--schedule-unit", "--batch-size", "--epochs", "--early-stopping", "--clip-grad-norm", "--seed",
-                        "--precision", "--standardize", "--no-standardize", "--config"]
+                        "--precision", "--standardize", "--no-standardize", "--config", "--labels", "--delimiter", "--header",
+                        "--no-header", "--drop", "--categorical", "--missing", "--validation-labels", "--test-labels",
+                        "--standardize-target", "--no-standardize-target"]
         let expected: [String: [String]] = [
             "compare": training + ["--batch-sizes", "--learning-rates", "--optimizers", "--schedules", "--inits", "--models", "--output",
                                    "--plot", "--format", "--quiet"],
@@ -100,12 +103,12 @@ import Testing
             "data stream-train": ["--labels", "--target", "--batch-size", "--chunk-rows", "--window-chunks", "--epochs", "--learning-rate",
                                   "--seed", "--read-only", "--no-prefetch"],
             "demo": ["--output", "--seed", "--epochs", "--quiet"],
-            "evaluate": ["--model", "--data", "--target", "--format"],
+            "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
             "gradcheck": ["--model", "--inputs", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
                           "--step-size", "--format"],
             "lr-find": training + ["--start-lr", "--end-lr", "--iterations", "--format", "--plot"],
             "optimize": ["--function", "--start", "--optimizer", "--steps", "--schedule", "--precision", "--format", "--plot", "--animate"],
-            "predict": ["--model", "--data", "--output", "--probabilities"],
+            "predict": ["--model", "--data", "--labels", "--output", "--probabilities"],
             "schedule": ["--schedule", "--lr", "--steps", "--momentum", "--metrics", "--format", "--plot"],
             "train": training + ["--output", "--resume", "--checkpoint-every", "--keep-checkpoints", "--max-time", "--format", "--quiet", "--verbose"],
         ]

@@ -54,7 +54,12 @@ struct ModelPredictions<Scalar: TensorScalar> {
         case .values(let targets):
             let rows = Swift.min(dataset.count, Self.maximumPoints)
             let features = dataset.features.slice(alongAxis: 0, 0..<rows)
-            let output = try outputs(features)
+            var output = try outputs(features)
+            var targets = targets.slice(alongAxis: 0, 0..<rows)
+            if let standardizer = setup.data.targetStandardizer {  // both in the target's units
+                output = try standardizer.inverseTransform(output.rank == 1 ? output.reshaped(to: [rows, 1]) : output)
+                targets = try standardizer.inverseTransform(targets.rank == 1 ? targets.reshaped(to: [rows, 1]) : targets)
+            }
             let outputColumns = output.rank >= 2 ? output.shape[output.rank - 1] : 1
             let targetColumns = targets.rank >= 2 ? targets.shape[targets.rank - 1] : 1
             let predicted = (0..<rows).map { output.doubles[$0 * outputColumns] }

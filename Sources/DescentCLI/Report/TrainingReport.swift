@@ -22,6 +22,8 @@ struct TrainingReport {
     var samplesPerSecond: Double
     /// How each step ran (`Trainer.step`): the compiled step, or the plain loop and why.
     var trainingStep: String = ""
+    /// The regression target's standardisation, when the model was trained on a standardised target.
+    var targetStandardizer: Standardizer?
     /// The prediction charts (confusion matrix or predicted vs actual, decision regions), with captions.
     var predictionCharts: [(chart: any Chart, caption: String)] = []
     /// Why there are no prediction charts, if there are none.
@@ -107,6 +109,10 @@ struct TrainingReport {
         rows.append(("seed", "\(configuration.seed)"))
         rows.append(("precision", configuration.precision))
         rows.append(("standardize", configuration.standardize ? "yes" : "no"))
+        if let target = targetStandardizer {
+            rows.append(("standardized target", "μ \(Self.number(target.mean[0])), σ \(Self.number(target.standardDeviation[0])): "
+                         + "the loss is on (y − μ)/σ; mse and predictions are in the target's units"))
+        }
         if !trainingStep.isEmpty { rows.append(("training step", trainingStep)) }
         return rows
     }
@@ -132,7 +138,8 @@ extension TrainingReport {
     init<Scalar: TensorScalar>(setup: TrainingSetup<Scalar>, result: FitResult, train: [String: Double]?, validation: [String: Double]?,
                                test: [String: Double]?, steps: Int, samplesPerSecond: Double) {
         self.init(configuration: setup.configuration, result: result, train: train, validation: validation, test: test, steps: steps,
-                  samplesPerSecond: samplesPerSecond, trainingStep: setup.trainer.step.description)
+                  samplesPerSecond: samplesPerSecond, trainingStep: setup.trainer.step.description,
+                  targetStandardizer: setup.data.targetStandardizer)
         guard result.stopReason != .diverged else {
             predictionNote = "No predictions: the run diverged, so its weights are not usable."
             return

@@ -55,22 +55,32 @@ enum ModelFolder {
         return model
     }
 
-    /// Loads data to evaluate or predict on, treated as the training data was: the same feature
-    /// columns in the same order, class labels numbered as in training, the training split's
-    /// standardisation. With `requireTargets: false` the target column may be missing.
-    static func data<Scalar: TensorScalar>(_ source: String, target: String?, preprocessing: Preprocessing, requireTargets: Bool,
-                                           as _: Scalar.Type) throws -> TensorDataset<Scalar> {
+    /// Loads data to evaluate or predict on, treated as the training data was: read with the same
+    /// settings, the same feature columns in the same order, class labels numbered as in
+    /// training, the same one-hot encoding, fill values and standardisation (of the features, and
+    /// of a regression target). With `requireTargets: false` the target column (or label file)
+    /// may be missing.
+    static func data<Scalar: TensorScalar>(_ source: String, target: String?, labels: String?, preprocessing: Preprocessing,
+                                           requireTargets: Bool, as _: Scalar.Type) throws -> TensorDataset<Scalar> {
+        let reading = preprocessing.reading ?? DataReading.beforeIssue15
         var dataset: TensorDataset<Scalar>
-        if BuiltinDataset.isBuiltin(source) || requireTargets {
+        var isCSV = false
+        if !BuiltinDataset.isBuiltin(source) && FileManager.default.fileExists(atPath: source) {
+            isCSV = try wrapDataErrors { try DataFileFormat.detect(path: source) } == .csv
+        }
+        if requireTargets || !isCSV && (BuiltinDataset.isBuiltin(source) || labels != nil) {
             dataset = try DataSource.load(source, target: target ?? preprocessing.target, task: preprocessing.task,
-                                          classNames: preprocessing.classNames, seed: 0, as: Scalar.self).dataset
+                                          classNames: preprocessing.classNames, reading: reading, labels: labels,
+                                          encoder: preprocessing.encoder, fillValues: preprocessing.fillValues, seed: 0, as: Scalar.self).dataset
+        } else if isCSV {
+            let encoded = Set(preprocessing.encoder?.outputNames ?? [])
+            let features = preprocessing.featureNames?.filter { !encoded.contains($0) }.map { ColumnSelector.name($0) }
+            let options = reading.csvOptions(targets: [], features: features, targetKind: .regression, fillValues: preprocessing.fillValues)
+            let table: CSVTable<Scalar> = try wrapDataErrors { try CSVLoader.load(source, options: options) }
+            dataset = try wrapDataErrors { try table.dataset(encoder: preprocessing.encoder) }
         } else {
             guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("there is no file \(source)") }
-            let features = preprocessing.featureNames?.map { ColumnSelector.name($0) }
-            let table: CSVTable<Scalar> = try wrapDataErrors {
-                try CSVLoader.load(source, options: CSVOptions(targets: [], features: features, targetKind: .regression))
-            }
-            dataset = try wrapDataErrors { try table.dataset() }
+            dataset = try DataSource.flattened(wrapDataErrors { try ArrayFiles.loadFeatures(source) })
         }
         if let names = preprocessing.featureNames, let own = dataset.featureNames, own != names {
             throw ValidationError("\(source) has the feature columns \(own.joined(separator: ", ")); the model was trained on \(names.joined(separator: ", "))")
@@ -82,6 +92,9 @@ enum ModelFolder {
         if let standardizer = preprocessing.standardizer {
             dataset = try wrapDataErrors { try dataset.replacingFeatures(standardizer.transform(dataset.features)) }
         }
+        if let standardizer = preprocessing.targetStandardizer, requireTargets {
+            dataset = try standardizingTargets(dataset, standardizer)
+        }
         return dataset
     }
 
@@ -89,7 +102,7 @@ enum ModelFolder {
     static func metrics(for preprocessing: Preprocessing, loss: any Loss) -> [any Metric] {
         switch preprocessing.task {
         case .classification: return [Accuracy(threshold: loss.targetKind == .binary ? 0 : 0.5)]
-        case .regression: return [MeanSquaredError()]
+        case .regression: return [inTargetUnits(MeanSquaredError(), preprocessing.targetStandardizer)]
         }
     }
 }

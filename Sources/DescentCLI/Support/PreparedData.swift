@@ -20,8 +20,18 @@ struct Preprocessing: Codable, Equatable {
     /// The number of model inputs and outputs.
     var inputs: Int
     var outputs: Int
-    /// μ and σ fitted on the training split (`nil` without standardisation).
+    /// μ and σ of the features, fitted on the training split (`nil` without standardisation).
     var standardizer: Standardizer?
+    /// μ and σ of a regression target, fitted on the training split (`nil` for classification or
+    /// `--no-standardize-target`): the model predicts `(y − μ)/σ`, and predictions are mapped back.
+    var targetStandardizer: Standardizer?
+    /// How the training files were read (delimiter, header, dropped and categorical columns,
+    /// missing values), so that new files are read alike; `nil` in folders written before it existed.
+    var reading: DataReading?
+    /// The one-hot encoder of the categorical columns, fitted on the training file.
+    var encoder: OneHotEncoder?
+    /// The fill values of missing features (`--missing mean`), by column.
+    var fillValues: [String: Double]?
     /// The model and loss specs, and the element type (`float` or `double`).
     var model: String
     var loss: String
@@ -37,6 +47,12 @@ struct PreparedData<Scalar: TensorScalar> {
     var target: String?
     var classNames: [String]?
     var standardizer: Standardizer?
+    var targetStandardizer: Standardizer?
+    var reading: DataReading
+    var encoder: OneHotEncoder?
+    var fillValues: [String: Double]?
+    /// What the reader noticed in the files that does not stop training.
+    var warnings: [String] = []
 
     /// Loads the training data (and validation/test data) as `configuration` says.
     static func load(_ configuration: TrainConfiguration) throws -> PreparedData {
@@ -44,13 +60,21 @@ struct PreparedData<Scalar: TensorScalar> {
             guard let task = LearningTask(rawValue: text) else { throw ValidationError("--task must be classification or regression, not `\(text)`") }
             return task
         }
-        let loaded = try DataSource.load(configuration.data, target: configuration.target, task: task, classNames: nil,
-                                         seed: configuration.seed, as: Scalar.self)
+        let reading = try DataReading(configuration)
+        let loaded = try DataSource.load(configuration.data, target: configuration.target, task: task, classNames: nil, reading: reading,
+                                         labels: reading.labels, seed: configuration.seed, as: Scalar.self)
+        var warnings = loaded.warnings
+        func loadOther(_ file: String, labels: String?, option: String, seed: UInt64) throws -> TensorDataset<Scalar> {
+            let other = try DataSource.load(file, target: configuration.target ?? loaded.target, task: loaded.task, classNames: loaded.classNames,
+                                            reading: reading, labels: labels, encoder: loaded.encoder, fillValues: loaded.fillValues,
+                                            seed: seed, as: Scalar.self)
+            warnings += other.warnings.map { "\(option): \($0)" }
+            return other.dataset
+        }
         var train = loaded.dataset
         var validation: TensorDataset<Scalar>?
         if let file = configuration.validation {
-            validation = try DataSource.load(file, target: configuration.target ?? loaded.target, task: loaded.task,
-                                             classNames: loaded.classNames, seed: configuration.seed &+ 1, as: Scalar.self).dataset
+            validation = try loadOther(file, labels: configuration.validationLabels, option: "--validation", seed: configuration.seed &+ 1)
         } else if configuration.resolvedValidationSplit > 0 {
             guard configuration.resolvedValidationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1), not \(configuration.resolvedValidationSplit)") }
             let split = try wrapDataErrors {
@@ -60,18 +84,23 @@ struct PreparedData<Scalar: TensorScalar> {
             validation = try wrapDataErrors { try train.subset(split.validation) }
             train = try wrapDataErrors { try train.subset(split.train) }
         }
-        let test = try configuration.test.map {
-            try DataSource.load($0, target: configuration.target ?? loaded.target, task: loaded.task, classNames: loaded.classNames,
-                                seed: configuration.seed &+ 2, as: Scalar.self).dataset
-        }
+        let test = try configuration.test.map { try loadOther($0, labels: configuration.testLabels, option: "--test", seed: configuration.seed &+ 2) }
         var prepared = PreparedData(train: train, validation: validation, test: test, task: loaded.task, target: loaded.target,
-                                    classNames: loaded.classNames, standardizer: nil)
+                                    classNames: loaded.classNames, standardizer: nil, targetStandardizer: nil, reading: reading,
+                                    encoder: loaded.encoder, fillValues: loaded.fillValues, warnings: warnings)
         if configuration.standardize {
             let standardizer = try wrapDataErrors { try Standardizer.fit(prepared.train.features) }
             prepared.standardizer = standardizer
             prepared.train = try prepared.apply(standardizer, to: prepared.train)
             prepared.validation = try prepared.validation.map { try prepared.apply(standardizer, to: $0) }
             prepared.test = try prepared.test.map { try prepared.apply(standardizer, to: $0) }
+        }
+        if configuration.standardizeTarget, prepared.task == .regression, let values = prepared.train.targets.values {
+            let standardizer = try wrapDataErrors { try Standardizer.fit(values.rank == 1 ? values.reshaped(to: [values.shape[0], 1]) : values) }
+            prepared.targetStandardizer = standardizer
+            prepared.train = try standardizingTargets(prepared.train, standardizer)
+            prepared.validation = try prepared.validation.map { try standardizingTargets($0, standardizer) }
+            prepared.test = try prepared.test.map { try standardizingTargets($0, standardizer) }
         }
         return prepared
     }
@@ -84,71 +113,22 @@ struct PreparedData<Scalar: TensorScalar> {
     var inputCount: Int { train.featureShape.reduce(1, *) }
 }
 
-/// Reading `--data` values: a CSV file or `builtin:NAME(…)`.
-enum DataSource {
-    struct Loaded<Scalar: TensorScalar> {
-        var dataset: TensorDataset<Scalar>
-        var task: LearningTask
-        var target: String?
-        var classNames: [String]?
+/// `dataset` with its real-valued targets standardised by `standardizer` (fitted on `[n, k]` targets).
+func standardizingTargets<Scalar: TensorScalar>(_ dataset: TensorDataset<Scalar>, _ standardizer: Standardizer) throws -> TensorDataset<Scalar> {
+    guard let values = dataset.targets.values else { return dataset }
+    let matrix = values.rank == 1 ? try wrapDataErrors { try values.reshaped(to: [values.shape[0], 1]) } : values
+    var scaled = try wrapDataErrors { try standardizer.transform(matrix) }
+    if values.rank == 1 { scaled = try wrapDataErrors { try scaled.reshaped(to: values.shape) } }
+    return try wrapDataErrors {
+        try TensorDataset(features: dataset.features, targets: .values(scaled), featureNames: dataset.featureNames,
+                          classNames: dataset.classNames, classCount: dataset.classCount)
     }
+}
 
-    /// Most distinct values an integer-valued numeric target may have to be read as classes.
-    static let maximumInferredClasses = 20
-
-    /// Loads `source`. With `classNames` (from the training data), class labels are numbered as
-    /// in training; a label training never saw is an error.
-    static func load<Scalar: TensorScalar>(
-        _ source: String, target: String?, task: LearningTask?, classNames: [String]?, seed: UInt64, as _: Scalar.Type
-    ) throws -> Loaded<Scalar> {
-        if BuiltinDataset.isBuiltin(source) {
-            var dataset: TensorDataset<Scalar> = try wrapDataErrors { try BuiltinDataset.make(source, seed: seed) }
-            dataset = try flattened(dataset)
-            let inferred: LearningTask = dataset.targets.classes != nil ? .classification : .regression
-            if let task, task != inferred { throw ValidationError("\(source) is a \(inferred) dataset; --task \(task.rawValue) does not fit it") }
-            let names = dataset.classNames ?? dataset.classCount.map { (0..<$0).map(String.init) }
-            return Loaded(dataset: dataset, task: inferred, target: nil, classNames: names)
-        }
-        guard FileManager.default.fileExists(atPath: source) else {
-            throw ValidationError("there is no file \(source); give a CSV file or a built-in dataset such as builtin:spirals (\(BuiltinDataset.names.joined(separator: ", ")))")
-        }
-        func read(_ kind: TargetKind) throws -> CSVTable<Scalar> {
-            try wrapDataErrors {
-                try CSVLoader.load(source, options: CSVOptions(targets: target.map { [ColumnSelector(parsing: $0)] }, targetKind: kind))
-            }
-        }
-        var table = try read(task == .classification ? .classification : task == .regression ? .regression : .automatic)
-        if task == nil, let values = table.targets.values, values.shape.count == 2, values.shape[1] == 1 {
-            let distinct = Set(values.doubles)
-            if distinct.allSatisfy({ $0 == $0.rounded() }) && distinct.count <= maximumInferredClasses && distinct.count < table.count {
-                table = try read(.classification)
-            }
-        }
-        let resolvedTask: LearningTask = table.targets.classes != nil ? .classification : .regression
-        var dataset = try wrapDataErrors { try table.dataset() }
-        var names = table.classNames
-        if let classNames, let own = table.classNames, own != classNames, let labels = dataset.targets.classes {
-            let index = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
-            let mapping = try own.map { label -> Int in
-                guard let i = index[label] else {
-                    throw ValidationError("\(source): the class \"\(label)\" does not occur in the training data (classes: \(classNames.joined(separator: ", ")))")
-                }
-                return i
-            }
-            dataset = try wrapDataErrors {
-                try TensorDataset(features: dataset.features, targets: .classes(labels.map { mapping[$0] }), featureNames: dataset.featureNames,
-                                  classNames: classNames, classCount: classNames.count)
-            }
-            names = classNames
-        }
-        return Loaded(dataset: dataset, task: resolvedTask, target: table.targetNames.first, classNames: names)
-    }
-
-    /// The dataset with features reshaped to `[n, product of the feature shape]`.
-    static func flattened<Scalar: TensorScalar>(_ dataset: TensorDataset<Scalar>) throws -> TensorDataset<Scalar> {
-        guard dataset.features.rank > 2 else { return dataset }
-        return try wrapDataErrors { try dataset.replacingFeatures(dataset.features.reshaped(to: [dataset.count, -1])) }
-    }
+/// The metric in the target's own units when the model was trained on a standardised target.
+func inTargetUnits<Base: Metric>(_ metric: Base, _ standardizer: Standardizer?) -> any Metric {
+    guard let standardizer else { return metric }
+    return RescaledMetric(metric, scale: standardizer.standardDeviation.map { $0 == 0 ? 1 : $0 }, shift: standardizer.mean)
 }
 
 /// Runs `body`, turning data errors (which name the file, line and column) into validation errors.

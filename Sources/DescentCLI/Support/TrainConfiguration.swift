@@ -28,6 +28,21 @@ struct TrainConfiguration: Codable, Equatable {
     var maxTime: String?
     var precision: String = "float"
     var standardize: Bool = true
+    /// Standardise a regression target (fitted on the training split, undone for predictions
+    /// and metrics).
+    var standardizeTarget: Bool = true
+    /// How data files are read: the label file of IDX images or `.npy` features, and for CSV
+    /// the delimiter (`nil`: detected), header, dropped and categorical columns, missing values.
+    var labels: String?
+    var validationLabels: String?
+    var testLabels: String?
+    var delimiter: String?
+    var header: Bool = true
+    /// Comma-separated column names or positions.
+    var drop: String?
+    var categorical: String?
+    /// `error`, `drop` (the rows) or `mean` (fill with the training file's column mean).
+    var missing: String = "error"
 
     /// The defaults: every setting as the property initial values give it (`data` is empty, as
     /// there is no default training data).
@@ -39,14 +54,17 @@ struct TrainConfiguration: Codable, Equatable {
         "test": .string, "model": .string, "loss": .string, "optimizer": .string, "schedule": .string,
         "scheduleUnit": .string, "batchSize": .string, "epochs": .integer, "earlyStopping": .string,
         "clipGradNorm": .number, "seed": .integer, "checkpointEvery": .string, "keepCheckpoints": .integer,
-        "maxTime": .string, "precision": .string, "standardize": .boolean,
+        "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
+        "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
+        "missing": .string,
     ]
     enum Kind { case string, number, integer, boolean }
 
     /// Keys whose change makes a checkpoint unusable (the run would not be the same run).
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
-                                  "precision", "standardize"]
+                                  "precision", "standardize", "standardizeTarget", "labels", "validationLabels", "delimiter", "header", "drop",
+                                  "categorical", "missing"]
 
     /// The validation share actually used (see `validationSplit`).
     var resolvedValidationSplit: Double {

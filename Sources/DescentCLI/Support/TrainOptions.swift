@@ -7,10 +7,12 @@ import Foundation
 /// out; the defaults are applied by ``TrainConfiguration``, or by the command where `Defaults`
 /// says its own differ, and the help states whichever applies.
 struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
-    @Option(help: "Training data: a CSV file, or builtin:NAME (\(BuiltinDataset.names.joined(separator: ", "))), e.g. builtin:spirals.\(Defaults.statement("data", otherwise: nil))")
+    @Option(help: "Training data: a CSV file, IDX images or a .npy array (with --labels), or builtin:NAME (\(BuiltinDataset.names.joined(separator: ", "))), e.g. builtin:spirals.\(Defaults.statement("data", otherwise: nil))")
     var data: String?
 
     @OptionGroup var targetColumn: TargetColumnOption
+
+    @OptionGroup var reading: DataReadingOptions
 
     @Option(help: "classification or regression. Default: inferred from the target (text, or whole numbers with at most 20 distinct values, means classification).")
     var task: String?
@@ -21,8 +23,14 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Option(help: "A separate validation file (instead of --validation-split).")
     var validation: String?
 
+    @Option(help: "The labels of IDX or .npy validation data.")
+    var validationLabels: String?
+
     @Option(help: "A test file, evaluated once after training.")
     var test: String?
+
+    @Option(help: "The labels of IDX or .npy test data.")
+    var testLabels: String?
 
     @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(64, 32, activation: tanh, dropout: 0.2).\(Defaults.statement("model", otherwise: TrainConfiguration.standard.model))")
     var model: String?
@@ -60,6 +68,9 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Standardise the features with the training split's mean and standard deviation. Default: on.")
     var standardize: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "Standardise a regression target with the training split's mean and standard deviation (predictions and metrics stay in the target's units). Default: on.")
+    var standardizeTarget: Bool?
+
     @Option(help: "A JSON file with the same keys as these options (camelCase or kebab-case); options given on the command line win.")
     var config: String?
 
@@ -71,8 +82,9 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
         values["model"] = model; values["loss"] = loss; values["optimizer"] = optimizer; values["schedule"] = schedule
         values["scheduleUnit"] = scheduleUnit; values["batchSize"] = batchSize; values["epochs"] = epochs
         values["earlyStopping"] = earlyStopping; values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { Int64($0) }
-        values["precision"] = precision; values["standardize"] = standardize
-        return values
+        values["precision"] = precision; values["standardize"] = standardize; values["standardizeTarget"] = standardizeTarget
+        values["validationLabels"] = validationLabels; values["testLabels"] = testLabels
+        return values.merging(reading.values) { a, _ in a }
     }
 
     /// The configuration: these options over the `--config` file over `saved` (a resumed run's) over the defaults.

@@ -25,6 +25,9 @@ struct TrainingSetup<Scalar: TensorScalar> {
         data = try PreparedData<Scalar>.load(configuration)
         loadSeconds = Date().timeIntervalSince(loadStart)
         guard data.train.count > 0 else { throw ValidationError("the training data has no rows") }
+        guard data.inputCount > 0 else {
+            throw ValidationError("the training data has no feature columns, so the model would have no inputs; check --delimiter, --drop and --target")
+        }
 
         let lossText = configuration.loss ?? (data.task == .classification ? "cross-entropy" : "mse")
         let loss = try specError { try LossSpec.makeLoss(lossText) }
@@ -47,7 +50,7 @@ struct TrainingSetup<Scalar: TensorScalar> {
         case .regression:
             guard loss.targetKind == .values else { throw ValidationError("\(lossText) is a classification loss but the task is regression; use mse, l1 or huber") }
             outputs = data.train.targets.values.map { $0.rank >= 2 ? $0.shape[$0.rank - 1] : 1 } ?? 1
-            metrics = [MeanSquaredError()]
+            metrics = [inTargetUnits(MeanSquaredError(), data.targetStandardizer)]
         }
         let spec = try specError { try ModelSpec(parsing: configuration.model) }
         var generator = RandomGenerator(seed: configuration.seed, stream: 1)
@@ -82,8 +85,9 @@ struct TrainingSetup<Scalar: TensorScalar> {
         testLoader = data.test.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         preprocessing = Preprocessing(task: data.task, target: data.target, featureNames: data.train.featureNames,
                                       classNames: data.task == .classification ? data.classNames : nil, inputs: data.inputCount,
-                                      outputs: outputs, standardizer: data.standardizer, model: configuration.model, loss: lossText,
-                                      precision: configuration.precision)
+                                      outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
+                                      reading: data.reading, encoder: data.encoder, fillValues: data.fillValues, model: configuration.model,
+                                      loss: lossText, precision: configuration.precision)
     }
 }
 

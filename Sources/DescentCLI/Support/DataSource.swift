@@ -1,0 +1,121 @@
+import ArgumentParser
+import Descent
+import Foundation
+
+/// Reading `--data` values: a built-in dataset (`builtin:NAME(…)`), CSV text, MNIST-style IDX
+/// images with their label file, or a NumPy `.npy` array with its labels. The format comes from
+/// the file's first bytes, not its name.
+enum DataSource {
+    struct Loaded<Scalar: TensorScalar> {
+        var dataset: TensorDataset<Scalar>
+        var task: LearningTask
+        var target: String?
+        var classNames: [String]?
+        /// The one-hot encoder of the categorical columns (fitted here on training data, or the one given).
+        var encoder: OneHotEncoder?
+        /// The fill values of missing CSV features (`--missing mean`), by column name.
+        var fillValues: [String: Double]?
+        /// What the reader noticed that does not stop training (an ID-like column, a headerless file…).
+        var warnings: [String] = []
+    }
+
+    /// Most distinct values an integer-valued numeric target may have to be read as classes.
+    static let maximumInferredClasses = 20
+
+    /// What is accepted, for error messages.
+    static let supportedFormats = "CSV or other delimited text (plain or .gz), IDX images with an IDX label file "
+        + "(MNIST, Fashion-MNIST; plain or .gz), a NumPy .npy array with a .npy or CSV label file, or builtin:NAME"
+
+    /// Loads `source`.
+    /// - Parameters:
+    ///   - labels: the label file of IDX images or `.npy` features.
+    ///   - classNames: the training data's classes: labels are numbered as in training, and a label
+    ///     training never saw is an error.
+    ///   - encoder: the training data's one-hot encoder; `nil` fits one on this file.
+    ///   - fillValues: the training data's fill values for `--missing mean`; `nil` computes them.
+    static func load<Scalar: TensorScalar>(
+        _ source: String, target: String?, task: LearningTask?, classNames: [String]?, reading: DataReading, labels: String?,
+        encoder: OneHotEncoder? = nil, fillValues: [String: Double]? = nil, seed: UInt64, as _: Scalar.Type
+    ) throws -> Loaded<Scalar> {
+        if BuiltinDataset.isBuiltin(source) {
+            var dataset: TensorDataset<Scalar> = try wrapDataErrors { try BuiltinDataset.make(source, seed: seed) }
+            dataset = try flattened(dataset)
+            let inferred: LearningTask = dataset.targets.classes != nil ? .classification : .regression
+            if let task, task != inferred { throw ValidationError("\(source) is a \(inferred) dataset; --task \(task.rawValue) does not fit it") }
+            let names = dataset.classNames ?? dataset.classCount.map { (0..<$0).map(String.init) }
+            return Loaded(dataset: dataset, task: inferred, target: nil, classNames: names)
+        }
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw ValidationError("there is no file \(source); give a data file (\(supportedFormats)) or a built-in dataset such as builtin:spirals (\(BuiltinDataset.names.joined(separator: ", ")))")
+        }
+        switch try wrapDataErrors({ try DataFileFormat.detect(path: source) }) {
+        case .csv:
+            if let labels { throw ValidationError("--labels \(labels) goes with IDX images or .npy features; \(source) is CSV text, whose target is a column (--target)") }
+            return try loadCSV(source, target: target, task: task, classNames: classNames, reading: reading, encoder: encoder,
+                               fillValues: fillValues)
+        case .idx, .npy:
+            if task == .regression { throw ValidationError("\(source): IDX and .npy data trains classifiers here (--labels gives class labels); --task regression does not fit it") }
+            guard let labels else {
+                throw ValidationError("\(source) holds features only; give their class labels with --labels FILE (an IDX label file, a .npy array or a one-column CSV file)")
+            }
+            return try loadArrays(source, labels: labels, classNames: classNames)
+        }
+    }
+
+    /// IDX images or a `.npy` array with a label file: a classification dataset whose features keep
+    /// their sample shape (flattened for the dense models by ``flattened(_:)``).
+    static func loadArrays<Scalar: TensorScalar>(_ source: String, labels: String, classNames: [String]?) throws -> Loaded<Scalar> {
+        let dataset: TensorDataset<Scalar> = try wrapDataErrors { try ArrayFiles.load(features: source, labels: labels, classCount: classNames?.count) }
+        let names = classNames ?? (0..<(dataset.classCount ?? 0)).map(String.init)
+        return Loaded(dataset: try flattened(dataset), task: .classification, target: nil, classNames: names)
+    }
+
+    /// A CSV file.
+    static func loadCSV<Scalar: TensorScalar>(
+        _ source: String, target: String?, task: LearningTask?, classNames: [String]?, reading: DataReading,
+        encoder: OneHotEncoder?, fillValues: [String: Double]?
+    ) throws -> Loaded<Scalar> {
+        func read(_ kind: TargetKind) throws -> CSVTable<Scalar> {
+            try wrapDataErrors {
+                try CSVLoader.load(source, options: reading.csvOptions(targets: target.map { [ColumnSelector(parsing: $0)] }, targetKind: kind,
+                                                                      fillValues: fillValues))
+            }
+        }
+        var table = try read(task == .classification ? .classification : task == .regression ? .regression : .automatic)
+        if task == nil, let values = table.targets.values, values.shape.count == 2, values.shape[1] == 1 {
+            let distinct = Set(values.doubles)
+            if distinct.allSatisfy({ $0 == $0.rounded() }) && distinct.count <= maximumInferredClasses && distinct.count < table.count {
+                table = try read(.classification)
+            }
+        }
+        let resolvedTask: LearningTask = table.targets.classes != nil ? .classification : .regression
+        let fittedEncoder = try encoder ?? (table.categoricalColumns.isEmpty ? nil : wrapDataErrors { try OneHotEncoder.fit(table.categoricalColumns) })
+        var dataset = try wrapDataErrors { try table.dataset(encoder: fittedEncoder) }
+        guard dataset.featureShape.reduce(1, *) > 0 else {
+            throw ValidationError("\(source) has no feature columns (only the target \(table.targetNames.joined(separator: ", "))); a model needs at least one input")
+        }
+        var names = table.classNames
+        if let classNames, let own = table.classNames, own != classNames, let labels = dataset.targets.classes {
+            let index = Dictionary(classNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let mapping = try own.map { label -> Int in
+                guard let i = index[label] else {
+                    throw ValidationError("\(source): the class \"\(label)\" does not occur in the training data (classes: \(classNames.joined(separator: ", ")))")
+                }
+                return i
+            }
+            dataset = try wrapDataErrors {
+                try TensorDataset(features: dataset.features, targets: .classes(labels.map { mapping[$0] }), featureNames: dataset.featureNames,
+                                  classNames: classNames, classCount: classNames.count)
+            }
+            names = classNames
+        }
+        return Loaded(dataset: dataset, task: resolvedTask, target: table.targetNames.first, classNames: names, encoder: fittedEncoder,
+                      fillValues: table.fillValues, warnings: table.warnings)
+    }
+
+    /// The dataset with features reshaped to `[n, product of the feature shape]`.
+    static func flattened<Scalar: TensorScalar>(_ dataset: TensorDataset<Scalar>) throws -> TensorDataset<Scalar> {
+        guard dataset.features.rank > 2 else { return dataset }
+        return try wrapDataErrors { try dataset.replacingFeatures(dataset.features.reshaped(to: [dataset.count, -1])) }
+    }
+}
