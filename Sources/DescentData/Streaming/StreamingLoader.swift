@@ -81,16 +81,10 @@ public struct StreamingLoader<Scalar: TensorScalar>: BatchLoader {
     /// An upper bound on the bytes of data the loader holds while iterating: window, three batches,
     /// read buffer and index.
     public var estimatedBytesHeld: Int {
-        let rowBytes = (dataset.featuresPerRow + dataset.targetCount) * MemoryLayout<Scalar>.stride + 2 * MemoryLayout<Int>.stride
         let windowRows = Swift.min(windowChunks * dataset.chunkRows, dataset.count)
-        let readBuffer: Int
-        switch dataset.source {
-        case .idx(_, let header, _, _): readBuffer = dataset.chunkRows * header.rowElements * header.element.size
-        case .csv: readBuffer = 1 << 20  // the record stream's block (it grows only for a record over 512 KiB)
-        }
         // Three batches: the caller's previous one (until its variable is overwritten), the one just
         // returned, and the one being prefetched.
-        return windowRows * rowBytes + 3 * resolvedBatchSize * rowBytes + readBuffer + dataset.indexBytes
+        return (windowRows + 3 * resolvedBatchSize) * dataset.heldBytesPerRow + dataset.readBufferBytes + dataset.indexBytes
     }
 
     /// The chunk order of `epoch` and the generator state after drawing it.
