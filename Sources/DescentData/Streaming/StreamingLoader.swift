@@ -17,7 +17,12 @@ import DescentCore
 ///
 /// Memory: the window (`windowChunks · chunkRows` rows of features and targets), up to three batches
 /// (the previous one until the caller drops it, the one in use and the one being prefetched), a read buffer, and the dataset's index; see
-/// ``estimatedBytesHeld``.
+/// ``estimatedBytesHeld``. ``init(_:batchSize:shuffle:dropLast:seed:memoryBudget:prefetch:)`` picks
+/// the largest window that fits a byte budget (and throws, rather than stopping, on a bad batch size).
+///
+/// **Resuming.** ``batches(epoch:startingAt:)`` gives exactly the batches a full pass gives from
+/// that batch on: the skipped windows' shuffles are drawn (not read), so the generator is where it
+/// would be. A checkpoint needs only the ``LoaderPosition``, the seed and the dataset's `chunkRows`.
 ///
 /// - PyTorch: an `IterableDataset` with a shuffle buffer (`torchdata`'s `shuffle(buffer_size=…)`);
 ///   TensorFlow: `dataset.shuffle(buffer_size)` after interleaving shuffled shards.
