@@ -75,23 +75,66 @@ func convertElements<Scalar: TensorScalar>(
     }
 }
 
-/// Reads `count` stored integers as `Int` (labels).
+/// Reads `count` stored integers as `Int` (labels); `type` must be an integer type.
+/// One loop per type, so the switch is outside the element loop.
 func integerElements(_ source: UnsafeRawPointer, type: StoredElement, bigEndian: Bool, count: Int) -> [Int] {
-    (0..<count).map { i in
+    [Int](unsafeUninitializedCapacity: count) { out, initialized in
         switch type {
-        case .uint8: return Int(source.load(fromByteOffset: i, as: UInt8.self))
-        case .int8: return Int(Int8(bitPattern: source.load(fromByteOffset: i, as: UInt8.self)))
+        case .uint8:
+            for i in 0..<count { out[i] = Int(source.load(fromByteOffset: i, as: UInt8.self)) }
+        case .int8:
+            for i in 0..<count { out[i] = Int(Int8(bitPattern: source.load(fromByteOffset: i, as: UInt8.self))) }
         case .int16:
-            let raw = source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
-            return Int(Int16(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
+            for i in 0..<count {
+                let raw = source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+                out[i] = Int(Int16(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
+            }
         case .int32:
-            let raw = source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
-            return Int(Int32(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
-        case .int64, .float32, .float64:
-            let raw = source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
-            return Int(truncatingIfNeeded: Int64(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
+            for i in 0..<count {
+                let raw = source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+                out[i] = Int(Int32(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
+            }
+        case .int64:
+            for i in 0..<count {
+                let raw = source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                out[i] = Int(truncatingIfNeeded: Int64(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
+            }
+        case .float32, .float64:
+            for i in 0..<count { out[i] = 0 }  // not reached: callers pass integer types only
+        }
+        initialized = count
+    }
+}
+
+/// Reads `count` stored floats that must be whole numbers (class labels saved as floats) as `Int`.
+/// - Returns: the labels, or the index and value of the first element that is not a whole number
+///   representable as `Int` (fractional, infinite, NaN or beyond ±2⁶³).
+func wholeNumberElements(_ source: UnsafeRawPointer, type: StoredElement, bigEndian: Bool, count: Int) -> Result<[Int], WholeNumberFailure> {
+    var labels = [Int](repeating: 0, count: count)
+    var failure: WholeNumberFailure?
+    labels.withUnsafeMutableBufferPointer { out in
+        for i in 0..<count {
+            let x: Double
+            if type == .float32 {
+                let raw = source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+                x = Double(Float(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian))
+            } else {
+                let raw = source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                x = Double(bitPattern: bigEndian ? raw.bigEndian : raw.littleEndian)
+            }
+            // Int(exactly:) is nil for fractions, NaN, infinities and values outside Int's range.
+            guard let label = Int(exactly: x) else { failure = WholeNumberFailure(index: i, value: x); return }
+            out[i] = label
         }
     }
+    if let failure { return .failure(failure) }
+    return .success(labels)
+}
+
+/// The first element of a float label array that is not a whole number.
+struct WholeNumberFailure: Error {
+    var index: Int
+    var value: Double
 }
 
 extension Int {

@@ -11,7 +11,6 @@ public struct IDXHeader: Equatable, Sendable {
     /// The number of header bytes before the data (`4 + 4·rank`).
     public var dataOffset: Int
     let element: StoredElement
-
     /// The name of the element type (`unsigned byte`, `float` …).
     public var elementName: String {
         switch element {
@@ -25,8 +24,10 @@ public struct IDXHeader: Equatable, Sendable {
         }
     }
 
-    /// The number of data bytes the header promises.
-    public var dataByteCount: Int { shape.reduce(1, *) * element.size }
+    /// The number of data bytes the header promises (checked for overflow when the header is read).
+    public let dataByteCount: Int
+    /// The number of elements in one item (the product of the sizes after the first axis).
+    public let itemElementCount: Int
 
     /// Parses a header from the first bytes of a file (at least `4 + 4·rank` of them).
     static func parse(_ bytes: UnsafeRawBufferPointer, file: String) throws -> IDXHeader {
@@ -59,7 +60,14 @@ public struct IDXHeader: Equatable, Sendable {
         for axis in 0..<rank {
             shape.append(Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4 + 4 * axis, as: UInt32.self))))
         }
-        return IDXHeader(shape: shape, dataOffset: dataOffset, element: element)
+        // Sizes come from the file: multiply with overflow checks, so a corrupt header is an error, not a trap.
+        guard let items = checkedProduct(shape.dropFirst()), let elements = items.multipliedChecked(by: shape[0]),
+              let byteCount = elements.multipliedChecked(by: element.size)
+        else {
+            throw DataError(file: file, byteOffset: 4, "the IDX header's sizes \(shape) multiply to more bytes than any file holds; "
+                            + "the header is corrupt (this is not a valid IDX file)")
+        }
+        return IDXHeader(shape: shape, dataOffset: dataOffset, element: element, dataByteCount: byteCount, itemElementCount: items)
     }
 }
 
@@ -71,9 +79,11 @@ public struct IDXHeader: Equatable, Sendable {
 /// - PyTorch: `torchvision.datasets.MNIST` / `FashionMNIST` (which read the same files);
 ///   scaling to [0, 1] is what `transforms.ToTensor()` does.
 public enum IDXLoader {
-    /// The header of the IDX file at `path`.
+    /// The header of the IDX file at `path` (only the header is read; a gzip file is decompressed
+    /// only as far as the header). The data size is not checked against the file here.
     public static func header(_ path: String) throws -> IDXHeader {
-        try FileBytes.withBytes(of: path) { try IDXHeader.parse(UnsafeRawBufferPointer($0), file: path) }
+        let head = try FileBytes.head(of: path, count: 4 + 4 * 255)
+        return try head.bytes.withUnsafeBytes { try IDXHeader.parse($0, file: path) }
     }
 
     /// The array in the IDX file at `path` as a tensor of its shape.
@@ -107,34 +117,57 @@ public enum IDXLoader {
     }
 
     /// MNIST-style images and labels as a classification dataset.
+    ///
+    /// Shapes: an image file of shape `(n, h, w)` gives features `[n, h·w]` when flattened and
+    /// `[n, 1, h, w]` (one channel, as a PyTorch batch of `ToTensor()` images) when not; a file of
+    /// shape `(n, c, h, w)` gives `[n, c·h·w]` or keeps `[n, c, h, w]`; `(n, f)` stays `[n, f]`.
     /// - Parameters:
     ///   - images: the image file (`…-images-idx3-ubyte[.gz]`).
-    ///   - labels: the label file (`…-labels-idx1-ubyte[.gz]`).
+    ///   - labels: the label file (`…-labels-idx1-ubyte[.gz]`), or any label file ``LabelFile`` reads.
     ///   - scaleToUnit: pixels divided by 255. The default value is `true`.
-    ///   - flatten: each image as one row of `height·width` features (for dense networks). The default value is `true`.
-    ///   - classCount: the number of classes. The default value is `10`.
-    /// - Throws: ``DataError`` if the counts differ or a label is outside `0..<classCount`.
+    ///   - flatten: each image as one row of features (for dense networks). The default value is `true`.
+    ///   - classCount: the number of classes. The default value is `10`; `nil` is one more than the largest label.
+    /// - Throws: ``DataError`` if the files are damaged, the counts differ, there are no images,
+    ///   an image has no pixels, or a label is outside `0..<classCount`.
     public static func loadMNIST<Scalar: TensorScalar>(
-        images: String, labels: String, scaleToUnit: Bool = true, flatten: Bool = true, classCount: Int = 10,
+        images: String, labels: String, scaleToUnit: Bool = true, flatten: Bool = true, classCount: Int? = 10,
         as _: Scalar.Type = Scalar.self
     ) throws -> TensorDataset<Scalar> {
         var pixels: Tensor<Scalar> = try load(images, scaleToUnit: scaleToUnit)
-        let classes = try loadLabels(labels)
+        try checkImageShape(pixels.shape, file: images)
+        let classes = try LabelFile.load(labels).classes
         guard pixels.shape[0] == classes.count else {
             throw DataError(file: labels, "\(classes.count.grouped) labels for \(pixels.shape[0].grouped) images in \(images); the files do not belong together")
         }
-        if let bad = classes.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
-            throw DataError(file: labels, byteOffset: 8 + bad, "label \(classes[bad]) of image \(bad) is outside 0..<\(classCount)")
+        let count = classCount ?? ((classes.max() ?? -1) + 1)
+        if let bad = classes.firstIndex(where: { $0 < 0 || $0 >= count }) {
+            throw DataError(file: labels, "label \(classes[bad]) of image \(bad) is outside 0..<\(count)")
         }
-        if flatten && pixels.rank > 2 { pixels = pixels.flattened(fromAxis: 1) }
-        return try TensorDataset(features: pixels, targets: .classes(classes), classCount: classCount)
+        if flatten && pixels.rank > 2 {
+            pixels = pixels.flattened(fromAxis: 1)
+        } else if pixels.rank == 3 {
+            pixels = try pixels.reshaped(to: [pixels.shape[0], 1, pixels.shape[1], pixels.shape[2]])
+        }
+        return try TensorDataset(features: pixels, targets: .classes(classes), classCount: count)
+    }
+
+    /// Checks that an image array has items, of rank 2 to 4, each with at least one element.
+    static func checkImageShape(_ shape: [Int], file: String) throws {
+        guard (2...4).contains(shape.count) else {
+            throw DataError(file: file, "expected images of shape (n, h, w) or (n, c, h, w), or rows (n, f); found shape \(shape)"
+                            + (shape.count == 1 ? " — this looks like a label file; pass it as the labels" : ""))
+        }
+        guard shape[0] > 0 else { throw DataError(file: file, "the file holds no images (shape \(shape))") }
+        guard shape.dropFirst().allSatisfy({ $0 > 0 }) else {
+            throw DataError(file: file, "each image has no pixels (shape \(shape)); a zero-width input cannot be trained on")
+        }
     }
 
     static func checkedHeader(_ raw: UnsafeRawBufferPointer, file: String) throws -> IDXHeader {
         let header = try IDXHeader.parse(raw, file: file)
         let available = raw.count - header.dataOffset
         if available < header.dataByteCount {
-            let rowBytes = header.shape.dropFirst().reduce(1, *) * header.element.size
+            let rowBytes = header.itemElementCount * header.element.size
             throw DataError(file: file, byteOffset: raw.count,
                             "the file ends after \(available.grouped) of \(header.dataByteCount.grouped) data bytes "
                             + "(shape \(header.shape) of \(header.elementName)s from byte \(header.dataOffset)); "
@@ -145,6 +178,24 @@ public enum IDXLoader {
                             "\((available - header.dataByteCount).grouped) unexpected bytes after the data of shape \(header.shape)")
         }
         return header
+    }
+}
+
+/// The product of `sizes`, or `nil` if it overflows `Int` (sizes read from a file are never trusted).
+func checkedProduct(_ sizes: some Sequence<Int>) -> Int? {
+    var product = 1
+    for size in sizes {
+        guard size >= 0, let next = product.multipliedChecked(by: size) else { return nil }
+        product = next
+    }
+    return product
+}
+
+extension Int {
+    /// `self · other`, or `nil` on overflow.
+    func multipliedChecked(by other: Int) -> Int? {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? nil : product
     }
 }
 

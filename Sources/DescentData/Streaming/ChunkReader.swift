@@ -9,16 +9,16 @@ import DescentCore
 final class ChunkReader<Scalar: TensorScalar> {
     let dataset: StreamingDataset<Scalar>
     private var descriptor: Int32 = -1
-    /// Raw IDX bytes of one chunk before conversion.
+    /// Raw IDX or `.npy` bytes of one chunk before conversion (reused for every chunk).
     private var staging: UnsafeMutableRawBufferPointer?
     private var fields: [CSVField] = []
 
     init(_ dataset: StreamingDataset<Scalar>) throws {
         self.dataset = dataset
-        if case .idx(let images, let header, _, _) = dataset.source {
-            descriptor = open(images, O_RDONLY)
-            guard descriptor >= 0 else { throw DataError(file: images, "cannot open the file: \(String(cString: strerror(errno)))") }
-            staging = .allocate(byteCount: Swift.max(dataset.chunkRows * header.rowElements * header.element.size, 1), alignment: 16)
+        if case .array(let rows) = dataset.source {
+            descriptor = open(rows.path, O_RDONLY)
+            guard descriptor >= 0 else { throw DataError(file: rows.path, "cannot open the file: \(String(cString: strerror(errno)))") }
+            staging = .allocate(byteCount: Swift.max(dataset.chunkRows * rows.rowBytes, 1), alignment: 16)
         }
     }
 
@@ -40,20 +40,23 @@ final class ChunkReader<Scalar: TensorScalar> {
         let width = dataset.featuresPerRow
         for r in 0..<chunk.rowCount { rowIndices[offset + r] = chunk.firstRow + r }
         switch dataset.source {
-        case .idx(let images, let header, let labels, let scale):
-            let bytes = chunk.rowCount * header.rowElements * header.element.size
-            let start = header.dataOffset + chunk.firstRow * header.rowElements * header.element.size
-            var done = 0
-            while done < bytes {
-                let got = pread(descriptor, staging!.baseAddress! + done, bytes - done, off_t(start + done))
-                guard got > 0 else {
-                    throw DataError(file: images, byteOffset: start + done, got == 0 ? "the file ended early (was it truncated while reading?)" : "read error: \(String(cString: strerror(errno)))")
-                }
-                done += got
+        case .array(let rows):
+            let bytes = chunk.rowCount * rows.rowBytes
+            let start = rows.dataOffset + chunk.firstRow * rows.rowBytes
+            let got = try FileBytes.readFully(descriptor, into: staging!.baseAddress!, count: bytes, at: start, file: rows.path)
+            guard got == bytes else {
+                throw DataError(file: rows.path, byteOffset: start + got, "the file ended early (was it truncated while reading?)")
             }
-            convertElements(UnsafeRawPointer(staging!.baseAddress!), type: header.element, bigEndian: true, count: chunk.rowCount * width,
-                            divisor: scale && header.element == .uint8 ? 255 : 1, into: features + offset * width)
-            for r in 0..<chunk.rowCount { classes[offset + r] = labels[chunk.firstRow + r] }
+            convertElements(UnsafeRawPointer(staging!.baseAddress!), type: rows.element, bigEndian: rows.bigEndian, count: chunk.rowCount * width,
+                            divisor: rows.divisor, into: features + offset * width)
+            if dataset.classCount != nil {
+                for r in 0..<chunk.rowCount { classes[offset + r] = rows.classes[chunk.firstRow + r] }
+            } else {
+                let k = dataset.targetCount
+                rows.values.withUnsafeBufferPointer { source in
+                    (values + offset * k).update(from: source.baseAddress! + chunk.firstRow * k, count: chunk.rowCount * k)
+                }
+            }
         case .csv(let path, let delimiter, let layout, let classIndex):
             let stream = try CSVRecordStream(path: path, delimiter: delimiter, offset: chunk.byteOffset, line: chunk.line, blockSize: 1 << 20)
             let targetCount = layout.targetColumns.count

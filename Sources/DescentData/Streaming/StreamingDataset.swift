@@ -14,9 +14,10 @@ import DescentCore
 /// ``StreamingLoader``, which shuffles chunks and rows within a bounded window.
 ///
 /// Memory held while streaming: the loader's window (`windowChunks · chunkRows` rows), two
-/// batches, a 1 MiB read buffer, 16 bytes per chunk for the index, and for IDX the labels
-/// (8 bytes per row). Plain files only: a gzip file cannot be read at random chunk positions
-/// (decompress it first), except that an IDX label file may be compressed.
+/// batches, a 1 MiB read buffer (for IDX and `.npy`, one chunk of the file's bytes), 32 bytes
+/// per chunk for the index, and for IDX and `.npy` the targets (8 bytes per row for classes).
+/// Plain files only: a gzip file cannot be read at random chunk positions (decompress it
+/// first), except that a label file may be compressed.
 ///
 /// - PyTorch: `torch.utils.data.IterableDataset`; TensorFlow: `tf.data.TextLineDataset` with
 ///   `shuffle(buffer_size)`.
@@ -24,7 +25,8 @@ public struct StreamingDataset<Scalar: TensorScalar>: Sendable {
     /// Where the rows come from.
     enum Source: Sendable {
         case csv(path: String, delimiter: UInt8, layout: CSVLayoutInfo, classIndex: [String: Int]?)
-        case idx(images: String, header: IDXHeaderInfo, labels: [Int], scaleToUnit: Bool)
+        /// Fixed-size rows of an IDX or `.npy` file, with the targets held in memory.
+        case array(ArrayRows<Scalar>)
     }
 
     /// One chunk: its first row, row count, and (CSV) byte offset and line.
@@ -77,6 +79,9 @@ public struct StreamingDataset<Scalar: TensorScalar>: Sendable {
         let dataOffset = options.hasHeader ? stream.recordOffset + (stream.tokenizer.position - stream.tokenizer.recordStart!) : 0
         let dataLine = options.hasHeader ? stream.tokenizer.line : 1
         let layout = try CSVLayout.resolve(names: names, options: options, file: path, dataStart: dataOffset, dataLine: dataLine)
+        guard !layout.featureColumns.isEmpty else {
+            throw DataError(file: path, "no feature columns: \(names.count == 1 ? "each row is one field (is the delimiter \"\(options.delimiter)\" right?)" : "every column is a target")")
+        }
         let reader = options.hasHeader ? stream : try CSVRecordStream(path: path, delimiter: delimiter)
 
         // Indexing pass: count rows, note chunk starts, check field counts, collect text labels.
@@ -115,47 +120,10 @@ public struct StreamingDataset<Scalar: TensorScalar>: Sendable {
                          classIndex: classNames.map { Dictionary(uniqueKeysWithValues: $0.enumerated().map { ($1, $0) }) }))
     }
 
-    /// A streaming view of MNIST-style IDX images with their labels.
-    /// - Parameters:
-    ///   - images: a plain (uncompressed) IDX image file.
-    ///   - labels: the IDX label file (plain or gzip; held in memory, 8 bytes per row).
-    ///   - scaleToUnit: divide bytes by 255. The default value is `true`.
-    ///   - flatten: one row of `height·width` features per image. The default value is `true`.
-    ///   - chunkRows: images per chunk. The default value is `1024`.
-    public static func idx(images: String, labels: String, scaleToUnit: Bool = true, flatten: Bool = true, chunkRows: Int = 1024) throws -> StreamingDataset {
-        guard chunkRows >= 1 else { throw DataError(file: images, "chunkRows must be ≥ 1, got \(chunkRows)") }
-        try FileBytes.checkReadable(images)
-        if FileBytes.isGzip(images) { throw DataError(file: images, "streaming needs a plain file to read chunks at random positions; decompress it first (gunzip -k)") }
-        let descriptor = open(images, O_RDONLY)
-        guard descriptor >= 0 else { throw DataError(file: images, "cannot open the file: \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var head = [UInt8](repeating: 0, count: 1028)
-        let got = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, 1028, 0) }
-        let fileSize = Int(lseek(descriptor, 0, SEEK_END))
-        let header = try head.withUnsafeBytes { try IDXHeader.parse(UnsafeRawBufferPointer(rebasing: $0[..<Swift.max(got, 0)]), file: images) }
-        let available = fileSize - header.dataOffset
-        guard available >= header.dataByteCount else {
-            throw DataError(file: images, byteOffset: fileSize,
-                            "the file ends after \(available.grouped) of \(header.dataByteCount.grouped) data bytes (shape \(header.shape)); the file is truncated")
-        }
-        let classes = try IDXLoader.loadLabels(labels)
-        let rows = header.shape[0]
-        guard classes.count == rows else { throw DataError(file: labels, "\(classes.count.grouped) labels for \(rows.grouped) images in \(images); the files do not belong together") }
-        let classCount = (classes.max() ?? 0) + 1
-        if let bad = classes.firstIndex(where: { $0 < 0 }) { throw DataError(file: labels, "label \(classes[bad]) of image \(bad) is negative") }
-        let sampleShape = Array(header.shape.dropFirst())
-        let chunks = stride(from: 0, to: rows, by: chunkRows).map { Chunk(firstRow: $0, rowCount: Swift.min(chunkRows, rows - $0), byteOffset: 0, line: 0) }
-        let info = IDXHeaderInfo(dataOffset: header.dataOffset, element: header.element, rowElements: sampleShape.reduce(1, *))
-        return StreamingDataset(
-            count: rows, featureShape: flatten ? [sampleShape.reduce(1, *)] : sampleShape, classCount: classCount,
-            classNames: nil, featureNames: nil, targetCount: 1, chunkRows: chunkRows, chunks: chunks,
-            source: .idx(images: images, header: info, labels: classes, scaleToUnit: scaleToUnit))
-    }
-
     /// Bytes held by the dataset description itself (chunk index, labels).
     var indexBytes: Int {
         var bytes = chunks.count * MemoryLayout<Chunk>.stride
-        if case .idx(_, _, let labels, _) = source { bytes += labels.count * MemoryLayout<Int>.stride }
+        if case .array(let rows) = source { bytes += rows.targetBytes }
         return bytes
     }
 }
@@ -165,11 +133,4 @@ struct CSVLayoutInfo: Sendable {
     var names: [String]
     var featureColumns: [Int]
     var targetColumns: [Int]
-}
-
-/// The parts of an IDX header a chunk reader needs.
-struct IDXHeaderInfo: Sendable {
-    var dataOffset: Int
-    var element: StoredElement
-    var rowElements: Int
 }

@@ -17,7 +17,12 @@ import DescentCore
 ///
 /// Memory: the window (`windowChunks · chunkRows` rows of features and targets), up to three batches
 /// (the previous one until the caller drops it, the one in use and the one being prefetched), a read buffer, and the dataset's index; see
-/// ``estimatedBytesHeld``.
+/// ``estimatedBytesHeld``. ``init(_:batchSize:shuffle:dropLast:seed:memoryBudget:prefetch:)`` picks
+/// the largest window that fits a byte budget (and throws, rather than stopping, on a bad batch size).
+///
+/// **Resuming.** ``batches(epoch:startingAt:)`` gives exactly the batches a full pass gives from
+/// that batch on: the skipped windows' shuffles are drawn (not read), so the generator is where it
+/// would be. A checkpoint needs only the ``LoaderPosition``, the seed and the dataset's `chunkRows`.
 ///
 /// - PyTorch: an `IterableDataset` with a shuffle buffer (`torchdata`'s `shuffle(buffer_size=…)`);
 ///   TensorFlow: `dataset.shuffle(buffer_size)` after interleaving shuffled shards.
@@ -81,16 +86,10 @@ public struct StreamingLoader<Scalar: TensorScalar>: BatchLoader {
     /// An upper bound on the bytes of data the loader holds while iterating: window, three batches,
     /// read buffer and index.
     public var estimatedBytesHeld: Int {
-        let rowBytes = (dataset.featuresPerRow + dataset.targetCount) * MemoryLayout<Scalar>.stride + 2 * MemoryLayout<Int>.stride
         let windowRows = Swift.min(windowChunks * dataset.chunkRows, dataset.count)
-        let readBuffer: Int
-        switch dataset.source {
-        case .idx(_, let header, _, _): readBuffer = dataset.chunkRows * header.rowElements * header.element.size
-        case .csv: readBuffer = 1 << 20  // the record stream's block (it grows only for a record over 512 KiB)
-        }
         // Three batches: the caller's previous one (until its variable is overwritten), the one just
         // returned, and the one being prefetched.
-        return windowRows * rowBytes + 3 * resolvedBatchSize * rowBytes + readBuffer + dataset.indexBytes
+        return (windowRows + 3 * resolvedBatchSize) * dataset.heldBytesPerRow + dataset.readBufferBytes + dataset.indexBytes
     }
 
     /// The chunk order of `epoch` and the generator state after drawing it.
