@@ -54,19 +54,40 @@ enum DataSource {
             return try loadCSV(source, target: target, task: task, classNames: classNames, reading: reading, encoder: encoder,
                                fillValues: fillValues)
         case .idx, .npy:
-            if task == .regression { throw ValidationError("\(source): IDX and .npy data trains classifiers here (--labels gives class labels); --task regression does not fit it") }
             guard let labels else {
-                throw ValidationError("\(source) holds features only; give their class labels with --labels FILE (an IDX label file, a .npy array or a one-column CSV file)")
+                throw ValidationError("\(source) holds features only; give their labels or targets with --labels FILE (an IDX label file, a .npy array or a one-column CSV file)")
             }
-            return try loadArrays(source, labels: labels, classNames: classNames)
+            return try loadArrays(source, labels: labels, task: task, classNames: classNames)
         }
     }
 
-    /// IDX images or a `.npy` array with a label file: a classification dataset whose features keep
-    /// their sample shape (flattened for the dense models by ``flattened(_:)``).
-    static func loadArrays<Scalar: TensorScalar>(_ source: String, labels: String, classNames: [String]?) throws -> Loaded<Scalar> {
-        let dataset: TensorDataset<Scalar> = try wrapDataErrors { try ArrayFiles.load(features: source, labels: labels, classCount: classNames?.count) }
-        let names = classNames ?? (0..<(dataset.classCount ?? 0)).map(String.init)
+    /// IDX images or a `.npy` array with a label file (IDX, `.npy` or one-column text): class
+    /// labels, or real values for float arrays and fractions (``ArrayDatasetLoader``'s rule), unless
+    /// `task` says which. A plain `.npy` of the run's element type is memory-mapped, not copied.
+    static func loadArrays<Scalar: TensorScalar>(_ source: String, labels: String, task: LearningTask?, classNames: [String]?) throws -> Loaded<Scalar> {
+        let kind: TargetKind = task == .classification ? .classification : task == .regression ? .regression : .automatic
+        var dataset: TensorDataset<Scalar> = try wrapDataErrors {
+            try ArrayDatasetLoader.load(features: source, labels: labels, targetKind: kind, classCount: nil)
+        }
+        guard dataset.targets.classes != nil else {
+            return Loaded(dataset: try flattened(dataset), task: .regression, target: nil, classNames: nil)
+        }
+        var names = dataset.classNames ?? (0..<(dataset.classCount ?? 0)).map(String.init)
+        if let classNames, let labels = dataset.targets.classes {
+            // Number the classes as training did (by name): a label training never saw is an error.
+            let index = Dictionary(classNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let mapping = try names.map { name -> Int in
+                guard let i = index[name] else {
+                    throw ValidationError("\(source): the class \"\(name)\" does not occur in the training data (classes: \(classNames.joined(separator: ", ")))")
+                }
+                return i
+            }
+            dataset = try wrapDataErrors {
+                try TensorDataset(features: dataset.features, targets: .classes(labels.map { mapping[$0] }), classNames: classNames,
+                                  classCount: classNames.count)
+            }
+            names = classNames
+        }
         return Loaded(dataset: try flattened(dataset), task: .classification, target: nil, classNames: names)
     }
 

@@ -80,7 +80,7 @@ enum ModelFolder {
             dataset = try wrapDataErrors { try table.dataset(encoder: preprocessing.encoder) }
         } else {
             guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("there is no file \(source)") }
-            dataset = try DataSource.flattened(wrapDataErrors { try ArrayFiles.loadFeatures(source) })
+            dataset = try DataSource.flattened(wrapDataErrors { try ArrayDatasetLoader.load(features: source, as: Scalar.self) })
         }
         if let names = preprocessing.featureNames, let own = dataset.featureNames, own != names {
             throw ValidationError("\(source) has the feature columns \(own.joined(separator: ", ")); the model was trained on \(names.joined(separator: ", "))")
