@@ -105,7 +105,7 @@ let package = Package(
             ],
             path: "Tests/DescentTrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
-        .testTarget(name: "DescentPlaygroundTests", dependencies: ["DescentPlayground", "DescentCLI"],
+        .testTarget(name: "DescentPlaygroundTests", dependencies: ["DescentPlayground", "DescentCLI", "Descent"],
                     path: "Tests/DescentPlaygroundTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests",
                     resources: [.copy("Fixtures")]),

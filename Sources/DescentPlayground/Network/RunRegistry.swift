@@ -4,7 +4,7 @@ import Foundation
 /// another stops the oldest), and the events of the last ``maximumKept`` runs kept for streams
 /// that come late.
 final class RunRegistry: @unchecked Sendable {
-    /// Runs training at the same time; the page overlays two.
+    /// Runs training at the same time; the page trains one and overlays up to two comparisons.
     let maximumActive: Int
     /// Runs whose events are kept, finished or not.
     let maximumKept: Int
@@ -12,8 +12,8 @@ final class RunRegistry: @unchecked Sendable {
     private var counter = 0
     private let lock = NSLock()
 
-    /// A registry with the given bounds. The default values are 2 active and 8 kept.
-    init(maximumActive: Int = 2, maximumKept: Int = 8) {
+    /// A registry with the given bounds. The default values are 3 active and 8 kept.
+    init(maximumActive: Int = 3, maximumKept: Int = 8) {
         self.maximumActive = Swift.max(1, maximumActive)
         self.maximumKept = Swift.max(self.maximumActive, maximumKept)
     }

@@ -126,7 +126,7 @@ extension PlaygroundPage {
     function drawNetwork() {
       const runs = network.runs, xLabel = byId("n-axis").value;
       drawLineChart(byId("n-loss"), { xLabel, yLabel: "loss", yLog: true, series: runs.flatMap(run => [
-        { label: `${run.label} batch`, color: run.color, width: 0.8, dash: run.dash, opacity: 0.55, points: againstAxis(run, run.batch) },
+        { label: `${run.label} batch`, color: run.color, width: 0.8, dash: run.dash, opacity: 0.35, points: againstAxis(run, run.batch) },
         { label: `${run.label} full`, color: run.color, width: 2.5, dash: run.dash, points: againstAxis(run, run.full) }]) });
       drawLineChart(byId("n-accuracy"), { xLabel, yLabel: "accuracy", yMin: 0, yMax: 1, series: runs.flatMap(run => [
         { label: `${run.label} training`, color: run.color, width: 2, points: againstAxis(run, run.trainAccuracy) },

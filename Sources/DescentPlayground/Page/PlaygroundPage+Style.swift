@@ -21,7 +21,7 @@ extension PlaygroundPage {
     button.plain { background: #fff; border: 1px solid var(--line); padding: 5px 10px; cursor: pointer; border-radius: 3px; font: inherit; }
     .buttons { display: flex; gap: 6px; flex-wrap: wrap; margin: 8px 0; }
     .error { color: var(--bad); white-space: pre-wrap; min-height: 1em; margin: 6px 0; }
-    .note { color: var(--muted); font-size: 12.5px; }
+    .note { color: var(--muted); font-size: 12.5px; white-space: pre-line; }
     .pictures { display: flex; flex-direction: column; gap: 10px; }
     .panel { background: #fff; border: 1px solid var(--line); padding: 8px; }
     .panel h2 { font-size: 13px; margin: 0 0 4px; color: var(--muted); font-weight: 600; }

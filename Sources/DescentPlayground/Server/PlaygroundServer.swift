@@ -10,7 +10,7 @@ import Foundation
 ///     let port = try await server.waitUntilListening()
 ///
 /// Safe by default: it listens on 127.0.0.1 unless told otherwise, limits request bodies
-/// (64 KiB of JSON, 1 MiB of CSV), keeps at most two runs training (a third stops the oldest),
+/// (64 KiB of JSON, 1 MiB of CSV), keeps at most three runs training (a fourth stops the oldest),
 /// reads and writes no file a request names, and answers requests that name another host or come
 /// from another origin with 403 (a web page elsewhere cannot drive it, even through DNS rebinding).
 public final class PlaygroundServer: Sendable {
@@ -23,9 +23,9 @@ public final class PlaygroundServer: Sendable {
     /// - Parameters:
     ///   - host: an IPv4 or IPv6 address, or `localhost`. The default value is `"127.0.0.1"`.
     ///   - port: the port; `0` picks a free one. The default value is `8080`.
-    ///   - maximumActiveRuns: runs that may train at once. The default value is `2`.
+    ///   - maximumActiveRuns: runs that may train at once (the page trains one and up to two comparisons). The default value is `3`.
     /// - Throws: ``RequestError`` for a host that is not an address.
-    public init(host: String = "127.0.0.1", port: UInt16 = 8080, maximumActiveRuns: Int = 2) throws {
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080, maximumActiveRuns: Int = 3) throws {
         self.host = host
         let address: any SocketAddress
         do {
@@ -40,8 +40,12 @@ public final class PlaygroundServer: Sendable {
         api = PlaygroundAPI(runs: RunRegistry(maximumActive: maximumActiveRuns))
         let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
         let handler = SameOriginHandler(next: api.routes(), loopbackOnly: loopback)
-        server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: 120), handler: handler)
+        // FlyingFox's log would report every closed event stream and the shutdown as errors.
+        server = HTTPServer(config: HTTPServer.Configuration(address: address, timeout: 120, logger: .disabled), handler: handler)
     }
+
+    /// The runs, for tests.
+    var runsForTesting: RunRegistry { api.runs }
 
     /// Serves until the task is cancelled; stops every run when it ends.
     public func run() async throws {
