@@ -49,7 +49,7 @@ extension PlaygroundPage {
       params.set("view", document.querySelector(".view.active") === byId("network-view") ? "network" : "landscape");
       const l = landscapeSettings();
       params.set("fn", l.function); params.set("start", l.start); params.set("steps", l.steps);
-      if (l.schedule) params.set("schedule", l.schedule);
+      if (l.schedule) params.set("lschedule", l.schedule);  // "schedule" is the network's
       for (const spec of l.optimizers) params.append("opt", spec);
       for (const [key, value] of Object.entries(networkSettings())) if (value !== "" && key !== "data" || (key === "data" && value !== "upload")) params.set(key, value);
       if (currentLesson) params.set("lesson", currentLesson);
@@ -61,7 +61,7 @@ extension PlaygroundPage {
     /** Reads the URL's settings into both views; returns the parameters. */
     function loadState() {
       const params = new URLSearchParams(location.hash.slice(1));
-      applyLandscapeSettings({ function: params.get("fn"), start: params.get("start"), steps: params.get("steps"), schedule: params.get("schedule"), optimizers: params.getAll("opt") });
+      applyLandscapeSettings({ function: params.get("fn"), start: params.get("start"), steps: params.get("steps"), schedule: params.get("lschedule"), optimizers: params.getAll("opt") });
       const network = {};
       for (const key of Object.keys(NETWORK_FIELDS)) if (params.has(key)) network[key] = params.get(key);
       applyNetworkSettings(network);
