@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "DescentPlayground",
             dependencies: ["Descent", .product(name: "FlyingFox", package: "FlyingFox")],
-            path: "Sources/DescentPlayground"),
+            path: "Sources/DescentPlayground", exclude: ["API.md"]),
         .executableTarget(
             name: "DescentCLI",
             dependencies: ["Descent", "DescentPlayground", .product(name: "ArgumentParser", package: "swift-argument-parser")],

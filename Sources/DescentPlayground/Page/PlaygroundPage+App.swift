@@ -82,11 +82,12 @@ extension PlaygroundPage {
       }
     }
 
-    /** Applies the URL: loads the function's picture, races, and starts training when asked (`run=1`). */
+    /** Applies the URL: loads the function's picture, races (paused at step `at=N` if given), and starts training when asked (`run=1`). */
     async function openState() {
       const params = loadState();
       await loadLandscape();
       await race();
+      if (params.has("at")) { play(false); showFrame(Math.max(0, Math.min(Number(byId("l-slider").max), Number(params.get("at")) || 0))); }
       if (params.get("run") === "1") await startTraining();
     }
 

@@ -64,7 +64,7 @@ extension PlaygroundPage {
       if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
       if (!Number.isFinite(y0) || !Number.isFinite(y1)) { y0 = 0; y1 = 1; }
       if (x1 === x0) x1 = x0 + 1;
-      if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
+      if (y1 === y0) { const pad = Math.abs(y0) / 2 || 0.5; y0 -= pad; y1 += pad; }  // a constant: centred, not a flat line on the edge
       const sx = v => margin.left + (fx(v) - x0) / (x1 - x0) * (width - margin.left - margin.right);
       const sy = v => height - margin.bottom - (fy(v) - y0) / (y1 - y0) * (height - margin.top - margin.bottom);
       const axes = svgElement("g", { class: "axes" }, svg);
