@@ -14,6 +14,7 @@ import PackageDescription
 //   DescentTraining  trainer, history, early stopping, checkpoints, LR finder
 //   DescentPlot      SVG charts and HTML report
 //   Descent          the library product: re-exports all of the above
+//   DescentPlayground `descent playground`: the local web server (FlyingFox), its JSON API and its page
 //   DescentCLI       the `descent` command-line tool
 let package = Package(
     name: "Descent",
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         // Tests only: property-based generation of models and shapes (DescentTrainingTests).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // `descent playground` only: a small HTTP server on Swift concurrency (no SwiftNIO).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .target(name: "CDescentKernels", path: "Sources/CDescentKernels"),
@@ -76,9 +79,13 @@ let package = Package(
                 "DescentPlot",
             ],
             path: "Sources/Descent"),
+        .target(
+            name: "DescentPlayground",
+            dependencies: ["Descent", .product(name: "FlyingFox", package: "FlyingFox")],
+            path: "Sources/DescentPlayground", exclude: ["API.md"]),
         .executableTarget(
             name: "DescentCLI",
-            dependencies: ["Descent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Descent", "DescentPlayground", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DescentCLI"),
         .executableTarget(
             name: "DescentBenchmarks", dependencies: ["Descent", "DescentKernels", "DescentCompiled"],
@@ -98,6 +105,8 @@ let package = Package(
             ],
             path: "Tests/DescentTrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
+        .testTarget(name: "DescentPlaygroundTests", dependencies: ["DescentPlayground", "DescentCLI", "Descent"],
+                    path: "Tests/DescentPlaygroundTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests",
                     resources: [.copy("Fixtures")]),
     ],

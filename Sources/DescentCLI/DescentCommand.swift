@@ -15,6 +15,7 @@ struct DescentCommand: AsyncParsableCommand {
             GradcheckCommand.self,
             LRFindCommand.self,
             OptimizeCommand.self,
+            PlaygroundCommand.self,
             PredictCommand.self,
             ScheduleCommand.self,
             TrainCommand.self,

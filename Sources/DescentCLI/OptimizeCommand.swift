@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentPlayground
 import Foundation
 
 /// `descent optimize`: run optimizers on the classic test functions and print their paths.
@@ -66,48 +67,23 @@ struct OptimizeCommand: ParsableCommand {
         for message in divergences { FileHandle.standardError.write(Data((message + "\n").utf8)) }
     }
 
-    /// The function, resolved from its name.
-    func testFunction() throws -> TestFunction {
-        guard let value = TestFunction(rawValue: function) else {
-            throw ValidationError("unknown function `\(function)`; valid functions: \(TestFunction.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
+    /// The run these options describe (the same type `POST /api/optimize` runs, so both print
+    /// the same JSON).
+    func request() throws -> OptimizationRequest {
+        do {
+            return OptimizationRequest(function: function, start: try start.map(OptimizationRequest.start(parsing:)), optimizers: optimizer,
+                                       steps: steps, schedule: schedule, precision: precision == .float ? .float : .double)
+        } catch let error as RequestError { throw ValidationError(error.message) }
     }
 
-    /// The starting point, parsed from `--start` or the function's default.
-    func startPoint(for function: TestFunction) throws -> [Double] {
-        guard let start else { return function.defaultStart }
-        let parts = start.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap(Double.init)
-        guard values.count == parts.count, values.allSatisfy(\.isFinite) else {
-            throw ValidationError("--start must be numbers separated by commas, such as -1.5,2.0; got `\(start)`")
-        }
-        guard values.count == function.dimension else {
-            throw ValidationError("--start: \(function.rawValue) takes \(function.dimension) coordinate\(function.dimension == 1 ? "" : "s"), got \(values.count)")
-        }
-        return values
+    /// The function, resolved from its name.
+    func testFunction() throws -> TestFunction {
+        do { return try request().testFunction() } catch let error as RequestError { throw ValidationError(error.message) }
     }
 
     /// Runs every optimizer and returns the trajectories (the data behind the output and the plots).
     func trajectories() throws -> [Trajectory] {
-        let function = try testFunction()
-        let start = try startPoint(for: function)
-        let scheduleKind: LearningRateScheduler.Kind?
-        do { scheduleKind = try schedule.map { try makeSchedule(spec: $0) } } catch { throw ValidationError("--schedule: \(error)") }
-        return try optimizer.map { spec in
-            do {
-                switch precision {
-                case .double:
-                    return try function.trajectory(optimizer: makeOptimizer(spec: spec, as: Double.self), start: start, steps: steps, schedule: scheduleKind)
-                case .float:
-                    return try function.trajectory(optimizer: makeOptimizer(spec: spec, as: Float.self), start: start, steps: steps, schedule: scheduleKind)
-                }
-            } catch let error as SpecError {
-                throw ValidationError("--optimizer: \(error)")
-            } catch let error as OptimizerError {
-                throw ValidationError("--optimizer \(spec): \(error)")
-            }
-        }
+        do { return try request().trajectories() } catch let error as RequestError { throw ValidationError(error.message) }
     }
 
     /// The text to print, and the divergence messages (for standard error).
@@ -117,8 +93,7 @@ struct OptimizeCommand: ParsableCommand {
         if let plot { try writePlot(pathPlot(runs).svg(), to: plot) }
         switch formatOption.format {
         case .json:
-            let objects = runs.map { json(for: $0) }
-            return ((objects.count == 1 ? objects[0] : .array(objects)).text, divergences)
+            return (try request().jsonText(runs), divergences)
         case .csv:
             return (csv(runs), divergences)
         case .table:
@@ -130,31 +105,6 @@ struct OptimizeCommand: ParsableCommand {
     func pathPlot(_ runs: [Trajectory]) throws -> OptimizerPathPlot {
         OptimizerPathPlot(function: try testFunction(), runs: zip(optimizer, runs).map { OptimizerPathPlot.Run(label: $0, trajectory: $1) },
                           animated: animate)
-    }
-
-    func json(for run: Trajectory) -> JSONValue {
-        var optimizerObject: [(String, JSONValue)] = [("name", .string(run.optimizer))]
-        for (key, value) in run.hyperparameters {
-            switch value {
-            case .number(let x): optimizerObject.append((key, .number(x)))
-            case .boolean(let b): optimizerObject.append((key, .bool(b)))
-            default: optimizerObject.append((key, .string(value.description)))
-            }
-        }
-        var object: [(String, JSONValue)] = [
-            ("function", .string(run.function.rawValue)),
-            ("optimizer", .object(optimizerObject)),
-            ("precision", .string(precision.rawValue)),
-        ]
-        if let schedule { object.append(("schedule", .string(schedule))) }
-        object.append(("trajectory", .array(run.points.map { point in
-            var fields: [(String, JSONValue)] = [("step", .number(Double(point.step))), ("parameters", .array(point.parameters.map(JSONValue.number))),
-                                                 ("loss", .number(point.loss)), ("gradient", .array(point.gradient.map(JSONValue.number)))]
-            if let rate = point.learningRate { fields.append(("learningRate", .number(rate))) }
-            return .object(fields)
-        })))
-        if let divergence = run.divergence { object.append(("diverged", .string(divergence))) }
-        return .object(object)
     }
 
     func csv(_ runs: [Trajectory]) -> String {
@@ -196,21 +146,5 @@ struct OptimizeCommand: ParsableCommand {
     static func short(_ x: Double) -> String { String(format: "%.6g", x) }
 }
 
-/// A JSON value written with full double precision (shortest round-trip form) and keys in order.
-enum JSONValue {
-    case number(Double), string(String), bool(Bool), array([JSONValue]), object([(String, JSONValue)]), null
-
-    var text: String {
-        switch self {
-        case .number(let x):
-            guard x.isFinite else { return "null" }
-            if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
-            return "\(x)"
-        case .string(let s): return jsonStringLiteral(s)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
-        case .object(let fields): return "{" + fields.map { jsonStringLiteral($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
-        }
-    }
-}
+/// The JSON writer of every `--format json` output, shared with the playground's API.
+typealias JSONValue = DescentPlayground.JSONValue

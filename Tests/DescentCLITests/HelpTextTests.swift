@@ -43,7 +43,7 @@ import Testing
 
     @Test func everyCommandIsListed() {
         #expect(Self.commands().map(\.path) == ["compare", "data", "data inspect", "data stream-train", "demo", "evaluate",
-                                                "gradcheck", "lr-find", "optimize", "predict", "schedule", "train"])
+                                                "gradcheck", "lr-find", "optimize", "playground", "predict", "schedule", "train"])
     }
 
     @Test func noLineIsWiderThan80Columns() {
@@ -108,6 +108,7 @@ import Testing
                           "--step-size", "--format"],
             "lr-find": training + ["--start-lr", "--end-lr", "--iterations", "--format", "--plot"],
             "optimize": ["--function", "--start", "--optimizer", "--steps", "--schedule", "--precision", "--format", "--plot", "--animate"],
+            "playground": ["--port", "--host", "--open"],
             "predict": ["--model", "--data", "--labels", "--output", "--probabilities"],
             "schedule": ["--schedule", "--lr", "--steps", "--momentum", "--metrics", "--format", "--plot"],
             "train": training + ["--output", "--resume", "--checkpoint-every", "--keep-checkpoints", "--max-time", "--format", "--quiet", "--verbose"],
