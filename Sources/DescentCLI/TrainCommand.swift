@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
                                              handleInterrupts: Bool) throws -> Outcome {
         let setup = try TrainingSetup<Scalar>(configuration)
         let trainer = setup.trainer
-        var messages: [String] = setup.data.warnings.map { "warning: \($0)" }
+        var messages: [String] = setup.notes + setup.data.warnings.map { "warning: \($0)" }
         let directory = outputDirectory.map { URL(fileURLWithPath: $0) }
         if let directory {
             let schedule = try configuration.checkpointSchedule
@@ -173,13 +173,17 @@ struct TrainCommand: ParsableCommand {
             outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
                 + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), "
                 + "\"timing\": {\"loadSeconds\": \(jsonNumber(setup.loadSeconds)), \"trainSeconds\": \(jsonNumber(result.seconds)), "
-                + "\"samplesPerSecond\": \(jsonNumber(samplesPerSecond))}}"
+                + "\"samplesPerSecond\": \(jsonNumber(samplesPerSecond))}, "
+                + "\"memory\": {\"peakBytes\": \(ProcessMemory.current().peakKilobytes * 1024), \"limitBytes\": \(try configuration.memoryLimitBytes), "
+                + "\"streamed\": \(setup.streamed != nil)}}"
         case .text:
             var lines = ["stopped: \(result.stopReason.rawValue) after \(result.epochs) epoch\(result.epochs == 1 ? "" : "s") (\(trainer.state.step) steps)"]
             if let train { lines.append("train       " + textValues(train)) }
             if let validation { lines.append("validation  " + textValues(validation)) }
             if let test { lines.append("test        " + textValues(test)) }
             lines.append(String(format: "time: %.2fs loading, %.2fs training, %.0f samples/s", setup.loadSeconds, result.seconds, samplesPerSecond))
+            lines.append("memory: \(MemorySize(bytes: ProcessMemory.current().peakKilobytes * 1024)) at the peak"
+                         + (setup.streamed != nil ? ", data streamed from disk" : "") + " (limit \(MemorySize(bytes: try configuration.memoryLimitBytes)))")
             if let directory { lines.append("output: \(directory.path)") }
             outcome.text = lines.joined(separator: "\n")
         }

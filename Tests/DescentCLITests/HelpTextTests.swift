@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func everyCommandIsListed() {
-        #expect(Self.commands().map(\.path) == ["compare", "data", "data inspect", "data stream-train", "demo", "evaluate",
+        #expect(Self.commands().map(\.path) == ["compare", "data", "data inspect", "demo", "evaluate",
                                                 "gradcheck", "lr-find", "optimize", "playground", "predict", "schedule", "train"])
     }
 
@@ -94,14 +94,12 @@ import Testing
                         "--schedule", "--schedule-unit", "--batch-size", "--epochs", "--early-stopping", "--clip-grad-norm", "--seed",
                         "--precision", "--standardize", "--no-standardize", "--config", "--labels", "--delimiter", "--header",
                         "--no-header", "--drop", "--categorical", "--missing", "--validation-labels", "--test-labels",
-                        "--standardize-target", "--no-standardize-target"]
+                        "--standardize-target", "--no-standardize-target", "--stream", "--memory-limit"]
         let expected: [String: [String]] = [
             "compare": training + ["--batch-sizes", "--learning-rates", "--optimizers", "--schedules", "--inits", "--models", "--output",
                                    "--plot", "--format", "--quiet"],
             "data": [],
             "data inspect": ["--target", "--labels", "--no-header", "--delimiter", "--format"],
-            "data stream-train": ["--labels", "--target", "--batch-size", "--chunk-rows", "--window-chunks", "--epochs", "--learning-rate",
-                                  "--seed", "--read-only", "--no-prefetch"],
             "demo": ["--output", "--seed", "--epochs", "--quiet"],
             "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
             "gradcheck": ["--model", "--inputs", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
@@ -158,7 +156,7 @@ import Testing
         #expect(throws: (any Error).self) { try ScheduleCommand.parse(["--schedule", "constant", "--format", "csv"]) }
         #expect(throws: (any Error).self) { try EvaluateCommand.parse(["--model", "m", "--data", "d", "--format", "table"]) }
         #expect(try DataInspectCommand.parse(["f.csv", "--target=-1"]).fileOptions.target == .index(-1))
-        #expect(try DataStreamTrainCommand.parse(["f.csv", "--target", "price"]).fileOptions.target == .name("price"))
+        #expect(try DataInspectCommand.parse(["f.csv", "--target", "price"]).fileOptions.target == .name("price"))
         #expect(try DataInspectCommand.parse(["f.csv"]).fileOptions.target == nil)
         #expect(try TrainCommand.parse(["--data", "d.csv", "--target", "price"]).options.configuration().target == "price")
         let predict = try PredictCommand.parse(["--model", "run", "--data", "new.csv"])

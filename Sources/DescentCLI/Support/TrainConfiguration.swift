@@ -43,6 +43,10 @@ struct TrainConfiguration: Codable, Equatable {
     var categorical: String?
     /// `error`, `drop` (the rows) or `mean` (fill with the training file's column mean).
     var missing: String = "error"
+    /// Read the data from disk a chunk at a time instead of loading it.
+    var stream: Bool = false
+    /// The memory the process may use (`256MB`, `2GiB`); `nil`: half the machine's (or container's).
+    var memoryLimit: String?
 
     /// The defaults: every setting as the property initial values give it (`data` is empty, as
     /// there is no default training data).
@@ -56,7 +60,7 @@ struct TrainConfiguration: Codable, Equatable {
         "clipGradNorm": .number, "seed": .integer, "checkpointEvery": .string, "keepCheckpoints": .integer,
         "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
         "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
-        "missing": .string,
+        "missing": .string, "stream": .boolean, "memoryLimit": .string,
     ]
     enum Kind { case string, number, integer, boolean }
 
@@ -64,7 +68,7 @@ struct TrainConfiguration: Codable, Equatable {
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
                                   "precision", "standardize", "standardizeTarget", "labels", "validationLabels", "delimiter", "header", "drop",
-                                  "categorical", "missing"]
+                                  "categorical", "missing", "stream", "memoryLimit"]
 
     /// The validation share actually used (see `validationSplit`).
     var resolvedValidationSplit: Double {
@@ -79,6 +83,16 @@ struct TrainConfiguration: Codable, Equatable {
             if batchSize.lowercased() == "full" { return .fullBatch }
             guard let n = Int(batchSize), n > 0 else { throw ValidationError("--batch-size must be a positive whole number or `full`, not `\(batchSize)`") }
             return .samples(n)
+        }
+    }
+
+    /// `memoryLimit` in bytes, or the default (``defaultMemoryLimit()``).
+    var memoryLimitBytes: Int {
+        get throws {
+            guard let text = memoryLimit else { return defaultMemoryLimit() }
+            do { return try MemorySize(parsing: text).bytes } catch {
+                throw ValidationError("--memory-limit: \(error)")
+            }
         }
     }
 

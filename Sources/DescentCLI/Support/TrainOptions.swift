@@ -71,6 +71,12 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Standardise a regression target with the training split's mean and standard deviation (predictions and metrics stay in the target's units). Default: on.")
     var standardizeTarget: Bool?
 
+    @Flag(help: "Read the data from disk a chunk at a time instead of loading it (automatic when it would not fit --memory-limit).")
+    var stream = false
+
+    @Option(help: "The memory the process may use, e.g. 256MB or 2GiB; larger data is streamed. Default: half the machine's memory.")
+    var memoryLimit: String?
+
     @Option(help: "A JSON file with the same keys as these options (camelCase or kebab-case); options given on the command line win.")
     var config: String?
 
@@ -84,6 +90,8 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
         values["earlyStopping"] = earlyStopping; values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { Int64($0) }
         values["precision"] = precision; values["standardize"] = standardize; values["standardizeTarget"] = standardizeTarget
         values["validationLabels"] = validationLabels; values["testLabels"] = testLabels
+        if stream { values["stream"] = true }
+        values["memoryLimit"] = memoryLimit
         return values.merging(reading.values) { a, _ in a }
     }
 

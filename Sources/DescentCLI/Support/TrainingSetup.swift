@@ -10,11 +10,15 @@ struct TrainingSetup<Scalar: TensorScalar> {
     var model: Sequential<Scalar>
     var trainer: Trainer<Scalar>
     var preprocessing: Preprocessing
-    var trainLoader: DataLoader<TensorDataset<Scalar>>
-    var trainEvaluationLoader: DataLoader<TensorDataset<Scalar>>
-    var validationLoader: DataLoader<TensorDataset<Scalar>>?
-    var testLoader: DataLoader<TensorDataset<Scalar>>?
+    var trainLoader: any BatchLoader<Scalar>
+    var trainEvaluationLoader: any BatchLoader<Scalar>
+    var validationLoader: (any BatchLoader<Scalar>)?
+    var testLoader: (any BatchLoader<Scalar>)?
     var loadSeconds: Double
+    /// The streams, when the run reads its data from disk a chunk at a time; `nil` in memory.
+    var streamed: StreamedData<Scalar>?
+    /// What the setup chose that a user should hear about (streaming and why).
+    var notes: [String] = []
 
     /// Samples per batch when only evaluating (no gradients, so larger batches are cheap).
     static var evaluationBatchSize: Int { 1024 }
@@ -22,7 +26,15 @@ struct TrainingSetup<Scalar: TensorScalar> {
     init(_ configuration: TrainConfiguration) throws {
         let loadStart = Date()
         self.configuration = configuration
-        data = try PreparedData<Scalar>.load(configuration)
+        let memoryLimit = try configuration.memoryLimitBytes
+        let streams = try Self.streams(configuration, memoryLimit: memoryLimit, notes: &notes)
+        if streams {
+            let streamed = try StreamedData<Scalar>.open(configuration)
+            self.streamed = streamed
+            data = streamed.description
+        } else {
+            data = try PreparedData<Scalar>.load(configuration)
+        }
         loadSeconds = Date().timeIntervalSince(loadStart)
         guard data.train.count > 0 else { throw ValidationError("the training data has no rows") }
         guard data.inputCount > 0 else {
@@ -75,6 +87,42 @@ struct TrainingSetup<Scalar: TensorScalar> {
         trainer.configuration = configuration.jsonText()
 
         let batchSize = try configuration.resolvedBatchSize
+        if let streamed {
+            // The loaders share what the limit leaves beside the process as it is now, the model
+            // with its gradients and optimizer state (four copies of the parameters, as Adam
+            // keeps), and a step's activations; the training window gets half.
+            let parameters = model.parameters()
+            let parameterBytes = parameters.reduce(0) { $0 + $1.value.scalarCount } * MemoryLayout<Scalar>.stride
+            // A step's activations beyond its input batch (which the loader counts): every layer's
+            // output and its gradient, for an evaluation batch.
+            let outputWidths = parameters.filter { $0.value.rank == 2 }.reduce(0) { $0 + $1.value.shape[0] }
+            let activationBytes = 2 * Self.evaluationBatchSize * outputWidths * MemoryLayout<Scalar>.stride
+            let available = memoryLimit - ProcessMemory.current().residentBytes - 4 * parameterBytes - activationBytes
+            guard available > 0 else {
+                throw ValidationError("--memory-limit \(MemorySize(bytes: memoryLimit)) leaves no room for the data beside the process "
+                                      + "(\(MemorySize(bytes: ProcessMemory.current().residentBytes)) resident) and the model; give a larger limit")
+            }
+            func loader(_ dataset: StreamingDataset<Scalar>, _ batchSize: BatchSize, shuffle: Bool, share: Int) throws -> StreamingLoader<Scalar> {
+                try wrapDataErrors {
+                    try StreamingLoader(dataset, batchSize: batchSize, shuffle: shuffle, seed: configuration.seed, memoryBudget: available / share)
+                }
+            }
+            /// Evaluation batches of up to 1024 rows, fewer when wide rows would not leave room for a window.
+            func evaluationBatch(_ dataset: StreamingDataset<Scalar>, share: Int) -> BatchSize {
+                let rowBytes = (dataset.featuresPerRow + dataset.targetCount) * MemoryLayout<Scalar>.stride + 16
+                let room = available / share - 2 * dataset.chunkRows * rowBytes - (1 << 20)
+                return .samples(Swift.max(1, Swift.min(Self.evaluationBatchSize, room / Swift.max(4 * rowBytes, 1))))
+            }
+            trainLoader = try loader(streamed.train, batchSize, shuffle: true, share: 2)
+            // The full loss over a fixed, seeded fifth of the training chunks (all of them when
+            // there are few), streamed like the rest.
+            let sample = streamed.train.chunkCount >= 5
+                ? try wrapDataErrors { try streamed.train.splitting(validationFraction: 0.2, seed: configuration.seed &+ 3).validation }
+                : streamed.train
+            trainEvaluationLoader = try loader(sample, evaluationBatch(sample, share: 6), shuffle: false, share: 6)
+            validationLoader = try streamed.validation.map { try loader($0, evaluationBatch($0, share: 6), shuffle: false, share: 6) }
+            testLoader = try streamed.test.map { try loader($0, evaluationBatch($0, share: 6), shuffle: false, share: 6) }
+        } else {
         // No prefetch thread: the data is in memory, and gathering a batch (RowGather: prefetching,
         // split across the worker pool) costs less than handing it to another thread and waking
         // that thread for every batch (BENCHMARKS.md, "Design measurements", "No prefetch thread
@@ -83,11 +131,34 @@ struct TrainingSetup<Scalar: TensorScalar> {
         trainEvaluationLoader = DataLoader(data.train, batchSize: .samples(Self.evaluationBatchSize), prefetch: false)
         validationLoader = data.validation.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         testLoader = data.test.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
+        }
         preprocessing = Preprocessing(task: data.task, target: data.target, featureNames: data.train.featureNames,
                                       classNames: data.task == .classification ? data.classNames : nil, inputs: data.inputCount,
                                       outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
                                       reading: data.reading, encoder: data.encoder, fillValues: data.fillValues, model: configuration.model,
                                       loss: lossText, precision: configuration.precision)
+    }
+}
+
+extension TrainingSetup {
+    /// Whether the run streams its data: `--stream`, or files whose in-memory load would not fit
+    /// the memory limit (a note says so).
+    static func streams(_ configuration: TrainConfiguration, memoryLimit: Int, notes: inout [String]) throws -> Bool {
+        if configuration.stream { return true }
+        let source = configuration.data
+        guard !BuiltinDataset.isBuiltin(source), FileManager.default.fileExists(atPath: source) else { return false }
+        // The load holds the file's bytes and the features, and standardising and splitting copy
+        // the features: about three times the estimate, beside the process itself.
+        let estimate = try wrapDataErrors { try StreamingDataset<Scalar>.estimatedInMemoryBytes(features: source, labels: configuration.labels) }
+        let needed = estimate.multipliedReportingOverflow(by: 3).overflow ? Int.max : 3 * estimate
+        guard needed > memoryLimit - ProcessMemory.current().residentBytes else { return false }
+        guard !DataFileFormat.isGzipCompressed(path: source) else {
+            throw ValidationError("\(source) needs about \(MemorySize(bytes: needed)) in memory, more than the memory limit \(MemorySize(bytes: memoryLimit)), "
+                                  + "and a gzip file cannot be streamed; decompress it (gunzip -k) or give a larger --memory-limit")
+        }
+        notes.append("streaming \(source) from disk: loading it would need about \(MemorySize(bytes: needed)), more than the memory limit "
+                     + "\(MemorySize(bytes: memoryLimit)) (--memory-limit)")
+        return true
     }
 }
 

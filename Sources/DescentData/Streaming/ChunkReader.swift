@@ -92,6 +92,19 @@ final class ChunkReader<Scalar: TensorScalar> {
         }
     }
 
+    /// Reads chunk `index` as ``read(chunk:features:values:classes:rowIndices:offset:)`` does, then
+    /// applies the dataset's standardisation to the rows read.
+    func readStandardized(
+        chunk index: Int, features: UnsafeMutablePointer<Scalar>, values: UnsafeMutablePointer<Scalar>,
+        classes: UnsafeMutablePointer<Int>, rowIndices: UnsafeMutablePointer<Int>, offset: Int
+    ) throws {
+        try read(chunk: index, features: features, values: values, classes: classes, rowIndices: rowIndices, offset: offset)
+        guard let standardization = dataset.standardization else { return }
+        let rows = dataset.chunks[index].rowCount
+        standardization.apply(toFeatures: features + offset * dataset.featuresPerRow, rows: rows)
+        if dataset.classCount == nil { standardization.apply(toTargets: values + offset * dataset.targetCount, rows: rows) }
+    }
+
     private func numberError(_ parsed: ParsedNumber, _ text: String, _ file: String, _ line: Int, _ column: Int, _ name: String, _ role: String) -> DataError {
         CSVLayout.numberError(parsed, text: text, file: file, line: line, column: column, name: name, role: role)
     }

@@ -41,6 +41,7 @@ extension StreamingDataset {
         let kept = indices.map { chunks[$0] }
         return StreamingDataset(
             count: kept.reduce(0) { $0 + $1.rowCount }, featureShape: featureShape, classCount: classCount, classNames: classNames,
-            featureNames: featureNames, targetCount: targetCount, chunkRows: chunkRows, chunks: kept, source: source)
+            featureNames: featureNames, targetCount: targetCount, chunkRows: chunkRows, chunks: kept, source: source,
+            standardization: standardization)
     }
 }

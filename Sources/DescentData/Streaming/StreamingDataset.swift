@@ -53,6 +53,8 @@ public struct StreamingDataset<Scalar: TensorScalar>: Sendable {
     public let chunkRows: Int
     let chunks: [Chunk]
     let source: Source
+    /// The standardisation applied to rows as they are read (``standardizing(features:targets:)``).
+    var standardization: RowStandardization<Scalar>? = nil
 
     /// The number of chunks.
     public var chunkCount: Int { chunks.count }

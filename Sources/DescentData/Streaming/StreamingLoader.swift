@@ -183,7 +183,7 @@ final class StreamProducer<Scalar: TensorScalar>: BatchProducer {
     func loadWindow() throws {
         var offset = 0
         for chunk in windows[nextWindow] {
-            try reader.read(chunk: chunk, features: features, values: values, classes: classes, rowIndices: rowIndices, offset: offset)
+            try reader.readStandardized(chunk: chunk, features: features, values: values, classes: classes, rowIndices: rowIndices, offset: offset)
             offset += dataset.chunks[chunk].rowCount
         }
         permutation = shuffle ? generator.permutation(offset) : Array(0..<offset)
