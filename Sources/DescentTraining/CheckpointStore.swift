@@ -109,9 +109,9 @@ public struct CheckpointPolicy: Sendable {
     /// (one write in flight; `fit` waits for the last before it returns). `false` writes on the
     /// training thread. The default value is `true`.
     public var writesInBackground: Bool
-    /// Runs on the writing thread before each write (tests use it to prove the write overlaps
-    /// training). The default value is `nil`.
-    var beforeWrite: (@Sendable () -> Void)?
+    /// Runs on the writing thread before each write, with the step of the checkpoint written
+    /// (tests use it to prove the write overlaps training). The default value is `nil`.
+    var beforeWrite: (@Sendable (_ step: Int) -> Void)?
 
     /// A policy.
     /// - Parameters:

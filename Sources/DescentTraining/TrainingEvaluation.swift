@@ -9,12 +9,14 @@ import DescentData
 /// Over a fixed random sample it estimates the same number at a fraction of the cost; the
 /// sample is drawn once, from a seed, so every epoch measures the same rows and the curve shows
 /// the model changing, not the sample. The standard error of a mean loss over `s` rows is
-/// `σ/√s`: 2,000 rows already put it at about 2% of the loss' spread.
+/// `σ/√s`: 1,000 rows already put it at about 3% of the losses' spread.
 ///
-/// ``automatic(seed:)``, the default, is exact up to ``minimumSampleRows`` rows (where the pass
-/// costs milliseconds) and above that samples ``sampleFraction`` of the rows, which keeps the
-/// pass at about a tenth of an epoch or less (measured in BENCHMARKS.md, "Full-loss pass and
-/// checkpoint overheads (issue 15)"). Keras evaluates nothing of the kind (its `loss` is the
+/// ``automatic(seed:)``, the default, is exact up to ``minimumSampleRows`` rows and above that
+/// evaluates ``sampleFraction`` of the rows (at least ``minimumSampleRows``). The exact pass
+/// measured about a third of an epoch's steps (an MLP at batch 32), so a fifth of the rows costs
+/// about 7% of an epoch: at most 10% from about 3,300 rows on, and between 1,000 and 3,300 rows,
+/// where an epoch takes a few milliseconds, a share falling from a third to a tenth (BENCHMARKS.md,
+/// "Full-loss pass and checkpoint overheads (issue 15)"). Keras evaluates nothing of the kind (its `loss` is the
 /// running mean of the batch losses, ``EpochRecord/meanBatchLoss`` here); fastai's `Recorder`
 /// likewise.
 public enum TrainingEvaluation: Sendable, Equatable, Codable {
@@ -26,10 +28,10 @@ public enum TrainingEvaluation: Sendable, Equatable, Codable {
     /// rows (at least ``minimumSampleRows``), drawn with `seed`. The default seed is `0`.
     case automatic(seed: UInt64 = 0)
 
-    /// The fraction of the rows ``automatic(seed:)`` samples from a large set: `0.25`.
-    public static let sampleFraction = 0.25
-    /// The fewest rows ``automatic(seed:)`` evaluates (all of a smaller set): `2000`.
-    public static let minimumSampleRows = 2000
+    /// The fraction of the rows ``automatic(seed:)`` samples from a large set: `0.2`.
+    public static let sampleFraction = 0.2
+    /// The fewest rows ``automatic(seed:)`` evaluates (all of a smaller set): `1000`.
+    public static let minimumSampleRows = 1000
 
     /// The number of rows evaluated out of `count`.
     public func rowCount(outOf count: Int) -> Int {
@@ -74,7 +76,7 @@ public enum TrainingEvaluation: Sendable, Equatable, Codable {
 
 /// What the training loss of the history was measured on: `rows` of the `totalRows` rows of the
 /// training set, drawn with `seed` (`nil` when every row was used). Saved in `history.json` as
-/// `"trainingLossSample": {"rows": 25000, "seed": 0, "totalRows": 100000}`.
+/// `"trainingLossSample": {"rows": 20000, "seed": 0, "totalRows": 100000}`.
 public struct TrainingLossSample: Codable, Equatable, Sendable {
     /// The rows evaluated.
     public var rows: Int

@@ -99,14 +99,18 @@ extension Tensor {
     /// Index of the first largest element along `axis` (`torch.argmax`), as integers; `-1` for
     /// every slice of an empty axis (which PyTorch refuses), so no index is ever made up.
     public func argmax(alongAxis axis: Int = -1) -> [Int] {
-        reduceAxis(normalizedAxis(axis, operation: "argmax"), .argmax, keepingDimension: false).scalars.map { Int($0) }
+        reduceAxis(normalizedAxis(axis, operation: "argmax"), .argmax, keepingDimension: false).wholeNumbers
     }
 
     /// Index of the first smallest element along `axis` (`torch.argmin`), as integers; `-1` for
     /// every slice of an empty axis.
     public func argmin(alongAxis axis: Int = -1) -> [Int] {
-        reduceAxis(normalizedAxis(axis, operation: "argmin"), .argmin, keepingDimension: false).scalars.map { Int($0) }
+        reduceAxis(normalizedAxis(axis, operation: "argmin"), .argmin, keepingDimension: false).wholeNumbers
     }
+
+    /// The elements, whole numbers (indices), as `Int`s; through `Double`, so the conversion is
+    /// the concrete one rather than a generic call per element (`doubles`).
+    private var wholeNumbers: [Int] { doubles.map { Int($0) } }
 
     /// `log Σ exp(x)` over `axes`, computed stably by subtracting the maximum (`torch.logsumexp`).
     public func logSumExp(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {

@@ -120,10 +120,10 @@ final class CheckpointCallback<Scalar: TensorScalar>: TrainingCallback {
 
     /// Starts `job` on the writer (after the previous write), timed as checkpoint time.
     private func submit(_ run: TrainingRun, _ job: @escaping @Sendable () throws -> [URL]) throws {
-        let beforeWrite = policy.beforeWrite
+        let beforeWrite = policy.beforeWrite, step = trainer.state.step
         try timed(run) {
             trainer.writtenCheckpoints += try writer.submit {
-                beforeWrite?()
+                beforeWrite?(step)
                 return try job()
             }
         }
