@@ -1,10 +1,11 @@
 // The full-loss pass and checkpoint overheads of BENCHMARKS.md, "Full-loss pass and checkpoint
 // overheads (issue 15)". Run with bench/run-overheads.sh [passes|checkpoints|all] [rounds].
 //
-// passes: an MLP (32 → 64 → 64 → 10, ReLU, Adam 1e-3, batch 32, Float: descent train's defaults
-//   with two hidden layers) on blobs(features: 32, centers: 10) of 10k, 30k and 100k rows, 3
-//   epochs, the full-loss pass exact and automatic (the default sample); prints the pass' seconds
-//   per epoch and its share of the epoch's steps (the training time without the evaluations).
+// passes: two MLPs at batch 32 with Adam 1e-3 in Float (descent train's defaults): mlp(64) on
+//   spirals (2 features, 3 classes; `descent train --data builtin:spirals(count: N)`'s model) and
+//   32 → 64 → 64 → 10 on blobs(features: 32, centers: 10), each on 10k, 30k and 100k rows for 3
+//   epochs, with the full-loss pass exact and automatic (the default sample); prints the pass'
+//   seconds per epoch and its share of the epoch's steps (the training time without the evaluations).
 // checkpoints: iris-sized data (150 rows, 4 features, 3 classes; mlp(64), Adam, batch 32, Float:
 //   descent train's defaults) for 100 epochs with no checkpoints, with the old behaviour (after
 //   every epoch, written on the training thread, the best at every improvement), every epoch in
@@ -30,14 +31,16 @@ func makeTrainer(inputs: Int, hidden: [Int], outputs: Int) throws -> Trainer<Flo
 }
 
 if what == "passes" || what == "all" {
-    print("rows,evaluation,evaluated_rows,epoch_steps_s,pass_s,share_of_epoch")
-    for rows in [10_000, 30_000, 100_000] {
-        let data: TensorDataset<Float> = try BuiltinDataset.blobs(count: rows, centers: 10, features: 32, standardDeviation: 3, seed: 1)
+    print("workload,rows,evaluation,evaluated_rows,epoch_steps_s,pass_s,share_of_epoch")
+    for (workload, rows) in ["spirals-mlp64", "blobs32-mlp64x64"].flatMap({ w in [10_000, 30_000, 100_000].map { (w, $0) } }) {
+        let spirals = workload.hasPrefix("spirals")
+        let data: TensorDataset<Float> = spirals ? try BuiltinDataset.spirals(count: rows, arms: 3, seed: 1)
+                                                 : try BuiltinDataset.blobs(count: rows, centers: 10, features: 32, standardDeviation: 3, seed: 1)
         let epochs = 3
         var results: [String: (steps: [Double], pass: [Double], rows: Int)] = [:]
         for _ in 0..<rounds {
             for evaluation in [TrainingEvaluation.exact, .automatic()] {
-                let trainer = try makeTrainer(inputs: 32, hidden: [64, 64], outputs: 10)
+                let trainer = spirals ? try makeTrainer(inputs: 2, hidden: [64], outputs: 3) : try makeTrainer(inputs: 32, hidden: [64, 64], outputs: 10)
                 let loader = DataLoader(data, batchSize: .samples(32), shuffle: true, seed: 0, prefetch: false)
                 let evaluationLoader = try trainer.makeTrainingEvaluationLoader(for: data, evaluation: evaluation)
                 let result = try trainer.fit(epochs: epochs, training: loader, trainingEvaluation: evaluationLoader)
@@ -51,7 +54,7 @@ if what == "passes" || what == "all" {
         for key in ["exact", "automatic"] {
             let entry = results[key]!
             let steps = median(entry.steps), pass = median(entry.pass)
-            print(String(format: "%d,%@,%d,%.4f,%.4f,%.3f", rows, key, entry.rows, steps, pass, pass / steps))
+            print(String(format: "%@,%d,%@,%d,%.4f,%.4f,%.3f", workload, rows, key, entry.rows, steps, pass, pass / steps))
         }
     }
 }
