@@ -27,8 +27,6 @@ final class CheckpointWriter: @unchecked Sendable {
     private var pending = false
     /// The pending job's result, written by the queue before it signals `done`, read after the wait.
     private var outcome: Result<[URL], any Error> = .success([])
-    /// Jobs that ran on a thread other than the one that submitted them (for tests).
-    private(set) var jobsOffTheSubmittingThread = 0
 
     /// A writer; `inBackground` says whether its jobs run off the calling thread.
     init(inBackground: Bool) { self.inBackground = inBackground }
@@ -40,10 +38,8 @@ final class CheckpointWriter: @unchecked Sendable {
     func submit(_ job: @escaping Job) throws -> [URL] {
         let finished = try finish()
         guard inBackground else { return try finished + job() }
-        let submitter = pthread_self()
         pending = true
         queue.async { [self] in
-            if pthread_equal(pthread_self(), submitter) == 0 { jobsOffTheSubmittingThread += 1 }
             outcome = Result { try job() }
             done.signal()
         }
