@@ -201,6 +201,10 @@ public enum ElementKernels {
     /// Reduces `x`, viewed as `outer × length × inner` (row-major), along its middle axis into
     /// `out` (`outer × inner`).
     ///
+    /// An empty axis (`length == 0`) reads nothing from `x` and writes each reduction's identity:
+    /// `0` for `sum`, `−∞` for `max`, `+∞` for `min` (NumPy's `initial`), and `−1` ("no element")
+    /// for `argmax` and `argmin` (PyTorch and NumPy refuse these on an empty axis).
+    ///
     /// - Parameters:
     ///   - operation: The reduction. - x: The input. - out: `outer·inner` outputs.
     ///   - outer, length, inner: The view's extents.
@@ -209,6 +213,17 @@ public enum ElementKernels {
         _ operation: ReduceOperation, _ x: UnsafePointer<T>, outer: Int, length: Int, inner: Int,
         _ out: UnsafeMutablePointer<T>
     ) {
+        if length == 0 {
+            let identity: T
+            switch operation {
+            case .sum: identity = 0
+            case .max: identity = -T.infinity
+            case .min: identity = T.infinity
+            case .argmax, .argmin: identity = -1
+            }
+            out.update(repeating: identity, count: outer * inner)
+            return
+        }
         for o in 0..<outer {
             let base = x + o * length * inner
             let dst = out + o * inner
@@ -230,7 +245,6 @@ public enum ElementKernels {
                         let row = base + j * inner
                         for i in 0..<inner { dst[i] += row[i] }
                     }
-                    if length == 0 { for i in 0..<inner { dst[i] = 0 } }
                 }
             case .max, .min, .argmax, .argmin:
                 let wantMax = operation == .max || operation == .argmax

@@ -29,7 +29,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
 /// length and its 64-bit FNV-1a checksum (both little-endian `UInt64`). A truncated file or a
 /// flipped bit fails the check (``fnv1a64(_:)-(Data)``). Tensors are stored as raw bytes, so
 /// restoring is bit-exact.
-public struct TrainingCheckpoint<Scalar: TensorScalar> {
+public struct TrainingCheckpoint<Scalar: TensorScalar>: Sendable {
     /// The model's parameters and buffers.
     public var model: SafeTensorsArchive
     /// The weights of the best epoch so far, if early stopping keeps them.

@@ -69,33 +69,73 @@ public struct CheckpointStore: Sendable {
     }
 }
 
-/// When a ``Trainer`` writes checkpoints.
+/// When a ``Trainer`` writes checkpoints, and where.
+///
+/// A checkpoint is written when any of the schedules given is due, and always when `fit` ends
+/// (completed, early stopping, the time limit, a stop request such as Ctrl-C; not after a
+/// divergence, whose state is not worth resuming): resuming continues exactly from there.
+/// Without any schedule the default is every ``defaultSeconds`` seconds of training, so the
+/// cost of writing stays a small share of the run whatever the size of an epoch:
+///
+///     everySeconds: 60      a checkpoint when 60 s of training have passed since the last
+///                           one (checked after every step), and at the end
+///     everyEpochs: 2        after every second epoch, and at the end
+///     everySteps: 500       every 500 steps within an epoch, after every epoch, and at the end
+///
+/// The best value of `bestMonitor` is kept in memory when it improves (a snapshot of the run
+/// at that epoch) and written to `best.ckpt` with the next checkpoint, not at every improvement.
+/// Writes happen off the training thread (see `writesInBackground`); the snapshot itself is
+/// taken on it, at the same point as a synchronous write would, so the files and a resume from
+/// them are the same. Keras: `ModelCheckpoint(save_freq=…)`; PyTorch Lightning:
+/// `ModelCheckpoint(train_time_interval=…, every_n_epochs=…, every_n_train_steps=…)`.
 public struct CheckpointPolicy: Sendable {
+    /// The schedule used when none is given: every 60 seconds of training.
+    public static let defaultSeconds = 60.0
+
     /// Where.
     public var store: CheckpointStore
-    /// Every this many epochs (and always after the last epoch). The default value is `1`.
+    /// At most this often, in seconds of training (time spent checkpointing not counted); `0`
+    /// writes after every step. The default value is ``defaultSeconds`` when no schedule is given,
+    /// else `nil`.
+    public var everySeconds: Double?
+    /// Every this many epochs (and always after the last epoch). The default value is `nil`.
     public var everyEpochs: Int?
-    /// Every this many optimizer steps, so a run can resume mid-epoch. The default value is `nil`.
+    /// Every this many optimizer steps, so a run can resume mid-epoch; also after every epoch.
+    /// The default value is `nil`.
     public var everySteps: Int?
     /// The value whose best epoch is kept in `best.ckpt` (`validation.loss`); `nil` for none.
     public var bestMonitor: String?
+    /// Whether checkpoints are encoded and written on a background queue while training goes on
+    /// (one write in flight; `fit` waits for the last before it returns). `false` writes on the
+    /// training thread. The default value is `true`.
+    public var writesInBackground: Bool
+    /// Runs on the writing thread before each write, with the step of the checkpoint written
+    /// (tests use it to prove the write overlaps training). The default value is `nil`.
+    var beforeWrite: (@Sendable (_ step: Int) -> Void)?
 
     /// A policy.
     /// - Parameters:
     ///   - store: the folder and how many to keep.
-    ///   - everyEpochs: The default value is `1`.
+    ///   - everySeconds: The default value is `nil`: ``defaultSeconds`` if `everyEpochs` and
+    ///     `everySteps` are `nil` too.
+    ///   - everyEpochs: The default value is `nil`.
     ///   - everySteps: The default value is `nil`.
     ///   - bestMonitor: The default value is `nil`.
-    public init(store: CheckpointStore, everyEpochs: Int? = 1, everySteps: Int? = nil, bestMonitor: String? = nil) {
+    ///   - writesInBackground: The default value is `true`.
+    public init(store: CheckpointStore, everySeconds: Double? = nil, everyEpochs: Int? = nil, everySteps: Int? = nil,
+                bestMonitor: String? = nil, writesInBackground: Bool = true) {
         self.store = store
+        self.everySeconds = everySeconds ?? (everyEpochs == nil && everySteps == nil ? Self.defaultSeconds : nil)
         self.everyEpochs = everyEpochs
         self.everySteps = everySteps
         self.bestMonitor = bestMonitor
+        self.writesInBackground = writesInBackground
     }
 }
 
 extension Trainer {
-    /// The run's complete state as a checkpoint (see ``TrainingCheckpoint``).
+    /// The run's complete state as a checkpoint (see ``TrainingCheckpoint``): copies of the
+    /// tensors and the state, which later training does not change.
     public func makeCheckpoint() -> TrainingCheckpoint<Scalar> {
         var trainer = state
         trainer.scheduler = scheduler?.state

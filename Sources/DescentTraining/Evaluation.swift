@@ -68,7 +68,7 @@ public func evaluate<Scalar: TensorScalar>(
         while let batch = try batches.next() {
             let predictions = try model.forward(batch.features, context: .evaluation)
             let targets = try batch.targetTensor(for: loss, predictions: predictions)
-            total += Double(try loss(predictions, targets).scalar) * Double(batch.count)
+            total += Double(try batchLoss(loss, predictions, targets, batch: batch).scalar) * Double(batch.count)
             count += batch.count
             for index in metrics.indices { try metrics[index].update(predictions: predictions, targets: targets) }
         }
@@ -76,4 +76,17 @@ public func evaluate<Scalar: TensorScalar>(
     var values: [String: Double] = [:]
     for metric in metrics { values.merge(metric.summary) { a, _ in a } }
     return EvaluationResult(loss: count == 0 ? .nan : total / Double(count), metrics: values, count: count)
+}
+
+/// `loss(predictions, targets)`; for cross-entropy with class labels, the labels go in as they
+/// are, which is what the loss does with `targets` after checking and converting every value
+/// back to a whole number (the same call, without a generic conversion per row, which was the
+/// largest part of an evaluation pass: BENCHMARKS.md, "Full-loss pass and checkpoint overheads
+/// (issue 15)").
+private func batchLoss<Scalar: TensorScalar>(_ loss: any Loss, _ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>,
+                                             batch: Batch<Scalar>) throws -> Tensor<Scalar> {
+    if let crossEntropy = loss as? CrossEntropyLoss, case .classes(let labels) = batch.targets, predictions.rank == 2 {
+        return try crossEntropy(predictions, labels: labels)
+    }
+    return try loss(predictions, targets)
 }

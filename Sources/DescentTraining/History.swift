@@ -34,7 +34,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var learningRate: Double
     /// The mean of this epoch's batch losses.
     public var meanBatchLoss: Double
-    /// The full training loss (`loss`) and the metrics over the whole training set, evaluation mode.
+    /// The full training loss (`loss`) and the metrics over the training set (all of it, or the
+    /// fixed sample ``TrainingHistory/trainingLossSample`` describes), evaluation mode.
     public var train: [String: Double]
     /// The validation loss (`loss`) and metrics, when there is validation data.
     public var validation: [String: Double]?
@@ -73,6 +74,11 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
     public var steps: [StepRecord] = []
     /// One record per completed epoch.
     public var epochs: [EpochRecord] = []
+    /// What the epochs' training loss (``EpochRecord/train``) was measured on: how many of the
+    /// training set's rows, and the seed of the sample. `nil` when the caller did not say (a
+    /// history from before this field, or a `fit` given its own evaluation loader). The default
+    /// value is `nil`.
+    public var trainingLossSample: TrainingLossSample?
 
     /// An empty history.
     public init() {}

@@ -20,8 +20,14 @@ extension Trainer {
     ///   - epochs: the total number of epochs of the run (not of this call).
     ///   - training: the training batches (usually shuffled).
     ///   - validation: validation batches. The default value is `nil`.
-    ///   - trainingEvaluation: the training data for the full-loss pass. The default value is
-    ///     `nil`: the `training` loader itself (its epoch 0).
+    ///   - trainingEvaluation: the training data for the full-loss pass, made by
+    ///     ``makeTrainingEvaluationLoader(for:evaluation:batchSize:)`` (all rows, or a fixed sample of
+    ///     a large set) or any loader. The default value is `nil`: the `training` loader itself
+    ///     (its epoch 0).
+    /// - Returns: the stop reason, the history and the times: ``FitResult/seconds`` of training
+    ///   (with ``FitResult/evaluationSeconds`` and ``FitResult/validationSeconds`` of it spent on the
+    ///   end-of-epoch evaluations), and ``FitResult/checkpointSeconds`` apart. Checkpoints are
+    ///   written in the background; `fit` returns once the last is on disk.
     /// - Throws: errors from the data, the model, the loss, a callback or checkpoint writing; a
     ///   configuration that cannot work (early stopping on a value that does not exist) as
     ///   ``TrainingError``. Divergence is not thrown: it is the result's ``FitResult/stopReason``.
@@ -32,41 +38,55 @@ extension Trainer {
         if let finished = beginFit(epochs: epochs) {
             return FitResult(stopReason: finished, history: state.history, divergence: nil, seconds: 0, samples: 0)
         }
+        let checkpoints = checkpointing.map { CheckpointCallback(trainer: self, policy: $0) }
         let run = TrainingRun(progress: TrainingProgress(epoch: state.position.epoch + 1, epochs: epochs, batch: state.position.batchIndex,
                                                          batchesPerEpoch: training.batchesPerEpoch, step: state.step, batchLoss: nil,
                                                          learningRate: optimizer.learningRate, batchSize: 0, elapsedSeconds: 0),
-                              callbacks: callbacks + policies())
+                              callbacks: callbacks + policies(checkpoints: checkpoints))
         do {
-            try run.send { try $0.fitDidBegin(run) }
-            epochLoop: while state.position.epoch < epochs {
-                run.beginEpoch(state.position.epoch + 1, secondsSoFar: state.epochSeconds)
-                if state.position.batchIndex == 0 { try run.send { try $0.epochDidBegin(run) } }
-                let batches = try training.batches(from: state.position)
-                while let batch = try batches.next() {
-                    run.progress.batch = state.position.batchIndex + 1
-                    try run.send { try $0.batchDidBegin(run) }
-                    try scheduler?.apply(to: optimizer)
-                    let learningRate = optimizer.learningRate
-                    // At batch size 1 the step looks ahead to the next sample (a read error there is
-                    // not this step's: the next `next()` reports it).
-                    let upcoming = batch.count == 1 && step.path == .compiled ? (try? batches.peek()) ?? nil : nil
-                    let batchLoss = try trainStep(on: batch, next: upcoming)
-                    try recordStep(batch, loss: batchLoss, learningRate: learningRate, in: run)
-                    try run.send { try $0.batchDidEnd(run) }
-                    if run.stopReason != nil { break epochLoop }
-                }
-                run.progress.epochRecord = try recordEpoch(training: training, validation: validation,
-                                                           trainingEvaluation: trainingEvaluation, seconds: run.epochSeconds)
-                try run.send { try $0.epochWillEnd(run) }
-                finishEpoch(epochs: epochs, in: run)
-                try run.send { try $0.epochDidEnd(run) }
-                run.progress.epochRecord = nil
-                if run.stopReason != nil { break }
-            }
-        } catch is TrainingRun.Abort {}  // a callback aborted: the loop leaves from where it was
-        try run.sendFitDidEnd()
+            do {
+                try trainEpochs(epochs, training: training, validation: validation, trainingEvaluation: trainingEvaluation, in: run)
+            } catch is TrainingRun.Abort {}  // a callback aborted: the loop leaves from where it was
+            try run.sendFitDidEnd()
+        } catch {
+            checkpoints?.abandon()  // no checkpoint write outlives `fit`
+            throw error
+        }
         return FitResult(stopReason: run.stopReason ?? .completed, history: state.history, divergence: run.divergence,
-                         seconds: run.elapsedSeconds, samples: run.samples)
+                         seconds: run.trainingSeconds, samples: run.samples, checkpointSeconds: run.checkpointSeconds,
+                         evaluationSeconds: run.evaluationSeconds, validationSeconds: run.validationSeconds)
+    }
+
+    /// The loop of ``fit(epochs:training:validation:trainingEvaluation:)``: from `fitDidBegin` to
+    /// the last epoch's `epochDidEnd`, or to a stop. Throws ``TrainingRun/Abort`` when a callback aborts.
+    private func trainEpochs(_ epochs: Int, training: any BatchLoader<Scalar>, validation: (any BatchLoader<Scalar>)?,
+                             trainingEvaluation: (any BatchLoader<Scalar>)?, in run: TrainingRun) throws {
+        try run.send { try $0.fitDidBegin(run) }
+        epochLoop: while state.position.epoch < epochs {
+            run.beginEpoch(state.position.epoch + 1, secondsSoFar: state.epochSeconds)
+            if state.position.batchIndex == 0 { try run.send { try $0.epochDidBegin(run) } }
+            let batches = try training.batches(from: state.position)
+            while let batch = try batches.next() {
+                run.progress.batch = state.position.batchIndex + 1
+                try run.send { try $0.batchDidBegin(run) }
+                try scheduler?.apply(to: optimizer)
+                let learningRate = optimizer.learningRate
+                // At batch size 1 the step looks ahead to the next sample (a read error there is
+                // not this step's: the next `next()` reports it).
+                let upcoming = batch.count == 1 && step.path == .compiled ? (try? batches.peek()) ?? nil : nil
+                let batchLoss = try trainStep(on: batch, next: upcoming)
+                try recordStep(batch, loss: batchLoss, learningRate: learningRate, in: run)
+                try run.send { try $0.batchDidEnd(run) }
+                if run.stopReason != nil { break epochLoop }
+            }
+            run.progress.epochRecord = try recordEpoch(training: training, validation: validation,
+                                                       trainingEvaluation: trainingEvaluation, in: run)
+            try run.send { try $0.epochWillEnd(run) }
+            finishEpoch(epochs: epochs, in: run)
+            try run.send { try $0.epochDidEnd(run) }
+            run.progress.epochRecord = nil
+            if run.stopReason != nil { break }
+        }
     }
 
     /// The trainer's policies, made from its properties when `fit` begins, in the order every event
@@ -75,7 +95,7 @@ extension Trainer {
     /// stopping next, right after the epoch's record (`epochWillEnd`), so `epochDidEnd` and the
     /// checkpoints see its decision and the restored weights; the stop request and the time limit
     /// after it (the first stop wins); checkpoints last, so they save what the others decided.
-    func policies() -> [any TrainingCallback] {
+    func policies(checkpoints: CheckpointCallback<Scalar>?) -> [any TrainingCallback] {
         var policies: [any TrainingCallback] = []
         // Divergence and early stopping keep their state in `state` (saved in checkpoints and
         // restored with them), which `beginFit` fills from the properties on a fresh run.
@@ -83,7 +103,7 @@ extension Trainer {
         if state.earlyStopping != nil { policies.append(EarlyStoppingCallback(trainer: self)) }
         policies.append(StopRequestCallback(signal: stopSignal))
         if let timeLimit { policies.append(TimeLimitCallback(seconds: timeLimit)) }
-        if let checkpointing { policies.append(CheckpointCallback(trainer: self, policy: checkpointing)) }
+        if let checkpoints { policies.append(checkpoints) }
         return policies
     }
 
@@ -99,6 +119,7 @@ extension Trainer {
         }
         if let saved = state.finished, saved != .completed || state.position.epoch >= epochs { return saved }
         state.finished = nil
+        if let trainingLossSample { state.history.trainingLossSample = trainingLossSample }
         return nil
     }
 
@@ -121,12 +142,18 @@ extension Trainer {
         run.progress.batchSize = batch.count; run.progress.elapsedSeconds = run.elapsedSeconds
     }
 
-    /// Evaluates and records the epoch at ``state``'s position, which took `seconds`; advances a
-    /// per-epoch schedule (a metric-driven one with the validation loss, else the training loss).
+    /// Evaluates and records the epoch at ``state``'s position (timing the evaluations in `run`);
+    /// advances a per-epoch schedule (a metric-driven one with the validation loss, else the
+    /// training loss).
     private func recordEpoch(training: any BatchLoader<Scalar>, validation: (any BatchLoader<Scalar>)?,
-                             trainingEvaluation: (any BatchLoader<Scalar>)?, seconds: Double) throws -> EpochRecord {
+                             trainingEvaluation: (any BatchLoader<Scalar>)?, in run: TrainingRun) throws -> EpochRecord {
+        let seconds = run.epochSeconds  // the steps' time, as before the evaluations were timed
+        var start = Date()
         let trainResult = try evaluate(model, loss: loss, metrics: metrics, on: trainingEvaluation ?? training)
+        run.evaluationSeconds += Date().timeIntervalSince(start)
+        start = Date()
         let validationResult = try validation.map { try evaluate(model, loss: loss, metrics: metrics, on: $0) }
+        run.validationSeconds += Date().timeIntervalSince(start)
         let meanBatchLoss = state.epochBatchCount == 0 ? .nan : state.epochLossSum / Double(state.epochBatchCount)
         let record = EpochRecord(epoch: state.position.epoch + 1, steps: state.step,
                                  learningRate: state.history.steps.last?.learningRate ?? optimizer.learningRate,

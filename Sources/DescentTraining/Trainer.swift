@@ -22,10 +22,22 @@ public struct FitResult: Sendable {
     public var history: TrainingHistory
     /// Where and why the run diverged, when ``stopReason`` is `.diverged`.
     public var divergence: Divergence?
-    /// Seconds spent in this call.
+    /// Seconds of training in this call: the steps, the end-of-epoch evaluations and the
+    /// callbacks, without the time spent on checkpoints (``checkpointSeconds``). Samples per
+    /// second are ``samples`` / `seconds`.
     public var seconds: Double
     /// Samples trained on in this call.
     public var samples: Int
+    /// Seconds the training thread spent on checkpoints in this call: taking the snapshots and
+    /// waiting for writes (which run in the background). Not part of ``seconds``; the call took
+    /// `seconds + checkpointSeconds` in all. The default value is `0`.
+    public var checkpointSeconds: Double = 0
+    /// Seconds of ``seconds`` spent on the full-loss pass, the end-of-epoch evaluation of the
+    /// training data (``Trainer/trainingEvaluation``). The default value is `0`.
+    public var evaluationSeconds: Double = 0
+    /// Seconds of ``seconds`` spent on the end-of-epoch evaluation of the validation data. The
+    /// default value is `0`.
+    public var validationSeconds: Double = 0
     /// The epochs completed (the last history record's epoch).
     public var epochs: Int { history.epochs.last?.epoch ?? 0 }
 }
@@ -82,10 +94,15 @@ public final class Trainer<Scalar: TensorScalar> {
     public var earlyStopping: EarlyStopping?
     /// The divergence detector; `nil` turns detection off. The default value is `DivergenceDetector()`.
     public var divergence: DivergenceDetector? = DivergenceDetector()
-    /// Where and when checkpoints are written, if at all.
+    /// Where and when checkpoints are written, if at all (every 60 s of training and at the end
+    /// by default, in the background; see ``CheckpointPolicy``). The default value is `nil`.
     public var checkpointing: CheckpointPolicy?
     /// Code that runs at the training events.
     public var callbacks: [any TrainingCallback] = []
+    /// What the `trainingEvaluation` loader given to ``fit(epochs:training:validation:trainingEvaluation:)``
+    /// holds (set by ``makeTrainingEvaluationLoader(for:evaluation:batchSize:)``); `fit` records it
+    /// in the history as ``TrainingHistory/trainingLossSample``. The default value is `nil` (not stated).
+    public var trainingLossSample: TrainingLossSample?
     /// Free text saved in every checkpoint (the CLI stores its configuration as JSON).
     public var configuration: String?
     /// Set by ``requestStop(_:)``; read after every step.

@@ -35,13 +35,24 @@ public final class TrainingRun {
     /// Whether a callback has aborted the run (see ``abort(_:)``).
     public private(set) var isAborted = false
 
+    /// Seconds the training thread has spent on checkpoints in this `fit` call: taking snapshots
+    /// and waiting for the previous write (the writes themselves run in the background). Not
+    /// counted in ``trainingSeconds``, the epochs' seconds or ``FitResult/seconds``.
+    public internal(set) var checkpointSeconds = 0.0
+    /// Seconds spent in this `fit` call on the end-of-epoch evaluation of the training data (the
+    /// full-loss pass), counted in ``trainingSeconds``.
+    public internal(set) var evaluationSeconds = 0.0
+    /// Seconds spent in this `fit` call on the end-of-epoch evaluation of the validation data,
+    /// counted in ``trainingSeconds``.
+    public internal(set) var validationSeconds = 0.0
+
     /// The user's callbacks, then the trainer's policies: the order every event visits them.
     let callbacks: [any TrainingCallback]
     /// When the `fit` call began.
     let start = Date()
-    /// When this call began the current epoch, and the seconds the epoch had taken before
-    /// (when resuming mid-epoch).
-    private var epochStart = Date(), secondsBeforeEpoch = 0.0
+    /// When this call began the current epoch, the seconds the epoch had taken before (when
+    /// resuming mid-epoch), and ``checkpointSeconds`` when it began.
+    private var epochStart = Date(), secondsBeforeEpoch = 0.0, checkpointSecondsBeforeEpoch = 0.0
     /// Samples trained on in this call.
     var samples = 0
 
@@ -65,17 +76,25 @@ public final class TrainingRun {
         isAborted = true
     }
 
-    /// Seconds since the `fit` call began.
+    /// Wall-clock seconds since the `fit` call began (what the time limit counts).
     var elapsedSeconds: Double { Date().timeIntervalSince(start) }
 
-    /// Seconds spent in the current epoch, including those before a resume.
-    var epochSeconds: Double { secondsBeforeEpoch + Date().timeIntervalSince(epochStart) }
+    /// Seconds of training since the `fit` call began: ``elapsedSeconds`` without
+    /// ``checkpointSeconds``.
+    public var trainingSeconds: Double { elapsedSeconds - checkpointSeconds }
+
+    /// Seconds of training in the current epoch, including those before a resume (checkpoint
+    /// time not counted).
+    var epochSeconds: Double {
+        secondsBeforeEpoch + Date().timeIntervalSince(epochStart) - (checkpointSeconds - checkpointSecondsBeforeEpoch)
+    }
 
     /// Starts timing epoch `epoch` (from 1), which had already taken `secondsSoFar` seconds.
     func beginEpoch(_ epoch: Int, secondsSoFar: Double) {
         progress.epoch = epoch
         epochStart = Date()
         secondsBeforeEpoch = secondsSoFar
+        checkpointSecondsBeforeEpoch = checkpointSeconds
     }
 
     /// Sends an event to every callback in order. After a callback aborts, the rest are skipped

@@ -110,7 +110,9 @@ extension Tensor {
                      "linear: input of shape \(x.shape) does not fit a weight of shape \(weight.shape) ([out, in])")
         if let bias { precondition(bias.shape == [weight.shape[0]], "linear: bias of shape \(bias.shape) does not fit a weight of shape \(weight.shape)") }
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-        let rows = x.scalarCount / Swift.max(inFeatures, 1)
+        // The rows are the product of the leading axes, not `scalarCount / inFeatures`: with no
+        // input features (`[n, 0]`) there are still n rows, each the bias (or 0).
+        let rows = x.shape.dropLast().reduce(1, *)
         let outShape = Array(x.shape.dropLast()) + [outFeatures]
         var result = Tensor(shape: outShape) { out in
             let c = out.baseAddress!

@@ -55,7 +55,8 @@ extension Tensor {
         sum(alongAxes: [axis], keepingDimensions: keepingDimension)
     }
 
-    /// Mean over `axes` (all when `nil`) (`torch.mean`).
+    /// Mean over `axes` (all when `nil`) (`torch.mean`). The mean of no elements is NaN (0/0), as
+    /// PyTorch's; nothing is read.
     public func mean(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let list = reductionAxes(axes, operation: "mean")
         let count = list.reduce(1) { $0 * shape[$1] }
@@ -84,24 +85,32 @@ extension Tensor {
     }
 
     /// Largest element over `axes` (all when `nil`) (`torch.amax`); ties share the gradient equally.
+    /// An empty axis gives `−∞`, the identity of `max` (PyTorch refuses it).
     public func max(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         extremum(.max, axes: axes, keepingDimensions: keepingDimensions, name: "max")
     }
 
     /// Smallest element over `axes` (all when `nil`) (`torch.amin`); ties share the gradient equally.
+    /// An empty axis gives `+∞`, the identity of `min`.
     public func min(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         extremum(.min, axes: axes, keepingDimensions: keepingDimensions, name: "min")
     }
 
-    /// Index of the first largest element along `axis` (`torch.argmax`), as integers.
+    /// Index of the first largest element along `axis` (`torch.argmax`), as integers; `-1` for
+    /// every slice of an empty axis (which PyTorch refuses), so no index is ever made up.
     public func argmax(alongAxis axis: Int = -1) -> [Int] {
-        reduceAxis(normalizedAxis(axis, operation: "argmax"), .argmax, keepingDimension: false).scalars.map { Int($0) }
+        reduceAxis(normalizedAxis(axis, operation: "argmax"), .argmax, keepingDimension: false).wholeNumbers
     }
 
-    /// Index of the first smallest element along `axis` (`torch.argmin`), as integers.
+    /// Index of the first smallest element along `axis` (`torch.argmin`), as integers; `-1` for
+    /// every slice of an empty axis.
     public func argmin(alongAxis axis: Int = -1) -> [Int] {
-        reduceAxis(normalizedAxis(axis, operation: "argmin"), .argmin, keepingDimension: false).scalars.map { Int($0) }
+        reduceAxis(normalizedAxis(axis, operation: "argmin"), .argmin, keepingDimension: false).wholeNumbers
     }
+
+    /// The elements, whole numbers (indices), as `Int`s; through `Double`, so the conversion is
+    /// the concrete one rather than a generic call per element (`doubles`).
+    private var wholeNumbers: [Int] { doubles.map { Int($0) } }
 
     /// `log Σ exp(x)` over `axes`, computed stably by subtracting the maximum (`torch.logsumexp`).
     public func logSumExp(alongAxes axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {

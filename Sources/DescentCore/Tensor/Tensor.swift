@@ -133,7 +133,17 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         return storage.pointer[0]
     }
     /// The elements as `Double`s.
-    public var doubles: [Double] { (0..<scalarCount).map { Double(storage.pointer[$0]) } }
+    public var doubles: [Double] {
+        // Generic code is not specialised across modules (metrics call this for every batch of an
+        // evaluation); convert through the concrete type, which is one instruction per element.
+        let count = scalarCount
+        if Scalar.self == Float.self {
+            let values = UnsafeRawPointer(storage.pointer).assumingMemoryBound(to: Float.self)
+            return (0..<count).map { Double(values[$0]) }
+        }
+        if Scalar.self == Double.self { return Array(UnsafeBufferPointer(start: UnsafeRawPointer(storage.pointer).assumingMemoryBound(to: Double.self), count: count)) }
+        return (0..<count).map { Double(storage.pointer[$0]) }
+    }
 
     /// The element at a multi-dimensional index (negative indices are not accepted).
     public subscript(index: Int...) -> Scalar {

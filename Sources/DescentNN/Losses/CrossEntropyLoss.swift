@@ -90,11 +90,19 @@ public struct CrossEntropyLoss: Loss {
         var logSumExps = [Double](repeating: 0, count: rows)
         var normalizer = 0.0
         let x = logits.detached()
-        func forward<T: KernelScalar>(_ type: T.Type) {
-            crossEntropyForward(problem, cast(UnsafePointer(x.storage.pointer), T.self), probabilities.map { cast(UnsafePointer($0.storage.pointer), T.self) },
+        // Called with a concrete type on each side (a nested generic function taking `T.Type` was
+        // not specialised: its loops went through the protocol witnesses for every comparison and
+        // addition, most of the time of an evaluation pass; BENCHMARKS.md, "Full-loss pass and
+        // checkpoint overheads (issue 15)"). The same operations in the same order either way.
+        if Scalar.self == Float.self {
+            crossEntropyForward(problem, cast(UnsafePointer(x.storage.pointer), Float.self),
+                                probabilities.map { cast(UnsafePointer($0.storage.pointer), Float.self) },
+                                losses: &rowLosses, logSumExps: &logSumExps, normalizer: &normalizer)
+        } else {
+            crossEntropyForward(problem, cast(UnsafePointer(x.storage.pointer), Double.self),
+                                probabilities.map { cast(UnsafePointer($0.storage.pointer), Double.self) },
                                 losses: &rowLosses, logSumExps: &logSumExps, normalizer: &normalizer)
         }
-        if Scalar.self == Float.self { forward(Float.self) } else { forward(Double.self) }
         // PyTorch: probability targets average over rows; class labels over the targets' weights.
         if probabilities != nil { normalizer = Double(rows) }
         let value: Tensor<Scalar>
@@ -108,13 +116,19 @@ public struct CrossEntropyLoss: Loss {
         return Tensor.fusedOperation(value: value, inputs: [logits]) { upstream in
             let gradient = Tensor<Scalar>(zeros: [rows, classes])
             let scale = reduction == .mean ? 1 / normalizer : 1
-            func backward<T: KernelScalar>(_ type: T.Type) {
-                crossEntropyBackward(problem, cast(UnsafePointer(x.storage.pointer), T.self), probabilities.map { cast(UnsafePointer($0.storage.pointer), T.self) },
-                                     logSumExps: lse, upstream: cast(UnsafePointer(upstream.storage.pointer), T.self),
+            if Scalar.self == Float.self {  // concrete types on each side, as in the forward pass
+                crossEntropyBackward(problem, cast(UnsafePointer(x.storage.pointer), Float.self),
+                                     probabilities.map { cast(UnsafePointer($0.storage.pointer), Float.self) },
+                                     logSumExps: lse, upstream: cast(UnsafePointer(upstream.storage.pointer), Float.self),
                                      upstreamStride: reduction == .none ? 1 : 0, scale: scale,
-                                     gradient: castMutable(gradient.storage.pointer, T.self))
+                                     gradient: castMutable(gradient.storage.pointer, Float.self))
+            } else {
+                crossEntropyBackward(problem, cast(UnsafePointer(x.storage.pointer), Double.self),
+                                     probabilities.map { cast(UnsafePointer($0.storage.pointer), Double.self) },
+                                     logSumExps: lse, upstream: cast(UnsafePointer(upstream.storage.pointer), Double.self),
+                                     upstreamStride: reduction == .none ? 1 : 0, scale: scale,
+                                     gradient: castMutable(gradient.storage.pointer, Double.self))
             }
-            if Scalar.self == Float.self { backward(Float.self) } else { backward(Double.self) }
             return [gradient]
         }
     }

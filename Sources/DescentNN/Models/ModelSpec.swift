@@ -106,7 +106,32 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Checks that a model of this spec can be made for `inputs` features and `outputs` outputs:
+    /// both must be at least 1. Call it before ``makeModel(inputs:outputs:generator:)`` with sizes
+    /// that come from data (`descent train` does), so that a file read with the wrong delimiter,
+    /// which yields no feature column, is refused instead of training a model that sees nothing.
+    /// (PyTorch's `nn.Linear(0, n)` is accepted and outputs only its bias; Keras refuses an input
+    /// shape with a zero dimension.)
+    ///
+    ///     try spec.validate(inputs: data.inputCount, outputs: classCount)
+    ///     let model: Sequential<Float> = spec.makeModel(inputs: data.inputCount, outputs: classCount, generator: &generator)
+    ///
+    /// - Throws: ``SpecError`` naming the model and the size, with what to check.
+    public func validate(inputs: Int, outputs: Int) throws {
+        guard inputs >= 1 else {
+            throw SpecError("model \(spec.name) needs at least 1 input feature, but the data gives \(inputs); "
+                            + "check that the file's columns are split as intended (the delimiter, the header) and that the target is not the only column")
+        }
+        guard outputs >= 1 else {
+            throw SpecError("model \(spec.name) needs at least 1 output, but \(outputs) were asked for; "
+                            + "check the target column (a classification target needs at least one class)")
+        }
+    }
+
     /// A freshly initialised model for `inputs` features and `outputs` outputs.
+    ///
+    /// The sizes are not checked here (a `Linear` with 0 inputs is well defined: it outputs its
+    /// bias); call ``validate(inputs:outputs:)`` first when they come from data.
     /// - Parameter generator: the seeded source of randomness; the same seed gives the same model.
     public func makeModel<Scalar: TensorScalar>(inputs: Int, outputs: Int, generator: inout RandomGenerator) -> Sequential<Scalar> {
         let biasInitializer = initializer.matchingBiasInitializer
