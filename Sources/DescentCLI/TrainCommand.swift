@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the newest good checkpoint in --output (the saved config.json fills options not given).")
     var resume = false
 
-    @Option(help: "Checkpoint every N epochs (`2`, `2 epochs`) or every N steps (`50 steps`). Default: every epoch (needs --output).")
+    @Option(help: "Checkpoint every so much training time (`60s`, `5m`), N epochs (`2 epochs`) or N steps (`50 steps`), and at the end. Default: 60s (needs --output).")
     var checkpointEvery: String?
 
     @Option(help: "How many periodic checkpoints to keep. Default: \(TrainConfiguration.standard.keepCheckpoints).")
@@ -95,7 +95,7 @@ struct TrainCommand: ParsableCommand {
         if let directory {
             let schedule = try configuration.checkpointSchedule
             let store = CheckpointStore(directory: directory.appendingPathComponent(ModelFolder.checkpointFolder), keep: configuration.keepCheckpoints)
-            trainer.checkpointing = CheckpointPolicy(store: store, everyEpochs: schedule.epochs, everySteps: schedule.steps,
+            trainer.checkpointing = CheckpointPolicy(store: store, everySeconds: schedule.seconds, everyEpochs: schedule.epochs, everySteps: schedule.steps,
                                                      bestMonitor: setup.validationLoader != nil ? "validation.loss" : nil)
             if resume {
                 if let latest = store.latest(as: Scalar.self) {
@@ -108,6 +108,8 @@ struct TrainCommand: ParsableCommand {
                                                   + "use the same options, or start a new run without --resume")
                         }
                     }
+                    let sample = trainer.trainingLossSample  // what this setup measures the full loss on
+                    defer { trainer.trainingLossSample = sample }
                     do { try trainer.restore(from: latest.checkpoint) } catch {
                         throw ValidationError("cannot resume from \(latest.url.path): \(error)")
                     }
@@ -139,7 +141,7 @@ struct TrainCommand: ParsableCommand {
             train = result.history.epochs.last?.train
             validation = result.history.epochs.last?.validation
         } else {
-            train = try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: setup.trainEvaluationLoader).values
+            train = try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: setup.exactTrainLoader).values
             validation = try setup.validationLoader.map { try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: $0).values }
             test = try setup.testLoader.map { try evaluate(setup.model, loss: trainer.loss, metrics: trainer.metrics, on: $0).values }
         }
@@ -173,6 +175,7 @@ struct TrainCommand: ParsableCommand {
             outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
                 + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), "
                 + "\"timing\": {\"loadSeconds\": \(jsonNumber(setup.loadSeconds)), \"trainSeconds\": \(jsonNumber(result.seconds)), "
+                + "\"fullLossSeconds\": \(jsonNumber(result.evaluationSeconds)), \"checkpointSeconds\": \(jsonNumber(result.checkpointSeconds)), "
                 + "\"samplesPerSecond\": \(jsonNumber(samplesPerSecond))}, "
                 + "\"memory\": {\"peakBytes\": \(ProcessMemory.current().peakKilobytes * 1024), \"limitBytes\": \(try configuration.memoryLimitBytes), "
                 + "\"streamed\": \(setup.streamed != nil)}}"
@@ -181,7 +184,8 @@ struct TrainCommand: ParsableCommand {
             if let train { lines.append("train       " + textValues(train)) }
             if let validation { lines.append("validation  " + textValues(validation)) }
             if let test { lines.append("test        " + textValues(test)) }
-            lines.append(String(format: "time: %.2fs loading, %.2fs training, %.0f samples/s", setup.loadSeconds, result.seconds, samplesPerSecond))
+            lines.append(String(format: "time: %.2fs loading, %.2fs training (%.2fs of it the full loss), %.2fs checkpoints, %.0f samples/s",
+                                setup.loadSeconds, result.seconds, result.evaluationSeconds, result.checkpointSeconds, samplesPerSecond))
             lines.append("memory: \(MemorySize(bytes: ProcessMemory.current().peakKilobytes * 1024)) at the peak"
                          + (setup.streamed != nil ? ", data streamed from disk" : "") + " (limit \(MemorySize(bytes: try configuration.memoryLimitBytes)))")
             if let directory { lines.append("output: \(directory.path)") }

@@ -11,7 +11,7 @@ import Testing
             "--epochs", "3", "--validation-split", "0.2", "--format", "json",
         ]).output()
         let report = try jsonObject(text)
-        #expect(Array(report.keys).sorted() == ["epochs", "stoppedBecause", "test", "timing", "train", "validation"])
+        #expect(Array(report.keys).sorted() == ["epochs", "memory", "stoppedBecause", "test", "timing", "train", "validation"])
         #expect(report["stoppedBecause"] as? String == "completed" && report["epochs"] as? Int == 3)
         for part in ["train", "validation", "test"] {
             let values = try #require(report[part] as? [String: Double], "\(part) in \(text)")
@@ -19,7 +19,9 @@ import Testing
             #expect(values["accuracy"]! >= 0 && values["accuracy"]! <= 1 && values["loss"]! > 0)
         }
         let timing = try #require(report["timing"] as? [String: Double])
-        #expect(Array(timing.keys).sorted() == ["loadSeconds", "samplesPerSecond", "trainSeconds"])
+        #expect(Array(timing.keys).sorted() == ["checkpointSeconds", "fullLossSeconds", "loadSeconds", "samplesPerSecond", "trainSeconds"])
+        let memory = try #require(report["memory"] as? [String: Any])
+        #expect(Array(memory.keys).sorted() == ["limitBytes", "peakBytes", "streamed"] && memory["streamed"] as? Bool == false)
         #expect(timing["samplesPerSecond"]! > 0)
         // The keys come in the order.
         #expect(text.hasPrefix("{\"stoppedBecause\": \"completed\", \"epochs\": 3, \"train\": {\"loss\": "))

@@ -43,6 +43,9 @@ struct TrainConfiguration: Codable, Equatable {
     var categorical: String?
     /// `error`, `drop` (the rows) or `mean` (fill with the training file's column mean).
     var missing: String = "error"
+    /// `sample` (the default: every row up to 1,000, then a fixed, seeded fifth) or `exact`: the
+    /// rows the per-epoch training loss is measured on.
+    var fullLoss: String = "sample"
     /// Read the data from disk a chunk at a time instead of loading it.
     var stream: Bool = false
     /// The memory the process may use (`256MB`, `2GiB`); `nil`: half the machine's (or container's).
@@ -60,7 +63,7 @@ struct TrainConfiguration: Codable, Equatable {
         "clipGradNorm": .number, "seed": .integer, "checkpointEvery": .string, "keepCheckpoints": .integer,
         "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
         "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
-        "missing": .string, "stream": .boolean, "memoryLimit": .string,
+        "missing": .string, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
     ]
     enum Kind { case string, number, integer, boolean }
 
@@ -68,7 +71,7 @@ struct TrainConfiguration: Codable, Equatable {
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
                                   "precision", "standardize", "standardizeTarget", "labels", "validationLabels", "delimiter", "header", "drop",
-                                  "categorical", "missing", "stream", "memoryLimit"]
+                                  "categorical", "missing", "stream", "memoryLimit", "fullLoss"]
 
     /// The validation share actually used (see `validationSplit`).
     var resolvedValidationSplit: Double {
@@ -101,19 +104,36 @@ struct TrainConfiguration: Codable, Equatable {
         get throws { try maxTime.map(parseDuration) }
     }
 
-    /// `checkpointEvery` as (epochs, steps): `2` or `2 epochs` → every 2 epochs; `50 steps` → every 50 steps.
-    var checkpointSchedule: (epochs: Int?, steps: Int?) {
+    /// `checkpointEvery` as a schedule: `60s`, `5m` or `1h` → every so many seconds of training;
+    /// `2` or `2 epochs` → every 2 epochs; `50 steps` → every 50 steps. Default: every 60 seconds
+    /// (and always at the end of the run).
+    var checkpointSchedule: (seconds: Double?, epochs: Int?, steps: Int?) {
         get throws {
-            guard let text = checkpointEvery?.trimmingCharacters(in: .whitespaces).lowercased() else { return (1, nil) }
+            guard let text = checkpointEvery?.trimmingCharacters(in: .whitespaces).lowercased() else { return (60, nil, nil) }
             let digits = text.prefix { $0.isNumber }
             let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
             guard let n = Int(digits), n > 0 else {
-                throw ValidationError("--checkpoint-every must look like `1`, `2 epochs` or `50 steps`, not `\(text)`")
+                throw ValidationError("--checkpoint-every must look like `60s`, `5m`, `2 epochs` or `50 steps`, not `\(text)`")
             }
             switch unit {
-            case "", "e", "epoch", "epochs": return (n, nil)
-            case "s", "step", "steps": return (nil, n)
-            default: throw ValidationError("--checkpoint-every: unknown unit `\(unit)`; use epochs or steps (for example `50 steps`)")
+            case "", "e", "epoch", "epochs": return (nil, n, nil)
+            case "step", "steps": return (nil, nil, n)
+            case "s", "sec", "second", "seconds": return (Double(n), nil, nil)
+            case "m", "min", "minute", "minutes": return (Double(n) * 60, nil, nil)
+            case "h", "hour", "hours": return (Double(n) * 3600, nil, nil)
+            default: throw ValidationError("--checkpoint-every: unknown unit `\(unit)`; use seconds (s), minutes (m), hours (h), epochs or steps (for example `50 steps`)")
+            }
+        }
+    }
+
+    /// How the per-epoch training loss is measured: `.exact` over every training row, or by
+    /// default over a fixed sample seeded by the run's seed (``TrainingEvaluation/automatic(seed:)``).
+    var trainingEvaluation: TrainingEvaluation {
+        get throws {
+            switch fullLoss.lowercased() {
+            case "exact": return .exact
+            case "sample": return .automatic(seed: seed)
+            default: throw ValidationError("--full-loss must be sample or exact, not `\(fullLoss)`")
             }
         }
     }

@@ -71,6 +71,9 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Standardise a regression target with the training split's mean and standard deviation (predictions and metrics stay in the target's units). Default: on.")
     var standardizeTarget: Bool?
 
+    @Option(help: "The rows the per-epoch training loss is measured on: sample (every row up to 1,000, else a fixed, seeded fifth) or exact. Default: sample.")
+    var fullLoss: String?
+
     @Flag(help: "Read the data from disk a chunk at a time instead of loading it (automatic when it would not fit --memory-limit).")
     var stream = false
 
@@ -91,7 +94,7 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
         values["precision"] = precision; values["standardize"] = standardize; values["standardizeTarget"] = standardizeTarget
         values["validationLabels"] = validationLabels; values["testLabels"] = testLabels
         if stream { values["stream"] = true }
-        values["memoryLimit"] = memoryLimit
+        values["memoryLimit"] = memoryLimit; values["fullLoss"] = fullLoss
         return values.merging(reading.values) { a, _ in a }
     }
 

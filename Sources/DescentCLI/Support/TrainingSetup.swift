@@ -11,7 +11,10 @@ struct TrainingSetup<Scalar: TensorScalar> {
     var trainer: Trainer<Scalar>
     var preprocessing: Preprocessing
     var trainLoader: any BatchLoader<Scalar>
+    /// The per-epoch full-loss pass: a fixed sample of the training rows by default (`--full-loss`).
     var trainEvaluationLoader: any BatchLoader<Scalar>
+    /// Every training row, for the final report.
+    var exactTrainLoader: any BatchLoader<Scalar>
     var validationLoader: (any BatchLoader<Scalar>)?
     var testLoader: (any BatchLoader<Scalar>)?
     var loadSeconds: Double
@@ -66,6 +69,8 @@ struct TrainingSetup<Scalar: TensorScalar> {
         }
         let spec = try specError { try ModelSpec(parsing: configuration.model) }
         var generator = RandomGenerator(seed: configuration.seed, stream: 1)
+        let inputCount = data.inputCount
+        try specError { try spec.validate(inputs: inputCount, outputs: outputs) }
         model = spec.makeModel(inputs: data.inputCount, outputs: outputs, generator: &generator)
 
         let optimizer: any Optimizer<Scalar> = try specError { try OptimizerFactory.make(configuration.optimizer, as: Scalar.self) }
@@ -116,10 +121,14 @@ struct TrainingSetup<Scalar: TensorScalar> {
             trainLoader = try loader(streamed.train, batchSize, shuffle: true, share: 2)
             // The full loss over a fixed, seeded fifth of the training chunks (all of them when
             // there are few), streamed like the rest.
-            let sample = streamed.train.chunkCount >= 5
-                ? try wrapDataErrors { try streamed.train.splitting(validationFraction: 0.2, seed: configuration.seed &+ 3).validation }
+            let sampled = try configuration.trainingEvaluation != .exact && streamed.train.count > TrainingEvaluation.minimumSampleRows
+                && streamed.train.chunkCount >= 5
+            let sample = sampled
+                ? try wrapDataErrors { try streamed.train.splitting(validationFraction: TrainingEvaluation.sampleFraction, seed: configuration.seed &+ 3).validation }
                 : streamed.train
+            trainer.trainingLossSample = TrainingLossSample(rows: sample.count, totalRows: streamed.train.count, seed: sampled ? configuration.seed &+ 3 : nil)
             trainEvaluationLoader = try loader(sample, evaluationBatch(sample, share: 6), shuffle: false, share: 6)
+            exactTrainLoader = sampled ? try loader(streamed.train, evaluationBatch(streamed.train, share: 6), shuffle: false, share: 6) : trainEvaluationLoader
             validationLoader = try streamed.validation.map { try loader($0, evaluationBatch($0, share: 6), shuffle: false, share: 6) }
             testLoader = try streamed.test.map { try loader($0, evaluationBatch($0, share: 6), shuffle: false, share: 6) }
         } else {
@@ -128,7 +137,9 @@ struct TrainingSetup<Scalar: TensorScalar> {
         // that thread for every batch (BENCHMARKS.md, "Design measurements", "No prefetch thread
         // for data in memory").
         trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: configuration.seed, prefetch: false)
-        trainEvaluationLoader = DataLoader(data.train, batchSize: .samples(Self.evaluationBatchSize), prefetch: false)
+        exactTrainLoader = DataLoader(data.train, batchSize: .samples(Self.evaluationBatchSize), prefetch: false)
+        trainEvaluationLoader = try trainer.makeTrainingEvaluationLoader(for: data.train, evaluation: configuration.trainingEvaluation,
+                                                                         batchSize: Self.evaluationBatchSize)
         validationLoader = data.validation.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         testLoader = data.test.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         }
