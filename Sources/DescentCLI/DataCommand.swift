@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect data files (CSV, MNIST IDX) and built-in datasets.",
-        subcommands: [DataInspectCommand.self])
+        subcommands: [DataInspectCommand.self, DataConvertCommand.self])
 }
 
 /// `descent data inspect FILE [--target COLUMN] [--labels FILE] [--format text|json]`.

@@ -186,8 +186,8 @@ struct TrainCommand: ParsableCommand {
             if let test { lines.append("test        " + textValues(test)) }
             lines.append(String(format: "time: %.2fs loading, %.2fs training (%.2fs of it the full loss), %.2fs checkpoints, %.0f samples/s",
                                 setup.loadSeconds, result.seconds, result.evaluationSeconds, result.checkpointSeconds, samplesPerSecond))
-            lines.append("memory: \(MemorySize(bytes: ProcessMemory.current().peakKilobytes * 1024)) at the peak"
-                         + (setup.streamed != nil ? ", data streamed from disk" : "") + " (limit \(MemorySize(bytes: try configuration.memoryLimitBytes)))")
+            lines.append("memory: \(formattedBytes(ProcessMemory.current().peakKilobytes * 1024)) at the peak"
+                         + (setup.streamed != nil ? ", data streamed from disk" : "") + " (limit \(formattedBytes(try configuration.memoryLimitBytes)))")
             if let directory { lines.append("output: \(directory.path)") }
             outcome.text = lines.joined(separator: "\n")
         }

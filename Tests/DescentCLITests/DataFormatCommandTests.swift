@@ -86,3 +86,25 @@ import Testing
         }
     }
 }
+
+/// `descent data convert FILE --to npy` (issue 15): the arrays train the same model as the file.
+@Suite struct DataConvertCommandTests {
+    @Test func aConvertedCSVTrainsTheSameModelAsTheCSV() throws {
+        let folder = try TrainTestFolder()
+        let csv = try folder.write("t.csv", "a,b,y\n" + (0..<60).map { "\(Double($0) / 10),\(Double($0 % 7)),\($0 % 3)\n" }.joined())
+        let text = try DataConvertCommand.parse([csv, "--to", "npy"]).output()
+        #expect(text.contains("wrote \(folder.path("t.features.npy"))") && text.contains("wrote \(folder.path("t.labels.npy"))"))
+        let options = ["--epochs", "3", "--model", "mlp(4)", "--format", "json"]
+        let fromCSV = try jsonObject(TrainCommand.parse(["--data", csv] + options).output())
+        let fromNPY = try jsonObject(TrainCommand.parse(["--data", folder.path("t.features.npy"), "--labels", folder.path("t.labels.npy")] + options).output())
+        #expect(fromCSV["train"] as? [String: Double] == fromNPY["train"] as? [String: Double])
+    }
+
+    @Test func textClassesKeepTheirNames() throws {
+        let folder = try TrainTestFolder()
+        let csv = try folder.write("t.csv", "a,b,species\n1,2,setosa\n2,3,virginica\n3,1,setosa\n4,4,virginica\n")
+        _ = try DataConvertCommand.parse([csv, "--to", "npy", "--output", folder.path("out")]).output()
+        #expect(try folder.read("out.labels.csv") == "label\nsetosa\nvirginica\nsetosa\nvirginica\n")
+        #expect(DataConvertCommand.prefix(of: "data/train.csv.gz") == "data/train" && DataConvertCommand.prefix(of: "x") == "x")
+    }
+}

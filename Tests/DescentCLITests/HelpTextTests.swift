@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func everyCommandIsListed() {
-        #expect(Self.commands().map(\.path) == ["compare", "data", "data inspect", "demo", "evaluate",
+        #expect(Self.commands().map(\.path) == ["compare", "data", "data inspect", "data convert", "demo", "evaluate",
                                                 "gradcheck", "lr-find", "optimize", "playground", "predict", "schedule", "train"])
     }
 
@@ -99,6 +99,8 @@ import Testing
             "compare": training + ["--batch-sizes", "--learning-rates", "--optimizers", "--schedules", "--inits", "--models", "--output",
                                    "--plot", "--format", "--quiet"],
             "data": [],
+            "data convert": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--to",
+                             "--output", "--precision"],
             "data inspect": ["--target", "--labels", "--no-header", "--delimiter", "--format"],
             "demo": ["--output", "--seed", "--epochs", "--quiet"],
             "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
@@ -123,7 +125,7 @@ import Testing
     @Test func usageLinesNameTheRequiredOptions() throws {
         let required: [String: [String]] = ["evaluate": ["--model <model>", "--data <data>"], "predict": ["--model <model>", "--data <data>"],
                                             "gradcheck": ["--model <model>"], "schedule": ["--schedule <schedule>"],
-                                            "data inspect": ["<file>"], "data stream-train": ["<file>"]]
+                                            "data inspect": ["<file>"], "data convert": ["<file>", "--to npy"]]
         for (path, command) in Self.commands() where !path.isEmpty && path != "data" {
             let usage = try #require(Self.help(command).split(separator: "\n").first { $0.hasPrefix("USAGE: ") })
             #expect(usage.hasPrefix("USAGE: descent \(path) [<options>]"), "\(usage)")

@@ -39,3 +39,13 @@ func defaultMemoryLimit() -> Int {
     }
     return limit == Int.max ? 4_000_000_000 : limit / 2
 }
+
+/// `37.4 MB`, `1.61 GB`, `812 kB`: a byte count for people (decimal units, three significant digits).
+func formattedBytes(_ bytes: Int) -> String {
+    let value = Double(bytes)
+    for (unit, size) in [("GB", 1e9), ("MB", 1e6), ("kB", 1e3)] where value >= size {
+        let scaled = value / size
+        return (scaled >= 100 ? String(format: "%.0f", scaled) : scaled >= 10 ? String(format: "%.1f", scaled) : String(format: "%.2f", scaled)) + " " + unit
+    }
+    return "\(bytes) bytes"
+}

@@ -104,8 +104,8 @@ struct TrainingSetup<Scalar: TensorScalar> {
             let activationBytes = 2 * Self.evaluationBatchSize * outputWidths * MemoryLayout<Scalar>.stride
             let available = memoryLimit - ProcessMemory.current().residentBytes - 4 * parameterBytes - activationBytes
             guard available > 0 else {
-                throw ValidationError("--memory-limit \(MemorySize(bytes: memoryLimit)) leaves no room for the data beside the process "
-                                      + "(\(MemorySize(bytes: ProcessMemory.current().residentBytes)) resident) and the model; give a larger limit")
+                throw ValidationError("--memory-limit \(formattedBytes(memoryLimit)) leaves no room for the data beside the process "
+                                      + "(\(formattedBytes(ProcessMemory.current().residentBytes)) resident) and the model; give a larger limit")
             }
             func loader(_ dataset: StreamingDataset<Scalar>, _ batchSize: BatchSize, shuffle: Bool, share: Int) throws -> StreamingLoader<Scalar> {
                 try wrapDataErrors {
@@ -164,11 +164,11 @@ extension TrainingSetup {
         let needed = estimate.multipliedReportingOverflow(by: 3).overflow ? Int.max : 3 * estimate
         guard needed > memoryLimit - ProcessMemory.current().residentBytes else { return false }
         guard !DataFileFormat.isGzipCompressed(path: source) else {
-            throw ValidationError("\(source) needs about \(MemorySize(bytes: needed)) in memory, more than the memory limit \(MemorySize(bytes: memoryLimit)), "
+            throw ValidationError("\(source) needs about \(formattedBytes(needed)) in memory, more than the memory limit \(formattedBytes(memoryLimit)), "
                                   + "and a gzip file cannot be streamed; decompress it (gunzip -k) or give a larger --memory-limit")
         }
-        notes.append("streaming \(source) from disk: loading it would need about \(MemorySize(bytes: needed)), more than the memory limit "
-                     + "\(MemorySize(bytes: memoryLimit)) (--memory-limit)")
+        notes.append("streaming \(source) from disk: loading it would need about \(formattedBytes(needed)), more than the memory limit "
+                     + "\(formattedBytes(memoryLimit)) (--memory-limit)")
         return true
     }
 }
