@@ -89,7 +89,10 @@ import Testing
     }
 
     @Test func idLikeColumnsAndANumericHeaderAreWarnedAbout() throws {
-        let table: CSVTable<Double> = try CSVLoader.load(text: "Unnamed: 0,row_number,user_id,x,y\n0,10,7,0.5,1\n1,11,3,0.2,0\n2,15,9,0.9,1\n")
+        // 20 rows (the least that counts by values): row_number rises 10, 11, 13, …; x does not.
+        var text = "Unnamed: 0,row_number,user_id,x,y\n"
+        for i in 0..<20 { text += "\(i),\(10 + i * (i + 1) / 2),\(i % 7),0.\(i % 3),\(i % 2)\n" }
+        let table: CSVTable<Double> = try CSVLoader.load(text: text)
         #expect(table.warnings == [
             "feature column \"Unnamed: 0\" is named like a row identifier: a model can learn the row order instead of the data; drop it (--drop Unnamed: 0) unless it is a real feature",
             "feature column \"row_number\" holds distinct integers in increasing order, like a row identifier: a model can learn the row order instead of the data; drop it (--drop row_number) unless it is a real feature",
@@ -100,6 +103,9 @@ import Testing
         #expect(headerless.warnings.first?.hasPrefix("every field of the header line is a number (1, 2, 3): if the file has no header, read it without one (--no-header)") == true)
         let plain: CSVTable<Double> = try CSVLoader.load(text: "a,b\n3,1\n1,2\n")
         #expect(plain.warnings.isEmpty)
+        // Increasing integers over fewer than 20 rows are not flagged.
+        let short: CSVTable<Double> = try CSVLoader.load(text: "x,y\n1,10\n2,20\n3,30\n4,41\n")
+        #expect(short.warnings.isEmpty)
     }
 
     @Test func optionsRoundTripThroughJSONAndOldFilesStillDecode() throws {

@@ -8,8 +8,9 @@ import DescentCore
 /// when its name is `id`, `index`, `row` or `Unnamed: 0` (any case), or ends in `_id`, or when its
 /// values are distinct integers in increasing order over at least ``minimumRowsForValues`` rows.
 enum CSVColumnWarnings {
-    /// Fewer rows than this never make a column ID-like by its values alone.
-    static let minimumRowsForValues = 3
+    /// Fewer rows than this never make a column ID-like by its values alone: 20 (small
+    /// examples such as `x = 1, 2, 3, 4` are usually real features).
+    static let minimumRowsForValues = 20
 
     /// Whether `name` names an identifier column.
     static func isIDLikeName(_ name: String) -> Bool {

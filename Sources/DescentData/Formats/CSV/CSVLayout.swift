@@ -21,23 +21,29 @@ struct CSVLayout {
     /// - Parameter oneFieldAdvice: what to suggest when the first line has a single field and no
     ///   feature column results (``CSVDelimiterDetection/oneFieldAdvice(in:used:)``).
     static func read(_ tokenizer: inout CSVTokenizer, options: CSVOptions, oneFieldAdvice: (() -> String)? = nil) throws -> CSVLayout {
+        let header = try readHeader(&tokenizer, hasHeader: options.hasHeader)
+        var layout = try resolve(names: header.names, options: options, file: tokenizer.file, dataStart: tokenizer.position, dataLine: tokenizer.line,
+                                 oneFieldAdvice: header.names.count == 1 ? oneFieldAdvice?() : nil)
+        layout.headerLooksLikeData = header.looksLikeData
+        return layout
+    }
+
+    /// The column names from the first record (or `0`, `1`, … without a header, the tokenizer
+    /// then left at the first record), and whether every header field is a number.
+    /// - Throws: ``DataError`` for an empty file or a tokenizer error in the first record.
+    static func readHeader(_ tokenizer: inout CSVTokenizer, hasHeader: Bool) throws -> (names: [String], looksLikeData: Bool) {
         var fields: [CSVField] = []
         let start = tokenizer.position, startLine = tokenizer.line
-        guard try tokenizer.nextRecord(into: &fields) else { throw DataError(file: tokenizer.file, "the file is empty; expected \(options.hasHeader ? "a header line and " : "")rows of delimited values") }
-        var names: [String]
-        var looksLikeData = false
-        if options.hasHeader {
-            names = fields.map { tokenizer.string($0).trimmingSpaces() }
-            looksLikeData = fields.allSatisfy { if case .number = tokenizer.number($0) { return true } else { return false } }
-        } else {
-            names = fields.indices.map { String($0) }
+        guard try tokenizer.nextRecord(into: &fields) else {
+            throw DataError(file: tokenizer.file, "the file is empty; expected \(hasHeader ? "a header line and " : "")rows of delimited values")
+        }
+        guard hasHeader else {
             tokenizer.position = start
             tokenizer.line = startLine
+            return (fields.indices.map { String($0) }, false)
         }
-        var layout = try resolve(names: names, options: options, file: tokenizer.file, dataStart: tokenizer.position, dataLine: tokenizer.line,
-                                 oneFieldAdvice: names.count == 1 ? oneFieldAdvice?() : nil)
-        layout.headerLooksLikeData = looksLikeData
-        return layout
+        let looksLikeData = fields.allSatisfy { if case .number = tokenizer.number($0) { return true } else { return false } }
+        return (fields.map { tokenizer.string($0).trimmingSpaces() }, looksLikeData)
     }
 
     /// The layout for the given column names: where each column goes under `options`.
