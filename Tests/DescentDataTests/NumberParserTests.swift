@@ -90,6 +90,26 @@ func parseNumber(_ text: String) -> ParsedNumber {
         }
     }
 
+    @Test func theEightByteIntegerPathAgreesWithTheDigitLoop() {
+        // Every field shape the chunk parser meets: 1–9 digits, signs, then a delimiter, a line
+        // break, a point or an exponent; expected values from scan (itself checked above).
+        var random = RandomGenerator(seed: 7)
+        for _ in 0..<50_000 {
+            var text = ["", "-", "+"][random.below(3)]
+            for _ in 0..<(1 + random.below(9)) { text += String(random.below(10)) }
+            text += [",", "\n", ".5,", "e3,", "\r\n", ",1,2,3,4,5,6,7,8"][random.below(6)] + "00000000"
+            var copy = text
+            let (fast, loop) = copy.withUTF8 { bytes in
+                (NumberParser.scanFast(bytes.baseAddress!, from: 0, to: bytes.count), NumberParser.scan(bytes.baseAddress!, from: 0, to: bytes.count))
+            }
+            if fast?.value.bitPattern != loop?.value.bitPattern || fast?.end != loop?.end {
+                Issue.record("\(text): fast \(String(describing: fast)), loop \(String(describing: loop))")
+                return
+            }
+        }
+        #expect(NumberParser.eightDigits(0x3837_3635_3433_3231) == 12_345_678)
+    }
+
     @Test func scanStopsAtTheFirstByteThatEndsTheNumber() {
         var text = "-12.5e1,3"
         let result = text.withUTF8 { NumberParser.scan($0.baseAddress!, from: 0, to: $0.count) }
