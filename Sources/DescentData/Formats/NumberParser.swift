@@ -73,36 +73,67 @@ enum NumberParser {
         return (value, i)
     }
 
-    /// ``scan(_:from:to:)`` with a branch-free first try for integers of 1 to 7 digits (MNIST's
-    /// pixels): eight bytes are loaded at once, the length of the digit run found from a mask
-    /// (SWAR: a byte is a digit when `byte − '0'` is below 10), and the digits converted with
-    /// three multiplications. A loop over digits would mispredict its exit on most fields, since
-    /// lengths vary from field to field. Anything else (a point, an exponent, 8 or more digits,
-    /// fewer than 9 bytes left) goes to ``scan(_:from:to:)``; the results are the same.
+    /// ``scan(_:from:to:)`` with a branch-free first try for the common shapes: an integer of up
+    /// to 7 digits (MNIST's pixels) and a decimal of up to 7 integer and 16 fraction digits
+    /// (`-0.123456789`). Eight bytes are loaded at once, the length of the digit run found from a
+    /// mask (SWAR: a byte is a digit when `byte − '0'` is below 10), and the digits converted with
+    /// three multiplications; a loop over digits would mispredict its exit on most fields, since
+    /// lengths vary. The value is then Clinger's exact case (at most 19 digits below 2⁵³, divided
+    /// by an exact power of ten). Anything else — an exponent, longer runs, fewer than 27 bytes
+    /// left — goes to ``scan(_:from:to:)``; the results are the same either way.
     @inline(__always)
     static func scanFast(_ s: UnsafePointer<UInt8>, from start: Int, to end: Int) -> (value: Double, end: Int)? {
         #if _endian(little)
-        if end - start >= 9 {
+        if end - start >= 27 {
             var i = start
             var negative = false
             if s[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if s[i] == UInt8(ascii: "+") { i += 1 }
-            let word = UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self)
-            let offset = word &- 0x3030_3030_3030_3030
-            // High bit of a byte set when it is not a digit; a borrow or carry from a non-digit
-            // can only spoil the bytes after it, so the first flagged byte is exact.
-            let nonDigits = (offset | (offset &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080
-            let length = nonDigits.trailingZeroBitCount >> 3
-            if length > 0 && length < 8 {
-                let next = s[i + length]
-                if next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e") {
-                    let value = eightDigits(word << UInt64(64 - 8 * length))
-                    let double = Double(Int64(bitPattern: value))
-                    return (negative ? -double : double, i + length)
+            var (mantissa, length) = digitRun(s + i)
+            if length < 8 {
+                i += length
+                var digits = length, fraction = 0
+                if s[i] == UInt8(ascii: ".") {
+                    i += 1
+                    let (first, firstLength) = digitRun(s + i)
+                    mantissa = mantissa &* decimalPowers[firstLength] &+ first
+                    fraction = firstLength
+                    if firstLength == 8 {
+                        let (second, secondLength) = digitRun(s + i + 8)
+                        mantissa = mantissa &* decimalPowers[secondLength] &+ second
+                        fraction += secondLength
+                    }
+                    i += fraction
+                    digits += fraction
+                }
+                let next = s[i]
+                if digits > 0 && digits <= 19 && fraction < 16 && next | 0x20 != UInt8(ascii: "e") && next &- 48 > 9 && mantissa <= 1 << 53 {
+                    let value = Double(Int64(bitPattern: mantissa)) / exactPowersOfTen[fraction]
+                    return (negative ? -value : value, i)
                 }
             }
         }
         #endif
-        return scan(s, from: start, to: end)
+        return scanOutOfLine(s, from: start, to: end)
+    }
+
+    /// The value and length (0–8) of the run of digits at `p`, from one 8-byte load. A borrow or
+    /// carry from a non-digit byte can only spoil the bytes after it, so the first byte flagged as
+    /// a non-digit (high bit set below) is exact.
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>) -> (value: UInt64, length: Int) {
+        let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let offset = word &- 0x3030_3030_3030_3030
+        let nonDigits = (offset | (offset &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080
+        let length = nonDigits.trailingZeroBitCount >> 3
+        if length == 0 { return (0, 0) }
+        return (eightDigits(length == 8 ? word : word << UInt64(64 - 8 * length)), length)
+    }
+
+    /// ``scan(_:from:to:)`` out of line: the fallback of ``scanFast(_:from:to:)``, kept out of
+    /// the chunk parser's loop so the fast shapes stay inlined there.
+    @inline(never)
+    static func scanOutOfLine(_ s: UnsafePointer<UInt8>, from start: Int, to end: Int) -> (value: Double, end: Int)? {
+        scan(s, from: start, to: end)
     }
 
     /// The value of eight ASCII digits in a little-endian word (the first digit in the lowest
@@ -116,9 +147,23 @@ enum NumberParser {
         return ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
     }
 
-    /// Appends the decimal digits at `s[i...]` to `mantissa` (wrapping), moving `i` past them.
+    /// 10ᵏ for 0 ≤ k ≤ 8, for appending up to eight digits to a mantissa.
+    static let decimalPowers: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// Appends the decimal digits at `s[i...]` to `mantissa` (wrapping), moving `i` past them:
+    /// eight bytes at a time while eight remain (``digitRun(_:)``, so a fraction such as `123456789` costs two steps, not nine
+    /// loop turns), then one byte at a time.
     @inline(__always)
     static func accumulateDigits(_ s: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, into mantissa: inout UInt64) {
+        #if _endian(little)
+        while end - i >= 8 {
+            let (value, length) = digitRun(s + i)
+            if length == 0 { return }
+            mantissa = mantissa &* decimalPowers[length] &+ value
+            i += length
+            if length < 8 { return }
+        }
+        #endif
         while i < end {
             let digit = s[i] &- 48
             if digit > 9 { return }
