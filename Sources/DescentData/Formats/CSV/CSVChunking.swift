@@ -127,6 +127,20 @@ struct CSVChunkPlan {
         let raw = UnsafeRawPointer(base)
         var total = 0
         var i = range.lowerBound
+        // 32 bytes per step: a lane of `v .== needle` is all ones (−1) where it matches, so
+        // subtracting it counts; lanes are widened and summed every 255 steps, before they wrap.
+        let needle = SIMD32<UInt8>(repeating: byte)
+        while range.upperBound - i >= 32 {
+            var lanes = SIMD32<UInt8>()
+            var steps = 0
+            while steps < 255 && range.upperBound - i >= 32 {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
+                lanes &-= unsafeBitCast(v .== needle, to: SIMD32<UInt8>.self)
+                i += 32
+                steps += 1
+            }
+            total += Int(SIMD32<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+        }
         while range.upperBound - i >= 8 {
             let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
             // A byte of v is zero exactly where the input byte matched; the sum below cannot
