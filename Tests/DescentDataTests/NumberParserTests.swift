@@ -107,6 +107,11 @@ func parseNumber(_ text: String) -> ParsedNumber {
             let (fast, loop) = copy.withUTF8 { bytes in
                 (NumberParser.scanFast(bytes.baseAddress!, from: 0, to: bytes.count), NumberParser.scan(bytes.baseAddress!, from: 0, to: bytes.count))
             }
+            let short = copy.withUTF8 { NumberParser.shortInteger($0.baseAddress!, from: 0, to: $0.count) }
+            if short.end >= 0 && (short.value.bitPattern != loop?.value.bitPattern || short.end != loop?.end) {
+                Issue.record("\(text): short integer \(short), loop \(String(describing: loop))")
+                return
+            }
             if fast?.value.bitPattern != loop?.value.bitPattern || fast?.end != loop?.end {
                 Issue.record("\(text): fast \(String(describing: fast)), loop \(String(describing: loop))")
                 return

@@ -81,7 +81,9 @@ enum NumberParser {
     /// lengths vary. The value is then Clinger's exact case (at most 19 digits below 2⁵³, divided
     /// by an exact power of ten). Anything else — an exponent, longer runs, fewer than 27 bytes
     /// left — goes to ``scan(_:from:to:)``; the results are the same either way.
-    @inline(__always)
+    /// Kept out of line (it is large); the chunk parser tries ``shortInteger(_:from:to:)`` first,
+    /// which is small enough to inline.
+    @inline(never)
     static func scanFast(_ s: UnsafePointer<UInt8>, from start: Int, to end: Int) -> (value: Double, end: Int)? {
         #if _endian(little)
         if end - start >= 27 {
@@ -107,13 +109,38 @@ enum NumberParser {
                 }
                 let next = s[i]
                 if digits > 0 && digits <= 19 && fraction < 16 && next | 0x20 != UInt8(ascii: "e") && next &- 48 > 9 && mantissa <= 1 << 53 {
-                    let value = Double(Int64(bitPattern: mantissa)) / exactPowersOfTen[fraction]
+                    // No division for integers: it would cost more than the rest of the parse.
+                    let integer = Double(Int64(bitPattern: mantissa))
+                    let value = fraction == 0 ? integer : integer / exactPowersOfTen[fraction]
                     return (negative ? -value : value, i)
                 }
             }
         }
         #endif
         return scanOutOfLine(s, from: start, to: end)
+    }
+
+    /// An integer of 1 to 7 digits with an optional sign at `s[start]`, not followed by a point
+    /// or an exponent (MNIST's pixels), from one 8-byte load: its value and the position after
+    /// it, or an end of `-1` for anything else (then ``scanFast(_:from:to:)``). Small enough to
+    /// inline into the chunk parser's loop, and returns no optional, so that loop's common case
+    /// has no call and no branch that depends on the number's length.
+    @inline(__always)
+    static func shortInteger(_ s: UnsafePointer<UInt8>, from start: Int, to end: Int) -> (value: Double, end: Int) {
+        #if _endian(little)
+        if end - start >= 10 {
+            var i = start
+            let negative = s[i] == UInt8(ascii: "-")
+            if negative || s[i] == UInt8(ascii: "+") { i += 1 }
+            let (mantissa, length) = digitRun(s + i)
+            let next = s[i + Swift.min(length, 7)]
+            if length > 0 && length < 8 && next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e") {
+                let value = Double(Int64(bitPattern: mantissa))
+                return (negative ? -value : value, i + length)
+            }
+        }
+        #endif
+        return (0, -1)
     }
 
     /// The value and length (0–8) of the run of digits at `p`, from one 8-byte load. A borrow or

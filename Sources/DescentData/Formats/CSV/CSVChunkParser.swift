@@ -112,7 +112,11 @@ struct CSVChunkParser<T: TensorScalar> {
                 // A quote, a space or anything else but a plain number makes scan return nil.
                 let out = (run.kind == .features ? featureRow : targetRow) + run.destination
                 for j in 0..<run.count {
-                    guard let (value, stop) = NumberParser.scanFast(s, from: q, to: end) else { return nil }
+                    var (value, stop) = NumberParser.shortInteger(s, from: q, to: end)
+                    if stop < 0 {
+                        guard let number = NumberParser.scanFast(s, from: q, to: end) else { return nil }
+                        (value, stop) = number
+                    }
                     out[j] = T(value)
                     q = stop
                     if j + 1 < run.count || !run.isLast {
