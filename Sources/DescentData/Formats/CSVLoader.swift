@@ -1,22 +1,31 @@
 import DescentCore
+import DescentKernels
 
-/// Reads CSV files into tables of numbers.
+/// Reads CSV (and other delimited) files into tables of numbers, on all cores.
 ///
-/// Parsing works on the file's bytes (memory-mapped, or decompressed if gzip): no `String` per
-/// line or per numeric field, and numbers are read with a correctly rounded fast path, so an
-/// MNIST-sized CSV file loads quickly (BENCHMARKS.md, "Design measurements", "CSV loading").
+/// Parsing works on the file's bytes (memory-mapped, or decompressed if gzip): the data rows are
+/// split into byte ranges at record boundaries (``CSVChunkPlan``: quoted line breaks respected)
+/// and the ranges are parsed at once on the ``WorkerPool``, each straight into its rows of the
+/// result; no `String` per line or per numeric field, and numbers are read correctly rounded
+/// (``NumberParser``). The table is the same for any number of threads. Speed against polars and
+/// pandas: BENCHMARKS.md, "CSV loading (issue 15)".
 ///
-/// Nothing is guessed: a missing value, text in a numeric column, NaN or infinity, a ragged row or
-/// a broken quote stops loading with a ``DataError`` naming the file, line, field and column, and
-/// saying what was expected. (`descent data inspect` lists every problem at once.)
+/// Nothing is guessed silently: a missing value (unless ``CSVOptions/missingValues`` says to drop
+/// or fill), text in a numeric column, NaN or infinity, a ragged row or a broken quote stops
+/// loading with a ``DataError`` naming the file, line, field and column, and saying what was
+/// expected; when several rows are wrong, the first in the file is named. A file that yields no
+/// feature column (typically read with the wrong delimiter: one field per row) is an error naming
+/// the delimiter it seems to use. What is only suspicious goes to ``CSVTable/warnings``.
+/// (`descent data inspect` lists every problem at once.)
 ///
-/// - pandas: `pandas.read_csv`; NumPy: `numpy.loadtxt(delimiter=",")`.
+/// - pandas: `pandas.read_csv`; NumPy: `numpy.loadtxt(delimiter=",")`; polars: `polars.read_csv`.
 public enum CSVLoader {
     /// Reads the CSV file at `path`.
     /// - Parameters:
     ///   - path: the file (plain or gzip-compressed).
-    ///   - options: header, delimiter, target and feature columns. The default value is `CSVOptions()`
-    ///     (header, commas, the last column as target, its kind detected).
+    ///   - options: header, delimiter, target, feature and dropped columns, missing values. The
+    ///     default value is `CSVOptions()` (a header, the delimiter detected, the last column as
+    ///     target with its kind detected, missing values an error).
     /// - Throws: ``DataError`` for anything that cannot be read as described.
     public static func load<Scalar: TensorScalar>(_ path: String, options: CSVOptions = CSVOptions(), as _: Scalar.Type = Scalar.self) throws -> CSVTable<Scalar> {
         try FileBytes.withBytes(of: path) { try load(bytes: $0, file: path, options: options) }
@@ -28,175 +37,71 @@ public enum CSVLoader {
         return try copy.withUTF8 { try load(bytes: $0, file: file, options: options) }
     }
 
-    static func load<Scalar: TensorScalar>(bytes: UnsafeBufferPointer<UInt8>, file: String, options: CSVOptions) throws -> CSVTable<Scalar> {
+    /// Bytes per chunk of the parallel parse: 1 MiB, and at least `4 × threads` chunks when the
+    /// file is larger, so a core that another process slows does not hold up the end.
+    static func defaultChunkBytes(_ dataBytes: Int) -> Int {
+        Swift.max(1 << 20, dataBytes / Swift.max(4 * WorkerPool.threadCount, 1) + 1)
+    }
+
+    /// Parses `bytes`; `chunkBytes` (tests) overrides the chunk size.
+    static func load<Scalar: TensorScalar>(bytes: UnsafeBufferPointer<UInt8>, file: String, options: CSVOptions, chunkBytes: Int? = nil) throws -> CSVTable<Scalar> {
         // The row loop is compiled for a concrete element type (generic code over Scalar would
         // dispatch through witness tables for every value).
         if Scalar.self == Float.self {
-            return try unsafeBitCast(CSVParse<Float>(bytes: bytes, file: file, options: options).run(), to: CSVTable<Scalar>.self)
+            return try unsafeBitCast(CSVParallelParse<Float>(bytes: bytes, file: file, options: options, chunkBytes: chunkBytes).run(), to: CSVTable<Scalar>.self)
         }
-        return try unsafeBitCast(CSVParse<Double>(bytes: bytes, file: file, options: options).run(), to: CSVTable<Scalar>.self)
+        return try unsafeBitCast(CSVParallelParse<Double>(bytes: bytes, file: file, options: options, chunkBytes: chunkBytes).run(), to: CSVTable<Scalar>.self)
     }
 }
 
-/// Where each column of the file goes.
-enum CSVColumnRole {
-    case feature(Int), categorical(Int), target(Int), ignored
-}
-
-/// The header and column roles of a CSV file.
-struct CSVLayout {
-    var names: [String]
-    var roles: [CSVColumnRole]
-    var featureColumns: [Int]
-    var categoricalColumns: [Int]
-    var targetColumns: [Int]
-    /// Where the first data record starts, and its line.
-    var dataStart: Int
-    var dataLine: Int
-
-    /// Reads the header (if any) and resolves the options' column choices.
-    static func read(_ tokenizer: inout CSVTokenizer, options: CSVOptions) throws -> CSVLayout {
-        var fields: [CSVField] = []
-        let start = tokenizer.position, startLine = tokenizer.line
-        guard try tokenizer.nextRecord(into: &fields) else { throw DataError(file: tokenizer.file, "the file is empty; expected \(options.hasHeader ? "a header line and " : "")rows of comma-separated values") }
-        var names: [String]
-        if options.hasHeader {
-            names = fields.map { tokenizer.string($0).trimmingSpaces() }
-        } else {
-            names = fields.indices.map { String($0) }
-            tokenizer.position = start
-            tokenizer.line = startLine
-        }
-        return try resolve(names: names, options: options, file: tokenizer.file, dataStart: tokenizer.position, dataLine: tokenizer.line)
-    }
-
-    /// The layout for the given column names: where each column goes under `options`.
-    static func resolve(names: [String], options: CSVOptions, file: String, dataStart: Int, dataLine: Int) throws -> CSVLayout {
-        if options.hasHeader, let duplicate = Dictionary(grouping: names.indices, by: { names[$0] }).first(where: { $0.value.count > 1 }) {
-            throw DataError(file: file, line: 1, column: duplicate.value[1] + 1, "the column name \"\(duplicate.key)\" appears twice in the header; names must be unique")
-        }
-        let targets = try (options.targets ?? [.index(-1)]).map { try $0.resolve(in: names, file: file) }
-        // An explicitly empty list (`targets: []`) reads features only, as for data to predict on.
-        guard !targets.isEmpty || options.targets != nil else { throw DataError(file: file, "no target column chosen; name at least one") }
-        let categorical = try options.categorical.map { try $0.resolve(in: names, file: file) }
-        var features = try options.features.map { try $0.map { try $0.resolve(in: names, file: file) } }
-            ?? names.indices.filter { !targets.contains($0) }
-        features = features.filter { !categorical.contains($0) }
-        for column in features + categorical where targets.contains(column) {
-            throw DataError(file: file, "column \"\(names[column])\" is chosen both as a target and as a feature")
-        }
-        if options.targetKind == .classification && targets.count > 1 {
-            throw DataError(file: file, "classification needs exactly one target column, got \(targets.count)")
-        }
-        var roles = [CSVColumnRole](repeating: .ignored, count: names.count)
-        for (k, c) in features.enumerated() { roles[c] = .feature(k) }
-        for (k, c) in categorical.enumerated() { roles[c] = .categorical(k) }
-        for (k, c) in targets.enumerated() { roles[c] = .target(k) }
-        return CSVLayout(names: names, roles: roles, featureColumns: features, categoricalColumns: categorical,
-                         targetColumns: targets, dataStart: dataStart, dataLine: dataLine)
-    }
-
-    /// The error for a numeric cell that is missing, text, NaN or infinite.
-    func numberError(_ parsed: ParsedNumber, text: String, file: String, line: Int, column: Int, role: String) -> DataError {
-        CSVLayout.numberError(parsed, text: text, file: file, line: line, column: column, name: names[column], role: role)
-    }
-
-    /// The error for a numeric cell of the column named `name`.
-    static func numberError(_ parsed: ParsedNumber, text: String, file: String, line: Int, column: Int, name: String, role: String) -> DataError {
-        switch parsed {
-        case .missing:
-            return DataError(file: file, line: line, column: column + 1, columnName: name,
-                             "missing value\(text.isEmpty ? "" : " \"\(text)\"") in a \(role) column; fill or drop missing values before training (`descent data inspect` lists them all)")
-        case .number(let x) where x.isNaN:
-            return DataError(file: file, line: line, column: column + 1, columnName: name,
-                             "NaN in a \(role) column; training would produce NaN losses — fix or drop this row")
-        case .number:
-            return DataError(file: file, line: line, column: column + 1, columnName: name,
-                             "infinite value \"\(text)\" in a \(role) column; expected a finite number")
-        case .invalid:
-            let hint = role == "feature" ? "; if the column holds categories, list it as categorical (one-hot encoded)" : ""
-            return DataError(file: file, line: line, column: column + 1, columnName: name,
-                             "expected a number, found \"\(text)\"\(hint)")
-        }
-    }
-}
-
-/// One parse of a CSV file into `T` (Float or Double).
-struct CSVParse<T: TensorScalar> {
+/// One parse of a CSV file into `T` (Float or Double), its chunks in parallel.
+///
+/// Why the first error in file order is the one reported, whatever the chunks: chunk 0 starts at
+/// the first data record. If a chunk parses without error, it ends after a line feed that ended
+/// its last record, exactly where a sequential pass would be, so the next chunk starts at a true
+/// record boundary too. The first chunk with an error therefore starts at a true boundary, reads
+/// what a sequential pass reads, and its first error is the sequential pass's first error; its
+/// line number is its own count plus the lines of the chunks before it (all parsed completely).
+/// Later chunks' results are discarded.
+struct CSVParallelParse<T: TensorScalar> {
     let bytes: UnsafeBufferPointer<UInt8>
     let file: String
     let options: CSVOptions
+    let chunkBytes: Int?
 
     func run() throws -> CSVTable<T> {
-        var tokenizer = CSVTokenizer(bytes: bytes, delimiter: try options.delimiterByte(), file: file)
-        let layout = try CSVLayout.read(&tokenizer, options: options)
-        let featureCount = layout.featureColumns.count
-        let targetCount = layout.targetColumns.count
-        let wantsText = options.targetKind != .regression
-        // Line breaks bound the row count (quoted line breaks only overcount), so one allocation
-        // holds every row; the loop writes rows straight into it without Array bookkeeping.
-        var lineBreaks = 1
-        for byte in bytes where byte == 10 { lineBreaks += 1 }
-        var capacityRows = lineBreaks
-        var features = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(capacityRows * featureCount, 1))
-        defer { features.deallocate() }
-        var targetValues: [T] = []
-        var targetText: [String] = []
-        var firstTextTarget: (line: Int, text: String)?
-        var categorical = [[String]](repeating: [], count: layout.categoricalColumns.count)
-        var targetRow = [T](repeating: 0, count: targetCount)
-        var fields: [CSVField] = []
-        var rows = 0
-        let roles = layout.roles
-        while try tokenizer.nextRecord(into: &fields) {
-            let line = tokenizer.recordLine
-            if rows == capacityRows {
-                // Only for files whose records end in a lone CR (no LF to count): grow by doubling.
-                let bigger = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(2 * capacityRows * featureCount, 1))
-                bigger.update(from: features, count: rows * featureCount)
-                features.deallocate()
-                features = bigger
-                capacityRows *= 2
-            }
-            // Features go to their chosen position k (the options may list columns in any order).
-            let featureRow = features + rows * featureCount
-            guard fields.count == layout.names.count else {
-                throw DataError(file: file, line: line,
-                                "expected \(layout.names.count) fields (as in \(options.hasHeader ? "the header" : "the first row")), found \(fields.count)"
-                                + (fields.count > layout.names.count ? "; check the delimiter and quoting" : ""))
-            }
-            for column in 0..<fields.count {
-                let field = fields[column]
-                switch roles[column] {
-                case .feature(let k):
-                    let parsed = tokenizer.number(field)
-                    guard case .number(let x) = parsed, x.isFinite else {
-                        throw layout.numberError(parsed, text: tokenizer.string(field), file: file, line: line, column: column, role: "feature")
-                    }
-                    featureRow[k] = T(x)
-                case .categorical(let k):
-                    let text = tokenizer.string(field).trimmingSpaces()
-                    if text.isEmpty { throw layout.numberError(.missing, text: "", file: file, line: line, column: column, role: "categorical") }
-                    categorical[k].append(text)
-                case .target(let k):
-                    let parsed = tokenizer.number(field)
-                    if case .number(let x) = parsed, x.isFinite {
-                        targetRow[k] = T(x)
-                    } else if case .invalid = parsed, wantsText {
-                        if firstTextTarget == nil { firstTextTarget = (line, tokenizer.string(field)) }
-                    } else {
-                        throw layout.numberError(parsed, text: tokenizer.string(field), file: file, line: line, column: column, role: "target")
-                    }
-                    if wantsText { targetText.append(tokenizer.string(field).trimmingSpaces()) }
-                case .ignored:
-                    break
-                }
-            }
-            targetValues.append(contentsOf: targetRow)
-            rows += 1
+        let delimiter = try options.delimiterByte(detectingIn: bytes)
+        var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, file: file)
+        let layout = try CSVLayout.read(&tokenizer, options: options) { CSVDelimiterDetection.oneFieldAdvice(in: bytes, used: delimiter) }
+        let context = CSVParseContext(bytes: bytes, delimiter: delimiter, file: file, layout: layout, options: options)
+        let plan = CSVChunkPlan.make(bytes, from: layout.dataStart, chunkBytes: chunkBytes ?? CSVLoader.defaultChunkBytes(bytes.count - layout.dataStart))
+        // A second pass with room for records ended by lone carriage returns, when needed.
+        guard let parsed = try parse(plan, context: context, generousBounds: false) ?? parse(plan, context: context, generousBounds: true) else {
+            throw DataError(file: file, "internal error: the row bound of a chunk was exceeded twice; please report this file")
         }
-        guard rows > 0 else { throw DataError(file: file, "the file has a header but no data rows") }
+        var (features, targetValues) = (parsed.features, parsed.targetValues)
+        let results = parsed.results
+        let rows = results.reduce(0) { $0 + $1.rows }
+        let dropped = results.reduce(0) { $0 + $1.droppedRows }
+        guard rows > 0 else {
+            throw DataError(file: file, dropped > 0 ? "every one of the \(dropped.grouped) rows has a missing value and was dropped; nothing is left to load"
+                                                    : "the file has a header but no data rows")
+        }
+        let featureCount = layout.featureColumns.count, targetCount = layout.targetColumns.count
+        let featureNames = layout.featureColumns.map { layout.names[$0] }
+        var fillValues: [String: Double] = [:]
+        if options.missingValues == .mean {
+            fillValues = try features.withUnsafeMutableBufferPointer { buffer in
+                try CSVMeanFill.fill(buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, rows: rows, names: featureNames, given: options.fillValues, file: file)
+            }
+        }
 
+        var lineOffset = layout.dataLine - 1
+        var firstTextTarget: (line: Int, text: String)?
+        for result in results {
+            if firstTextTarget == nil, let first = result.firstTextTarget { firstTextTarget = (first.line + lineOffset, first.text) }
+            lineOffset += result.lines
+        }
         let isClassification = options.targetKind == .classification || (options.targetKind == .automatic && firstTextTarget != nil)
         if isClassification && targetCount > 1 {
             throw DataError(file: file, line: firstTextTarget?.line, "text target \"\(firstTextTarget?.text ?? "")\": classification needs exactly one target column, got \(targetCount)")
@@ -204,18 +109,97 @@ struct CSVParse<T: TensorScalar> {
         let targets: Targets<T>
         var classNames: [String]?
         if isClassification {
+            let targetText = results.flatMap(\.targetText)
             let names = sortedLabels(targetText)
             let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-            targets = .classes(targetText.map { index[$0]! })
+            targets = .classes(targetText.map { index[$0] ?? 0 })
             classNames = names
         } else {
+            targetValues.removeLast(targetValues.count - rows * targetCount)
             targets = .values(try Tensor(shape: [rows, targetCount], scalars: targetValues))
         }
-        return CSVTable(
-            file: file, features: Tensor(shape: [rows, featureCount]) { $0.baseAddress!.update(from: features, count: rows * featureCount) },
-            featureNames: layout.featureColumns.map { layout.names[$0] },
-            categoricalColumns: zip(layout.categoricalColumns, categorical).map { CategoricalColumn(name: layout.names[$0], values: $1) },
+        var categorical: [CategoricalColumn] = []
+        for (k, column) in layout.categoricalColumns.enumerated() {
+            categorical.append(CategoricalColumn(name: layout.names[column], values: results.flatMap { $0.categorical[k] }))
+        }
+        var table = CSVTable(
+            file: file, features: features, featureNames: featureNames, categoricalColumns: categorical,
             targets: targets, targetNames: layout.targetColumns.map { layout.names[$0] }, classNames: classNames)
+        table.delimiter = Character(Unicode.Scalar(delimiter))
+        table.droppedRows = dropped
+        table.filledCells = results.reduce(0) { $0 + $1.filledCells }
+        table.fillValues = fillValues
+        if layout.headerLooksLikeData { table.warnings.append(CSVColumnWarnings.headerLooksLikeData(layout.names)) }
+        table.features.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, featureCount > 0 else { return }
+            for column in CSVColumnWarnings.idLikeColumns(base, rows: rows, names: featureNames) {
+                table.warnings.append(CSVColumnWarnings.idLike(column.name, byName: column.byName))
+            }
+        }
+        return table
+    }
+
+    /// Parses every chunk into one feature tensor; `nil` when a chunk overflowed its row bound
+    /// (then call again with `generousBounds`). The features come back with exactly the kept
+    /// rows, the target values with at least that many rows.
+    /// - Throws: the first error in file order, with its line number in the file.
+    func parse(_ plan: CSVChunkPlan, context: CSVParseContext, generousBounds: Bool) throws -> (features: Tensor<T>, targetValues: [T], results: [CSVChunkResult])? {
+        let base = bytes.baseAddress!
+        let n = plan.ranges.count
+        let bounds = (0..<n).map { generousBounds ? plan.generousRowBound($0) : plan.rowBound($0, in: base) }
+        var offsets = [Int](repeating: 0, count: n + 1)
+        for k in 0..<n { offsets[k + 1] = offsets[k] + bounds[k] }
+        let total = offsets[n]
+        let featureCount = context.featureCount, targetCount = context.targetCount
+        var targetValues = [T](repeating: 0, count: total * targetCount)
+        var results = [CSVChunkResult](repeating: CSVChunkResult(), count: n)
+        // A stand-in address for zero-width rows (no features, or no targets): never written.
+        let scratch = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        defer { scratch.deallocate() }
+        var features = Tensor<T>(shape: [total, featureCount]) { buffer in
+            let featureBase = buffer.baseAddress ?? scratch
+            targetValues.withUnsafeMutableBufferPointer { targetBuffer in
+                let targetBase = targetBuffer.baseAddress ?? scratch
+                results.withUnsafeMutableBufferPointer { out in
+                    WorkerPool.run(parts: n) { k in
+                        var parser = CSVChunkParser<T>(
+                            context: context, range: plan.ranges[k], features: featureBase + offsets[k] * featureCount,
+                            targets: targetBase + offsets[k] * targetCount, capacity: bounds[k])
+                        parser.run()
+                        out[k] = parser.result
+                    }
+                }
+                // Rows of a chunk that held fewer than its bound move down to follow the rows
+                // before them (rare: blank lines, quoted line breaks, dropped rows).
+                var kept = 0
+                for k in 0..<n {
+                    if results[k].error != nil || results[k].overflowed { break }
+                    if offsets[k] != kept {
+                        (featureBase + kept * featureCount).update(from: featureBase + offsets[k] * featureCount, count: results[k].rows * featureCount)
+                        (targetBase + kept * targetCount).update(from: targetBase + offsets[k] * targetCount, count: results[k].rows * targetCount)
+                    }
+                    kept += results[k].rows
+                }
+                // The tensor must be fully initialised; the tail is cut off below.
+                (featureBase + kept * featureCount).initialize(repeating: 0, count: (total - kept) * featureCount)
+            }
+        }
+        var lineOffset = context.layout.dataLine - 1
+        for result in results {
+            if var error = result.error {
+                error.line = error.line.map { $0 + lineOffset }
+                throw error
+            }
+            if result.overflowed { return nil }
+            lineOffset += result.lines
+        }
+        let rows = results.reduce(0) { $0 + $1.rows }
+        if rows < total {
+            features = features.withUnsafeBufferPointer { source in
+                Tensor(shape: [rows, featureCount]) { if let destination = $0.baseAddress, let source = source.baseAddress { destination.initialize(from: source, count: rows * featureCount) } }
+            }
+        }
+        return (features, targetValues, results)
     }
 }
 

@@ -56,31 +56,64 @@ public enum TargetKind: String, Equatable, Sendable, Codable, CaseIterable {
     case classification
 }
 
+/// What to do with a missing value (an empty cell or a marker such as `NA`; under `drop` and
+/// `mean`, NaN counts as missing too, as in pandas).
+///
+/// - pandas: `.error` is checking `df.isna().any()`; `.drop` is `df.dropna()`; `.mean` is
+///   `df.fillna(df.mean())` on the feature columns.
+public enum MissingValuePolicy: String, Equatable, Sendable, Codable, CaseIterable {
+    /// Stop loading with an error naming the first missing cell (the default).
+    case error
+    /// Drop every row that has a missing value in a column that is read (counted in
+    /// ``CSVTable/droppedRows``).
+    case drop
+    /// Fill a missing numeric feature with its column's mean (or ``CSVOptions/fillValues``);
+    /// a row whose target is missing is dropped, since a target is never invented. A missing
+    /// categorical value is still an error.
+    case mean
+}
+
 /// How to read a CSV file into features and targets.
 ///
-/// - PyTorch / pandas: `pandas.read_csv(path, header=0, sep=",")` followed by choosing `X` and `y`
-///   columns and `LabelEncoder` for text labels.
+/// - PyTorch / pandas: `pandas.read_csv(path, header=0, sep=None)` followed by choosing `X` and `y`
+///   columns, `df.drop(columns=…)`, `dropna`/`fillna` and `LabelEncoder` for text labels.
 public struct CSVOptions: Equatable, Sendable, Codable {
     /// The first record holds column names. The default value is `true`; without a header the
-    /// columns are named `0`, `1`, ….
+    /// columns are named `0`, `1`, …. (pandas: `header=0`, or `header=None` when `false`.)
     public var hasHeader: Bool
-    /// The field separator, one ASCII character. The default value is `,`.
-    public var delimiter: Character
-    /// The target column(s). The default value is `nil`: the last column. `[]` reads features only
-    /// (data to predict on); the targets are then an `[n, 0]` tensor.
+    /// The field separator, one ASCII character, or `nil` to detect it. The default value is `nil`:
+    /// the first of `,` `;` tab `|` that splits the first lines (outside quotes) into the same
+    /// number of fields, at least two; the one giving the most fields wins (``CSVTable/delimiter``
+    /// says which was used). (pandas: `sep=None` with the Python engine sniffs similarly.)
+    public var delimiter: Character?
+    /// The target column(s). The default value is `nil`: the last column that is not dropped.
+    /// `[]` reads features only (data to predict on); the targets are then an `[n, 0]` tensor.
     public var targets: [ColumnSelector]?
-    /// The feature columns, in order. The default value is `nil`: every column that is not a target.
+    /// The feature columns, in order. The default value is `nil`: every column that is not a
+    /// target or dropped. `[]` reads no feature at all (for a labels-only file); otherwise a
+    /// table without a feature column is an error.
     public var features: [ColumnSelector]?
     /// Feature columns that hold categories (text) rather than numbers; they are kept as text for a
     /// ``OneHotEncoder``. The default value is `[]`.
     public var categorical: [ColumnSelector]
     /// Whether the targets are real values or classes. The default value is `.automatic`.
     public var targetKind: TargetKind
+    /// Columns not to read at all (an `id` column, say). The default value is `[]`.
+    /// (pandas: `df.drop(columns=[…])`, or `usecols`.)
+    public var drop: [ColumnSelector]
+    /// What a missing value does. The default value is `.error`.
+    public var missingValues: MissingValuePolicy
+    /// Under `missingValues: .mean`, the value to fill each named feature column with instead of
+    /// this file's mean: the training file's means (``CSVTable/fillValues``), so that evaluation
+    /// and prediction fill as training did. Columns not named use this file's mean. The default
+    /// value is `nil`. (scikit-learn: a `SimpleImputer` fitted on the training set.)
+    public var fillValues: [String: Double]?
 
     /// Options for reading a CSV file; see each property for its meaning and default.
     public init(
-        hasHeader: Bool = true, delimiter: Character = ",", targets: [ColumnSelector]? = nil,
-        features: [ColumnSelector]? = nil, categorical: [ColumnSelector] = [], targetKind: TargetKind = .automatic
+        hasHeader: Bool = true, delimiter: Character? = nil, targets: [ColumnSelector]? = nil,
+        features: [ColumnSelector]? = nil, categorical: [ColumnSelector] = [], targetKind: TargetKind = .automatic,
+        drop: [ColumnSelector] = [], missingValues: MissingValuePolicy = .error, fillValues: [String: Double]? = nil
     ) {
         self.hasHeader = hasHeader
         self.delimiter = delimiter
@@ -88,40 +121,64 @@ public struct CSVOptions: Equatable, Sendable, Codable {
         self.features = features
         self.categorical = categorical
         self.targetKind = targetKind
+        self.drop = drop
+        self.missingValues = missingValues
+        self.fillValues = fillValues
     }
 
-    private enum CodingKeys: String, CodingKey { case hasHeader, delimiter, targets, features, categorical, targetKind }
-    /// Decodes options; the delimiter is stored as a one-character string.
+    private enum CodingKeys: String, CodingKey {
+        case hasHeader, delimiter, targets, features, categorical, targetKind, drop, missingValues, fillValues
+    }
+    /// Decodes options; the delimiter is stored as a one-character string, absent when detected.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         hasHeader = try container.decodeIfPresent(Bool.self, forKey: .hasHeader) ?? true
-        let text = try container.decodeIfPresent(String.self, forKey: .delimiter) ?? ","
-        guard text.count == 1, let character = text.first else {
-            throw DecodingError.dataCorruptedError(forKey: .delimiter, in: container, debugDescription: "the delimiter must be one character, got \"\(text)\"")
+        if let text = try container.decodeIfPresent(String.self, forKey: .delimiter) {
+            guard text.count == 1, let character = text.first else {
+                throw DecodingError.dataCorruptedError(forKey: .delimiter, in: container, debugDescription: "the delimiter must be one character, got \"\(text)\"")
+            }
+            delimiter = character
+        } else {
+            delimiter = nil
         }
-        delimiter = character
         targets = try container.decodeIfPresent([ColumnSelector].self, forKey: .targets)
         features = try container.decodeIfPresent([ColumnSelector].self, forKey: .features)
         categorical = try container.decodeIfPresent([ColumnSelector].self, forKey: .categorical) ?? []
         targetKind = try container.decodeIfPresent(TargetKind.self, forKey: .targetKind) ?? .automatic
+        drop = try container.decodeIfPresent([ColumnSelector].self, forKey: .drop) ?? []
+        missingValues = try container.decodeIfPresent(MissingValuePolicy.self, forKey: .missingValues) ?? .error
+        fillValues = try container.decodeIfPresent([String: Double].self, forKey: .fillValues)
     }
     /// Encodes the options.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(hasHeader, forKey: .hasHeader)
-        try container.encode(String(delimiter), forKey: .delimiter)
+        try container.encodeIfPresent(delimiter.map(String.init), forKey: .delimiter)
         try container.encodeIfPresent(targets, forKey: .targets)
         try container.encodeIfPresent(features, forKey: .features)
         try container.encode(categorical, forKey: .categorical)
         try container.encode(targetKind, forKey: .targetKind)
+        try container.encode(drop, forKey: .drop)
+        try container.encode(missingValues, forKey: .missingValues)
+        try container.encodeIfPresent(fillValues, forKey: .fillValues)
     }
 
-    /// The delimiter as a byte. - Throws: ``DataError`` if it is not a single ASCII character.
+    /// The explicit delimiter as a byte, or a comma when it is to be detected (for readers that
+    /// have no bytes to look at yet; ``delimiterByte(detectingIn:file:)`` detects).
+    /// - Throws: ``DataError`` if it is not a single ASCII character.
     func delimiterByte() throws -> UInt8 {
+        guard let delimiter else { return UInt8(ascii: ",") }
         guard let ascii = delimiter.asciiValue, ascii != UInt8(ascii: "\""), ascii != 10, ascii != 13 else {
             throw DataError("the CSV delimiter must be one ASCII character other than a quote or line break, got \"\(delimiter)\"")
         }
         return ascii
+    }
+
+    /// The delimiter for the CSV text in `bytes`: the explicit one, or the detected one
+    /// (``CSVDelimiterDetection``). Streaming readers can call it on the first block of a file.
+    func delimiterByte(detectingIn bytes: UnsafeBufferPointer<UInt8>) throws -> UInt8 {
+        if delimiter != nil { return try delimiterByte() }
+        return CSVDelimiterDetection.detect(in: bytes).delimiter
     }
 }
 

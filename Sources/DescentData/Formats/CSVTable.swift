@@ -40,6 +40,22 @@ public struct CSVTable<Scalar: TensorScalar>: Sendable {
     public var targetNames: [String]
     /// For class targets, the label of each class index (sorted; see ``TargetKind/classification``).
     public var classNames: [String]?
+    /// The field delimiter the file was read with (given, or detected; see ``CSVOptions/delimiter``).
+    /// The default value, for a table not read from a file, is `,`.
+    public var delimiter: Character = ","
+    /// Things that did not stop loading but probably hurt training, each saying what to do: a
+    /// header line that looks like data, ID-like feature columns. Empty when nothing was found.
+    public var warnings: [String] = []
+    /// Rows left out for a missing value (``MissingValuePolicy/drop``, or a missing target under
+    /// ``MissingValuePolicy/mean``).
+    public var droppedRows = 0
+    /// Feature cells filled under ``MissingValuePolicy/mean``.
+    public var filledCells = 0
+    /// Under ``MissingValuePolicy/mean``: the value each numeric feature column was (or would
+    /// have been) filled with, by column name: this file's mean, or the one given in
+    /// ``CSVOptions/fillValues``. Save it with a model so that evaluation and prediction fill
+    /// the same way. Empty under the other policies.
+    public var fillValues: [String: Double] = [:]
 
     /// The number of rows.
     public var count: Int { features.shape[0] }

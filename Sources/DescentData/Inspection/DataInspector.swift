@@ -11,19 +11,28 @@ public enum DataInspector {
     /// Classes whose smallest count is below this share of the largest are "heavily imbalanced".
     public static let imbalanceRatio = 0.1
 
-    /// Inspects a CSV file, an IDX file, or `builtin:NAME`.
+    /// Inspects a delimited text file (CSV, TSV, …), an IDX file, a `.npy` file, or `builtin:NAME`.
+    /// The format comes from the content; a file that is none of them (not text: NUL bytes or
+    /// invalid UTF-8 in its first kilobyte) gets a report saying so, with no byte of it printed.
     /// - Parameters:
     ///   - source: the file or built-in dataset spec.
-    ///   - target: the target column (CSV). The default value is `nil`: the last column.
+    ///   - target: the target column (CSV). The default value is `nil`: the options' targets, or
+    ///     the last column that is not dropped.
     ///   - labels: for IDX images, the label file. The default value is `nil`.
-    ///   - options: header and delimiter for CSV. The default value is `CSVOptions()`.
+    ///   - options: header, delimiter (detected when `nil`, as ``CSVLoader`` does), dropped and
+    ///     categorical columns and the missing-value policy, so that the report says what
+    ///     `train` with the same options would hit. The default value is `CSVOptions()`.
     /// - Throws: ``DataError`` if the file cannot be read at all (missing, unreadable, bad magic).
     public static func inspect(_ source: String, target: ColumnSelector? = nil, labels: String? = nil, options: CSVOptions = CSVOptions()) throws -> DataReport {
         if BuiltinDataset.isBuiltin(source) { return try inspectBuiltin(source) }
         try FileBytes.checkReadable(source)
-        let isIDX = try FileBytes.withBytes(of: source) { bytes in bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] >= 0x08 && bytes[2] <= 0x0E }
-        if isIDX { return try inspectIDX(source, labels: labels) }
-        return try FileBytes.withBytes(of: source) { try inspectCSV($0, file: source, target: target, options: options) }
+        let kind = try FileBytes.withBytes(of: source) { FileKind(of: $0) }
+        switch kind {
+        case .idx: return try inspectIDX(source, labels: labels)
+        case .npy: return try inspectNPY(source)
+        case .binary: return notTextReport(source)
+        case .text: return try FileBytes.withBytes(of: source) { try inspectCSV($0, file: source, target: target, options: options) }
+        }
     }
 
     /// Running statistics of one column.
@@ -36,8 +45,12 @@ public enum DataInspector {
         var distinctNumbers: Set<Double> = []
         var distinct: Set<String> = []
         var distinctOverflow = false
+        /// Every value so far is an integer above the one before (an ID-like column).
+        var increasingIntegers = true, previous = -Double.infinity
 
         mutating func addNumber(_ x: Double) {
+            increasingIntegers = increasingIntegers && x > previous && x == x.rounded()
+            previous = x
             count += 1
             let delta = x - mean
             mean += delta / Double(count)
@@ -69,101 +82,6 @@ public enum DataInspector {
         }
     }
 
-    static func inspectCSV(_ bytes: UnsafeBufferPointer<UInt8>, file: String, target: ColumnSelector?, options: CSVOptions) throws -> DataReport {
-        var tokenizer = CSVTokenizer(bytes: bytes, delimiter: try options.delimiterByte(), file: file)
-        var fields: [CSVField] = []
-        guard try tokenizer.nextRecord(into: &fields) else { throw DataError(file: file, "the file is empty") }
-        let names: [String]
-        if options.hasHeader {
-            names = fields.map { tokenizer.string($0).trimmingSpaces() }
-        } else {
-            names = fields.indices.map { String($0) }
-            tokenizer = CSVTokenizer(bytes: bytes, delimiter: try options.delimiterByte(), file: file)
-        }
-        let targetColumn = try (target ?? .index(-1)).resolve(in: names, file: file)
-        var columns = [Accumulator](repeating: Accumulator(), count: names.count)
-        var problems: [String] = []
-        var rows = 0, ragged = 0
-        var firstRagged: (line: Int, count: Int)?
-        var targetLabels: [String: Int] = [:]
-        do {
-            while try tokenizer.nextRecord(into: &fields) {
-                let line = tokenizer.recordLine
-                rows += 1
-                if fields.count != names.count {
-                    ragged += 1
-                    if firstRagged == nil { firstRagged = (line, fields.count) }
-                }
-                for (c, field) in fields.prefix(names.count).enumerated() {
-                    let parsed = tokenizer.number(field)
-                    switch parsed {
-                    case .number(let x) where x.isNaN:
-                        columns[c].nan += 1
-                        if columns[c].firstNaN == nil { columns[c].firstNaN = line }
-                    case .number(let x) where x.isInfinite:
-                        columns[c].infinite += 1
-                        if columns[c].firstInfinite == nil { columns[c].firstInfinite = line }
-                    case .number(let x):
-                        columns[c].addNumber(x)
-                        columns[c].noteDistinct(x)
-                    case .missing:
-                        columns[c].missing += 1
-                        if columns[c].firstMissing == nil { columns[c].firstMissing = line }
-                    case .invalid:
-                        columns[c].text += 1
-                        let value = tokenizer.string(field).trimmingSpaces()
-                        if columns[c].firstText == nil { columns[c].firstText = (line, value) }
-                        columns[c].noteDistinct(value)
-                    }
-                    if c == targetColumn && parsed != .missing && targetLabels.count <= 1000 {
-                        // Counted as possible class labels; a numeric target with many values is not one.
-                        targetLabels[tokenizer.string(field).trimmingSpaces(), default: 0] += 1
-                    }
-                }
-            }
-        } catch let error as DataError {
-            problems.append("the file cannot be read past this point: \(error)")
-        }
-        if rows == 0 { problems.append("the file has no data rows") }
-        if let firstRagged {
-            problems.append("\(ragged.grouped) row\(ragged == 1 ? " has" : "s have") a different number of fields than the header (\(names.count)); first at line \(firstRagged.line) with \(firstRagged.count) — check the delimiter and quoting")
-        }
-        for (c, column) in columns.enumerated() {
-            let name = "column \"\(names[c])\""
-            let role = c == targetColumn ? " (the target)" : ""
-            if column.nan > 0 { problems.append("\(name)\(role) has \(column.nan.grouped) NaN value\(column.nan == 1 ? "" : "s") (first at line \(column.firstNaN!)): training would produce NaN losses") }
-            if column.infinite > 0 { problems.append("\(name)\(role) has \(column.infinite.grouped) infinite value\(column.infinite == 1 ? "" : "s") (first at line \(column.firstInfinite!))") }
-            if column.missing > 0 { problems.append("\(name)\(role) has \(column.missing.grouped) missing value\(column.missing == 1 ? "" : "s") (first at line \(column.firstMissing!)): fill or drop them") }
-            if c != targetColumn, column.text > 0 {
-                if column.count == 0 {
-                    problems.append("\(name) is text (for example \"\(column.firstText!.value)\"): not a numeric feature — mark it categorical to one-hot encode it, or drop it")
-                } else {
-                    problems.append("\(name) is mostly numbers but has \(column.text.grouped) non-numeric value\(column.text == 1 ? "" : "s") (first at line \(column.firstText!.line): \"\(column.firstText!.value)\")")
-                }
-            }
-            if c == targetColumn, column.text > 0, column.count > 0 {
-                problems.append("\(name) (the target) mixes numbers and text (first text at line \(column.firstText!.line): \"\(column.firstText!.value)\"); every value becomes a class label")
-            }
-            if c != targetColumn, rows > 1, column.text == 0, column.count == rows, column.minimum == column.maximum {
-                problems.append("\(name) is constant (every value is \(column.minimum)): it carries no information; drop it")
-            }
-        }
-        let targetColumnStats = columns[targetColumn]
-        if targetLabels.count > 1000 { targetLabels = [:] }
-        let looksLikeClasses = targetColumnStats.text > 0
-            || (!targetLabels.isEmpty && targetLabels.count <= 20 && targetColumnStats.count > 0
-                && targetLabels.keys.allSatisfy { Double($0).map { $0 == $0.rounded() } ?? false })
-        var balance: [DataReport.ClassCount]?
-        if looksLikeClasses && !targetLabels.isEmpty {
-            balance = sortedLabels(targetLabels.keys).map { DataReport.ClassCount(label: $0, count: targetLabels[$0]!) }
-            problems += classProblems(balance!, target: names[targetColumn])
-        }
-        return DataReport(
-            source: file, format: "csv", rows: rows, shape: nil, elementType: nil,
-            columns: columns.enumerated().map { $1.report(name: names[$0]) }, target: names[targetColumn],
-            targetKind: looksLikeClasses ? "classes" : "values", classBalance: balance, problems: problems)
-    }
-
     /// Single-class and imbalance problems.
     static func classProblems(_ balance: [DataReport.ClassCount], target: String) -> [String] {
         guard let largest = balance.max(by: { $0.count < $1.count }), let smallest = balance.min(by: { $0.count < $1.count }) else { return [] }
@@ -177,42 +95,6 @@ public enum DataInspector {
                            largest.label, largest.count, 100 * Double(largest.count) / Double(total))]
         }
         return []
-    }
-
-    static func inspectIDX(_ path: String, labels: String?) throws -> DataReport {
-        var problems: [String] = []
-        let header = try IDXLoader.header(path)
-        var report = DataReport(source: path, format: "idx", rows: header.shape[0], shape: header.shape, elementType: header.elementName,
-                                columns: [], target: nil, targetKind: nil, classBalance: nil, problems: [])
-        do {
-            if header.shape.count == 1 && header.element.isInteger {
-                let values = try IDXLoader.loadLabels(path)
-                report.columns = [statistics(values.map(Double.init), name: "labels")]
-                report.classBalance = balance(values)
-                report.target = "labels"
-                report.targetKind = "classes"
-            } else {
-                let tensor: Tensor<Double> = try IDXLoader.load(path)
-                report.columns = [statistics(tensor.scalars, name: header.shape.count > 1 ? "pixels" : "values")]
-                if header.shape.count > 1, let column = report.columns.first, column.minimum == column.maximum {
-                    problems.append("every value is \(column.minimum ?? 0): the images are blank")
-                }
-                if let labels {
-                    let values = try IDXLoader.loadLabels(labels)
-                    if values.count != header.shape[0] {
-                        problems.append("\(labels) has \(values.count.grouped) labels for \(header.shape[0].grouped) images: the files do not belong together")
-                    }
-                    report.classBalance = balance(values)
-                    report.target = labels
-                    report.targetKind = "classes"
-                }
-            }
-        } catch let error as DataError {
-            problems.append(error.description)
-        }
-        if let balance = report.classBalance { problems += classProblems(balance, target: report.target ?? "labels") }
-        report.problems = problems
-        return report
     }
 
     static func inspectBuiltin(_ spec: String) throws -> DataReport {
@@ -235,7 +117,7 @@ public enum DataInspector {
                                 targetKind: data.targets.classes == nil ? "values" : "classes", classBalance: nil, problems: [])
         if let classes = data.targets.classes {
             report.classBalance = balance(classes)
-            report.problems = classProblems(report.classBalance!, target: "y")
+            for problem in classProblems(report.classBalance!, target: "y") { report.add(problem, stopsTraining: false) }
         } else if let values = data.targets.values {
             columns.append(statistics(values.scalars.map(Double.init), name: "y"))
         }

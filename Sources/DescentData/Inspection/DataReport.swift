@@ -41,7 +41,7 @@ public struct DataReport: Codable, Equatable, Sendable {
 
     /// The file (or `builtin:NAME`).
     public var source: String
-    /// `csv`, `idx` or `builtin`.
+    /// `csv`, `idx`, `npy`, `builtin`, or `binary` for a file that is none of them.
     public var format: String
     /// The number of rows (samples).
     public var rows: Int
@@ -49,6 +49,8 @@ public struct DataReport: Codable, Equatable, Sendable {
     public var shape: [Int]?
     /// For IDX files, the element type.
     public var elementType: String?
+    /// For delimited text, the field delimiter it was read with (given or detected).
+    public var delimiter: String?
     /// Per-column statistics (for IDX images: one entry for all pixels).
     public var columns: [Column]
     /// The target column's name, if any.
@@ -59,6 +61,28 @@ public struct DataReport: Codable, Equatable, Sendable {
     public var classBalance: [ClassCount]?
     /// Problems a training run would hit, each with where and what to do.
     public var problems: [String]
+    /// How serious each of ``problems`` is, in the same order.
+    public var severities: [Severity] = []
+    /// Whether any problem would stop `descent train` on this data with these options (the CLI
+    /// exits non-zero then). The default value is `false`.
+    public var stopsTraining = false
+
+    /// How serious a problem is.
+    public enum Severity: String, Codable, Equatable, Sendable {
+        /// Loading or training with the same options would fail (a missing value, text in a
+        /// numeric column, a ragged row, no feature column, a truncated or non-text file, …).
+        case stopsTraining
+        /// Training runs, but probably learns less than it could (a constant or ID-like column,
+        /// a single class, heavy imbalance, a header that looks like data, …).
+        case warning
+    }
+
+    /// Adds a problem with its severity.
+    mutating func add(_ problem: String, stopsTraining stops: Bool) {
+        problems.append(problem)
+        severities.append(stops ? .stopsTraining : .warning)
+        stopsTraining = stopsTraining || stops
+    }
 
     /// The report as aligned text for a terminal.
     public var text: String {
@@ -66,6 +90,7 @@ public struct DataReport: Codable, Equatable, Sendable {
         var title = "\(source): \(format.uppercased()), \(rows.grouped) rows"
         if let shape { title += ", shape \(shape)" } else { title += " × \(columns.count) columns" }
         if let elementType { title += " of \(elementType)s" }
+        title += delimiterNote
         lines.append(title)
         let nameWidth = Swift.max(7, Swift.min(24, (columns.map(\.name.count).max() ?? 6) + 1))
         lines.append(pad("column", nameWidth) + "  " + pad("type", 7) + pad("missing", 9) + pad("min", 12) + pad("max", 12) + pad("mean", 12) + "std")
@@ -94,9 +119,18 @@ public struct DataReport: Codable, Equatable, Sendable {
             lines.append("problems: none found")
         } else {
             lines.append("problems:")
-            lines += problems.map { "  - " + $0 }
+            for (k, problem) in problems.enumerated() {
+                lines.append("  - " + (k < severities.count && severities[k] == .stopsTraining ? "[stops training] " : "") + problem)
+            }
+            if stopsTraining { lines.append("training would stop on this data: fix the problems marked [stops training] first") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// ` (semicolon-separated)` for delimited text not separated by commas, else empty.
+    var delimiterNote: String {
+        guard let byte = delimiter?.utf8.first, byte != UInt8(ascii: ",") else { return "" }
+        return " (\(CSVDelimiterDetection.name(byte))-separated)"
     }
 
     /// The report as pretty-printed JSON with sorted keys.
