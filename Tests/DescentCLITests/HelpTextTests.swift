@@ -101,7 +101,7 @@ import Testing
             "data": [],
             "data convert": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--to",
                              "--output", "--precision"],
-            "data inspect": ["--target", "--labels", "--no-header", "--delimiter", "--format"],
+            "data inspect": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--format"],
             "demo": ["--output", "--seed", "--epochs", "--quiet"],
             "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
             "gradcheck": ["--model", "--inputs", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
@@ -157,9 +157,9 @@ import Testing
         #expect(try OptimizeCommand.parse(["--format", "csv"]).formatOption.format == .csv)
         #expect(throws: (any Error).self) { try ScheduleCommand.parse(["--schedule", "constant", "--format", "csv"]) }
         #expect(throws: (any Error).self) { try EvaluateCommand.parse(["--model", "m", "--data", "d", "--format", "table"]) }
-        #expect(try DataInspectCommand.parse(["f.csv", "--target=-1"]).fileOptions.target == .index(-1))
-        #expect(try DataInspectCommand.parse(["f.csv", "--target", "price"]).fileOptions.target == .name("price"))
-        #expect(try DataInspectCommand.parse(["f.csv"]).fileOptions.target == nil)
+        #expect(try DataInspectCommand.parse(["f.csv", "--target=-1"]).targetColumn.column == .index(-1))
+        #expect(try DataInspectCommand.parse(["f.csv", "--target", "price"]).targetColumn.column == .name("price"))
+        #expect(try DataInspectCommand.parse(["f.csv"]).targetColumn.column == nil)
         #expect(try TrainCommand.parse(["--data", "d.csv", "--target", "price"]).options.configuration().target == "price")
         let predict = try PredictCommand.parse(["--model", "run", "--data", "new.csv"])
         #expect(predict.inputs.model == "run" && predict.inputs.data == "new.csv")

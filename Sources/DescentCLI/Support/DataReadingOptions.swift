@@ -108,8 +108,13 @@ extension DataReading {
     /// The CSV options for these settings, with the target columns and kind of one load.
     func csvOptions(targets: [ColumnSelector]?, features: [ColumnSelector]? = nil, targetKind: TargetKind,
                     fillValues: [String: Double]?) -> CSVOptions {
-        // TODO(issue 15 merge): detected delimiter, drop, missing values, fill values.
-        CSVOptions(hasHeader: hasHeader, delimiter: delimiter?.first ?? ",", targets: targets, features: features,
-                   categorical: categorical.map(ColumnSelector.init(parsing:)), targetKind: targetKind)
+        let policy: MissingValuePolicy = switch missing {
+        case .error: .error
+        case .drop: .drop
+        case .mean: .mean
+        }
+        return CSVOptions(hasHeader: hasHeader, delimiter: delimiter?.first, targets: targets, features: features,
+                          categorical: categorical.map(ColumnSelector.init(parsing:)), targetKind: targetKind,
+                          drop: drop.map(ColumnSelector.init(parsing:)), missingValues: policy, fillValues: fillValues)
     }
 }

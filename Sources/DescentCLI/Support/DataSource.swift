@@ -131,12 +131,22 @@ enum DataSource {
             names = classNames
         }
         return Loaded(dataset: dataset, task: resolvedTask, target: table.targetNames.first, classNames: names, encoder: fittedEncoder,
-                      fillValues: table.fillValues, warnings: table.warnings)
+                      fillValues: table.fillValues.isEmpty ? nil : table.fillValues, warnings: table.warnings + table.missingValueNotes)
     }
 
     /// The dataset with features reshaped to `[n, product of the feature shape]`.
     static func flattened<Scalar: TensorScalar>(_ dataset: TensorDataset<Scalar>) throws -> TensorDataset<Scalar> {
         guard dataset.features.rank > 2 else { return dataset }
         return try wrapDataErrors { try dataset.replacingFeatures(dataset.features.reshaped(to: [dataset.count, -1])) }
+    }
+}
+
+extension CSVTable {
+    /// What `--missing drop` or `--missing mean` did, for the run's messages.
+    var missingValueNotes: [String] {
+        var notes: [String] = []
+        if droppedRows > 0 { notes.append("\(file ?? "the file"): \(droppedRows) row\(droppedRows == 1 ? "" : "s") with a missing value left out") }
+        if filledCells > 0 { notes.append("\(file ?? "the file"): \(filledCells) missing value\(filledCells == 1 ? "" : "s") filled with the training file's column mean") }
+        return notes
     }
 }
