@@ -117,6 +117,7 @@ import Testing
                                                "--seed", "7", "--validation-split", "0.25", "--format", "json", "--output", folder.path(name)]).output()
             var report = try jsonObject(text)
             report.removeValue(forKey: "timing")
+            report.removeValue(forKey: "memory")
             return (try Data(contentsOf: URL(fileURLWithPath: folder.path(name + "/model.safetensors"))), report)
         }
         let (a, reportA) = try run("a"), (b, reportB) = try run("b")

@@ -3,7 +3,7 @@ import Testing
 @testable import DescentPlayground
 
 /// The page in a real browser: headless Chromium, driven through its DevTools protocol, against a
-/// server on a free port. Each test reads what the page drew (the SVG marks' `data-*` values, the
+/// server on a free port (`descent playground` in a child process: see ``ProcessTestServer``). Each test reads what the page drew (the SVG marks' `data-*` values, the
 /// charts' last points, the canvas) and checks it against what the API answers for the same
 /// settings, so the expected values come from the server, never from the page itself.
 @Suite(.serialized, .enabled(if: Chromium.shouldRun, "headless Chromium not found: install it with `apt-get install -y --no-install-recommends chromium` (.ci/run does) or set DESCENT_CHROMIUM; in CI these tests run and fail without it"))
@@ -16,8 +16,8 @@ struct PlaygroundBrowserTests {
     struct Regions: Decodable { var size: Int }
 
     /// Runs `body` with a fresh server and browser, closing both afterwards.
-    func withPage(_ body: (TestServer, Chromium) async throws -> Void) async throws {
-        let server = try await TestServer()
+    func withPage(_ body: (ProcessTestServer, Chromium) async throws -> Void) async throws {
+        let server = try ProcessTestServer()
         let browser = try Chromium()
         defer { browser.close() }
         do { try await body(server, browser) } catch {
@@ -28,7 +28,7 @@ struct PlaygroundBrowserTests {
     }
 
     /// The page's URL for `hash` (spaces and the like encoded as a browser would).
-    func url(_ server: TestServer, _ hash: String) -> String {
+    func url(_ server: ProcessTestServer, _ hash: String) -> String {
         server.base + "/#" + (hash.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? hash)
     }
 

@@ -39,6 +39,11 @@ final class TestServer: Sendable {
 
     /// Sends a request to the server.
     func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> Answer {
+        try await Self.request(base: base, method, path, body: body, headers: headers)
+    }
+
+    /// Sends a request to the server at `base`.
+    static func request(base: String, _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> Answer {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.timeoutInterval = 60

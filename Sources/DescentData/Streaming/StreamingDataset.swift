@@ -73,7 +73,9 @@ public struct StreamingDataset<Scalar: TensorScalar>: Sendable {
         try FileBytes.checkReadable(path)
         if FileBytes.isGzip(path) { throw DataError(file: path, "streaming needs a plain file to read chunks at random positions; decompress it first (gunzip -k)") }
         guard options.categorical.isEmpty else { throw DataError(file: path, "categorical columns are not supported when streaming; one-hot encode them in the file, or load it in memory") }
-        let delimiter = try options.delimiterByte()
+        // The delimiter as given, or detected from the file's first 64 KiB, as the in-memory loader does.
+        let head = try FileBytes.head(of: path, count: 1 << 16)
+        let delimiter = try head.bytes.withUnsafeBufferPointer { try options.delimiterByte(detectingIn: $0) }
         let stream = try CSVRecordStream(path: path, delimiter: delimiter)
         var fields: [CSVField] = []
         guard try stream.nextRecord(into: &fields) else { throw DataError(file: path, "the file is empty") }
