@@ -30,7 +30,9 @@ import Darwin
 
         var generator = SystemRandomNumberGenerator()
         var resumedMidRun = 0
-        for trial in 0..<10 {
+        // Ten kills, and more (up to twenty) until three have landed mid-run: on a busy machine the
+        // process start takes a larger share of the run, and fewer random moments fall after a checkpoint.
+        for trial in 0..<20 where trial < 10 || resumedMidRun < 3 {
             let output = folder.path("trial\(trial)")
             let delay = Double.random(in: 0.02...max(duration, 0.05), using: &generator)
             let process = Process()
@@ -51,7 +53,7 @@ import Darwin
             #expect(try String(contentsOfFile: output + "/history-steps.csv", encoding: .utf8) == expectedSteps, "trial \(trial)")
         }
         // Most kills land mid-run (the rest before the first checkpoint or after the end).
-        #expect(resumedMidRun >= 3, "only \(resumedMidRun) of 10 kills left a checkpoint to resume from")
+        #expect(resumedMidRun >= 3, "only \(resumedMidRun) of 20 kills left a checkpoint to resume from")
     }
 
     @Test func ctrlCWritesACheckpointAndPrintsHowToResume() throws {

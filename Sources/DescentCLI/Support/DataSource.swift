@@ -104,9 +104,17 @@ enum DataSource {
         }
         var table = try read(task == .classification ? .classification : task == .regression ? .regression : .automatic)
         if task == nil, let values = table.targets.values, values.shape.count == 2, values.shape[1] == 1 {
-            let distinct = Set(values.doubles)
-            if distinct.allSatisfy({ $0 == $0.rounded() }) && distinct.count <= maximumInferredClasses && distinct.count < table.count {
-                table = try read(.classification)
+            // Whole numbers with few distinct values are classes, numbered in increasing order as a
+            // classification read would number them; converted here rather than by parsing the file
+            // again. (Their names are the numbers written as integers: a file that writes `1.0`
+            // shows class `1`.)
+            let targets = values.doubles
+            let distinct = Set(targets)
+            if distinct.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e15 }) && distinct.count <= maximumInferredClasses && distinct.count < table.count {
+                let sorted = distinct.sorted()
+                let index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+                table.targets = .classes(targets.map { index[$0] ?? 0 })
+                table.classNames = sorted.map { String(Int64($0)) }
             }
         }
         let resolvedTask: LearningTask = table.targets.classes != nil ? .classification : .regression
