@@ -155,7 +155,7 @@ struct SpecParser {
     }
 }
 
-/// Reads a spec's arguments by key, with defaults, aliases and clear errors; call ``finish()`` at
+/// Reads a spec's arguments by key, with defaults, aliases and clear errors; call ``finish(maximumPositional:)`` at
 /// the end so that unknown or misspelt keys are reported with the list of valid ones.
 ///
 ///     var arguments = try SpecArguments(spec, component: "optimizer adam", validKeys: Adam.specKeys)
@@ -276,7 +276,9 @@ public struct SpecArguments {
     /// The error for a required `key` that is absent. A misspelt key (one that no valid key
     /// matches) is the likelier cause, so it is named first, with the closest valid key: for
     /// `cosine(tmax: 100)` the message is about `tmax`, not a missing `tMax`.
-    /// - Parameter example: how the key is written, such as `cosine(tMax: 100)`; `nil` for none.
+    /// - Parameters:
+    ///   - key: the required key.
+    ///   - example: how the key is written, such as `cosine(tMax: 100)`; `nil` for none.
     public func missingKeyError(_ key: String, example: String? = nil) -> SpecError {
         let unknown = labelled.keys.filter { !used.contains($0) && !validKeys.contains($0) }.sorted()
         if !unknown.isEmpty { return unknownKeysError(unknown) }

@@ -25,7 +25,7 @@ public enum OptimizerFactory {
     ]
 
     /// Parses `text` and creates the optimizer it names.
-    /// - Throws: ``SpecError`` for unreadable text, an unknown name (listing the valid ones) or an
+    /// - Throws: `SpecError` for unreadable text, an unknown name (listing the valid ones) or an
     ///   unknown key (listing the valid keys); ``OptimizerError`` for an invalid value.
     public static func make<Scalar: TensorScalar>(_ text: String, as type: Scalar.Type = Scalar.self) throws -> any Optimizer<Scalar> {
         try make(Spec(parsing: text), as: type)

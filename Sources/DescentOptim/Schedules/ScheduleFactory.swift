@@ -30,7 +30,7 @@ public enum ScheduleFactory {
     ]
 
     /// Parses `text` (one spec, or several joined by `then`) into a scheduler kind.
-    /// - Throws: ``SpecError`` for unreadable text, unknown names or keys (listing the valid ones),
+    /// - Throws: `SpecError` for unreadable text, unknown names or keys (listing the valid ones),
     ///   missing required keys and invalid values.
     public static func make(_ text: String) throws -> LearningRateScheduler.Kind {
         let parts = try splitSequence(text)
