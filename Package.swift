@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // `descent playground` only: a small HTTP server on Swift concurrency (no SwiftNIO).
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // Documentation only: `swift package generate-documentation --target Descent` (DocC; see README).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(name: "CDescentKernels", path: "Sources/CDescentKernels"),
@@ -107,6 +109,8 @@ let package = Package(
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
         .testTarget(name: "DescentPlaygroundTests", dependencies: ["DescentPlayground", "DescentCLI", "Descent"],
                     path: "Tests/DescentPlaygroundTests"),
+        // The documentation's snippets, compiled and run (README.md, docs/, Sources/Descent/Descent.docc).
+        .testTarget(name: "DescentDocsTests", dependencies: ["Descent"], path: "Tests/DescentDocsTests"),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"], path: "Tests/DescentCLITests",
                     resources: [.copy("Fixtures")]),
     ],

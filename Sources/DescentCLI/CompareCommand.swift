@@ -194,11 +194,15 @@ struct CompareCommand: ParsableCommand {
                           seconds: result.seconds)
     }
 
-    /// The table (text or JSON); writes compare.html and the `--plot` file.
-    func output(progress: (String) -> Void = { _ in }) throws -> String {
+    /// The table (text or JSON); writes compare.html and the `--plot` file. With JSON, the
+    /// "wrote FILE" lines are added to `notes` (for standard error) instead of the text.
+    func output(progress: (String) -> Void = { _ in }, notes: inout [String]) throws -> String {
         let (axis, runs) = try self.runs(progress: progress)
         let report = CompareReport(axis: axis, runs: runs, command: commandLine())
         let directory = URL(fileURLWithPath: outputDirectory)
+        let path = directory.appendingPathComponent(CompareReport.fileName).path
+        // A second comparison into the same folder replaces the first one's report: say so.
+        let replaces = FileManager.default.fileExists(atPath: path)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try report.write(to: directory)
@@ -206,10 +210,13 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("--output: cannot write \(directory.appendingPathComponent(CompareReport.fileName).path): \(error.localizedDescription)")
         }
         if let plot { try writePlot(ComparePlot(axis: axis, runs: runs).svg(), to: plot) }
-        let path = directory.appendingPathComponent(CompareReport.fileName).path
+        let replaced = replaces ? " (it replaced the report of an earlier comparison there; give --output another folder to keep both)" : ""
+        let wrote = ["wrote \(path)\(replaced)"] + (plot.map { ["wrote \($0)"] } ?? [])
         switch formatOption.format {
-        case .json: return report.json(reportPath: path)
-        case .text: return report.text() + "\nreport: \(path)"
+        case .json:
+            notes.append(contentsOf: wrote)
+            return report.json(reportPath: path)
+        case .text: return report.text() + "\n" + wrote.joined(separator: "\n")
         }
     }
 
@@ -222,6 +229,14 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let printProgress: (String) -> Void = progressOption.quiet ? { _ in } : { FileHandle.standardError.write(Data(("training " + $0 + "\n").utf8)) }
-        print(try output(progress: printProgress))
+        var notes: [String] = []
+        print(try output(progress: printProgress, notes: &notes))
+        for note in notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+    }
+
+    /// The table (text or JSON), without the notes; see ``output(progress:notes:)``.
+    func output(progress: (String) -> Void = { _ in }) throws -> String {
+        var notes: [String] = []
+        return try output(progress: progress, notes: &notes)
     }
 }

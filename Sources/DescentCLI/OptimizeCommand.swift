@@ -7,13 +7,15 @@ import Foundation
 struct OptimizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimize",
-        abstract: "Run optimizers on a classic test function and print each step.",
+        abstract: "Run optimizers on a classic test function: a summary per optimizer, or every step.",
         usage: "descent optimize [<options>]",
         discussion: """
             Functions: quartic (w⁴ − 3w³ + 2, 1-D), rosenbrock, beale, booth, himmelblau, rastrigin, \
             quadratic (½(x² + 25y²), an ill-conditioned bowl).
             Optimizers: \(OptimizerFactory.names.joined(separator: ", ")), written as specs such as \
             "adam(lr: 0.001, amsgrad: true)". Give --optimizer several times to compare them side by side.
+            Prints one summary line per optimizer (start, end, final loss, the first step within --tolerance of the minimum); \
+            --format table prints every step, json and csv every step as data.
 
             Example:
               descent optimize --function rosenbrock --start -1.5,2.0 --steps 50 \\
@@ -25,8 +27,8 @@ struct OptimizeCommand: ParsableCommand {
     enum Precision: String, ExpressibleByArgument, CaseIterable { case double, float }
     /// How the result is printed.
     enum Format: String, OutputFormatChoice {
-        case table, json, csv
-        static let standard = Format.table
+        case summary, table, json, csv
+        static let standard = Format.summary
     }
 
     @Option(help: "The function: \(TestFunction.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -47,6 +49,9 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "The floating-point type of the run.")
     var precision: Precision = .double
 
+    @Option(help: "The summary's tolerance: the first step whose loss is within this of the function's minimum.")
+    var tolerance: Double = 1e-3
+
     @OptionGroup var formatOption: FormatOption<Format>
 
     @Option(help: ArgumentHelp("Also draw the paths to this SVG file: the function's contour plot (its curve for quartic) with each optimizer's path.", valueName: "file.svg"))
@@ -58,13 +63,17 @@ struct OptimizeCommand: ParsableCommand {
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must be 0 or more, got \(steps)") }
         guard !optimizer.isEmpty else { throw ValidationError("give at least one --optimizer") }
+        guard tolerance.isFinite, tolerance > 0 else { throw ValidationError("--tolerance must be a positive number, got \(tolerance)") }
         guard !animate || plot != nil else { throw ValidationError("--animate needs --plot FILE.svg to write the animation to") }
     }
 
     func run() throws {
         let (text, divergences) = try output()
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-        for message in divergences { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        var notes = divergences
+        // JSON and CSV on standard output stay data; the note goes to standard error.
+        if let plot, [.json, .csv].contains(formatOption.format) { notes.append("wrote \(plot)") }
+        for message in notes { FileHandle.standardError.write(Data((message + "\n").utf8)) }
     }
 
     /// The run these options describe (the same type `POST /api/optimize` runs, so both print
@@ -97,8 +106,39 @@ struct OptimizeCommand: ParsableCommand {
         case .csv:
             return (csv(runs), divergences)
         case .table:
-            return (table(runs), divergences)
+            return (table(runs) + wroteLine, divergences)
+        case .summary:
+            return (summary(runs) + wroteLine, divergences)
         }
+    }
+
+    /// "wrote FILE" after a text output that drew `--plot`.
+    var wroteLine: String { plot.map { "wrote \($0)\n" } ?? "" }
+
+    /// One line per optimizer: where it started and ended, the final loss, and the first step
+    /// whose loss is within ``tolerance`` of the function's minimum (its value at the first of
+    /// ``TestFunction/minima``, the global minimum of every function listed).
+    func summary(_ runs: [Trajectory]) -> String {
+        guard let function = runs.first?.function else { return "" }
+        let minimum = function.value(function.minima[0])
+        let header = ["optimizer", "start", "end", "final loss", "steps to within \(Self.short(tolerance)) of \(Self.short(minimum))"]
+        let rows: [[String]] = runs.enumerated().map { index, run in
+            func point(_ p: TrajectoryPoint?) -> String { p.map { "(" + $0.parameters.map(Self.short).joined(separator: ", ") + ")" } ?? "" }
+            let reached = run.points.first { $0.loss - minimum <= tolerance }
+            let status = run.divergence != nil ? "diverged" : reached.map { "\($0.step)" } ?? "not within \(run.points.last?.step ?? 0)"
+            return [optimizer[index], point(run.points.first), point(run.points.last), run.points.last.map { Self.short($0.loss) } ?? "", status]
+        }
+        return "\(function.rawValue) (\(precision.rawValue)), \(steps) steps; --format table for every step\n" + Self.aligned(header, rows)
+    }
+
+    /// `rows` under `header`, each column padded to its widest cell.
+    static func aligned(_ header: [String], _ rows: [[String]]) -> String {
+        let widths = header.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max()! }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
     /// The picture of `runs` that `--plot` writes.
@@ -132,12 +172,7 @@ struct OptimizeCommand: ParsableCommand {
                 rows.append(["\(point.step)", point.parameters.map(Self.short).joined(separator: ", "), Self.short(point.loss),
                              point.gradient.map(Self.short).joined(separator: ", "), point.learningRate.map(Self.short) ?? ""])
             }
-            let widths = header.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max()! }
-            func line(_ cells: [String]) -> String {
-                cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-            }
-            text += line(header) + "\n" + rows.map(line).joined(separator: "\n") + "\n"
+            text += Self.aligned(header, rows)
             if let divergence = run.divergence { text += "stopped: \(divergence)\n" }
         }
         return text

@@ -103,6 +103,16 @@ import Testing
         #expect(lines.count == 4)
         #expect(lines[0].hasPrefix("optimizer") && lines[0].hasSuffix("diverged"))
         #expect(lines[1].hasPrefix("sgd(lr: 0.1)") && lines[2].hasPrefix("adam"))
-        #expect(lines[3] == "report: \(folder.path("out/compare.html"))")
+        #expect(lines[3] == "wrote \(folder.path("out/compare.html"))")
+    }
+
+    /// Issue 20: a second comparison into the same folder replaced the report without a word.
+    @Test func aSecondComparisonSaysItReplacedTheReport() throws {
+        let (_, _, folder) = try compare(["--optimizers", "sgd(lr: 0.1)", "--epochs", "1"])
+        let second = try CompareCommand.parse(["--optimizers", "adam", "--epochs", "1", "--output", folder.path("out")]).output()
+        #expect(second.split(separator: "\n").last! == "wrote \(folder.path("out/compare.html")) (it replaced the report of an earlier comparison there; give --output another folder to keep both)")
+        var notes: [String] = []
+        _ = try CompareCommand.parse(["--optimizers", "adam", "--epochs", "1", "--format", "json", "--output", folder.path("out")]).output(notes: &notes)
+        #expect(notes.count == 1 && notes[0].contains("replaced the report"))
     }
 }

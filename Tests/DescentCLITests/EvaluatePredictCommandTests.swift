@@ -71,11 +71,25 @@ import Testing
         let missing = try #require(throws: ValidationError.self) {
             try EvaluateCommand.parse(["--model", folder.path("nothing"), "--data", "builtin:moons"]).output()
         }
-        #expect(missing.message.contains("preprocessing.json"))
+        #expect(missing.message.hasPrefix("--model: there is no folder `\(folder.path("nothing"))`;"))
         let train = try folder.write("train.csv", Self.table(rows: 0..<30))
         _ = try TrainCommand.parse(["--data", train, "--epochs", "1", "--output", folder.path("run")]).output()
         let other = try folder.write("other.csv", "a,b\n1,2\n")
         let error = try #require(throws: ValidationError.self) { try PredictCommand.parse(["--model", folder.path("run"), "--data", other]).output() }
         #expect(error.message.contains("width"))
+    }
+
+    /// Issue 20: `predict --model no_such_run` said the folder "has no preprocessing.json".
+    /// Expected: the folder named as missing, and a close name beside it offered.
+    @Test func aMissingModelFolderIsNamedWithTheClosestOne() throws {
+        let folder = try TrainTestFolder()
+        _ = try TrainCommand.parse(["--data", "builtin:moons(count: 40)", "--epochs", "1", "--quiet", "--output", folder.path("run1")]).output()
+        let error = try #require(throws: ValidationError.self) {
+            try PredictCommand.parse(["--model", folder.path("rnu1"), "--data", "builtin:moons"]).output()
+        }
+        #expect(error.message == "--model: there is no folder `\(folder.path("rnu1"))` (did you mean `\(folder.path("run1"))`?); give the --output folder of `descent train`")
+        let file = try folder.write("model.txt", "x")
+        let notFolder = try #require(throws: ValidationError.self) { try EvaluateCommand.parse(["--model", file, "--data", "builtin:moons"]).output() }
+        #expect(notFolder.message.contains("is a file"))
     }
 }

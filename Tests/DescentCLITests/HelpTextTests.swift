@@ -107,7 +107,7 @@ import Testing
             "gradcheck": ["--model", "--inputs", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
                           "--step-size", "--format"],
             "lr-find": training + ["--start-lr", "--end-lr", "--iterations", "--format", "--plot"],
-            "optimize": ["--function", "--start", "--optimizer", "--steps", "--schedule", "--precision", "--format", "--plot", "--animate"],
+            "optimize": ["--function", "--start", "--optimizer", "--steps", "--schedule", "--precision", "--tolerance", "--format", "--plot", "--animate"],
             "playground": ["--port", "--host", "--open"],
             "predict": ["--model", "--data", "--labels", "--output", "--probabilities"],
             "schedule": ["--schedule", "--lr", "--steps", "--momentum", "--metrics", "--format", "--plot"],

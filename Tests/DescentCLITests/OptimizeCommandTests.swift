@@ -69,8 +69,30 @@ import Testing
         let trajectory = try #require(object["trajectory"] as? [[String: Any]])
         #expect(message.contains("step \(trajectory.count)"))
         #expect(object["diverged"] as? String == message)
-        let table = try OptimizeCommand.parse(["--function", "quartic", "--start", "6", "--optimizer", "sgd(lr: 1)"]).output().text
+        let table = try OptimizeCommand.parse(["--function", "quartic", "--start", "6", "--optimizer", "sgd(lr: 1)", "--format", "table"]).output().text
         #expect(table.contains("stopped: sgd diverged at step"))
+        let summary = try OptimizeCommand.parse(["--function", "quartic", "--start", "6", "--optimizer", "sgd(lr: 1)"]).output().text
+        #expect(summary.split(separator: "\n")[2].hasSuffix("  diverged"))
+    }
+
+    /// Issue 20: `--steps 200` printed 400 lines. The default is one line per optimizer.
+    /// Expected: booth's minimum f(1, 3) = 0; from (−4, 6) plain SGD with η = 0.1 contracts the
+    /// error by a constant factor per step, so it gets within 1e-3 well inside 100 steps (the
+    /// step itself measured), and an η = 1e-4 run does not.
+    @Test func theDefaultOutputIsASummaryPerOptimizer() throws {
+        let (text, _) = try OptimizeCommand.parse(["--function", "booth", "--optimizer", "sgd(lr: 0.1)", "--optimizer", "sgd(lr: 0.0001)",
+                                                   "--steps", "100"]).output()
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0] == "booth (double), 100 steps; --format table for every step")
+        #expect(lines[1].hasPrefix("optimizer") && lines[1].hasSuffix("steps to within 0.001 of 0"))
+        #expect(lines[2].hasPrefix("sgd(lr: 0.1)     (-4, 6)  (1, 3)"))
+        let steps = try #require(Int(lines[2].split(separator: " ").last!))
+        #expect(steps > 0 && steps < 100)
+        #expect(lines[3].hasSuffix("not within 100"))
+        let looser = try OptimizeCommand.parse(["--function", "booth", "--optimizer", "sgd(lr: 0.1)", "--steps", "100", "--tolerance", "1"]).output().text
+        #expect(Int(looser.split(separator: "\n")[2].split(separator: " ").last!)! < steps)
+        #expect(throws: (any Error).self) { try OptimizeCommand.parse(["--tolerance", "0"]) }  // validate() refuses it
     }
 
     @Test func unknownOptimizersKeysAndFunctionsAreErrorsThatListTheValidOnes() throws {

@@ -103,3 +103,70 @@ import DescentCore
         #expect(model.namedParameters().map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "5.weight", "5.bias"])
     }
 }
+
+/// Issue 20: `print(model)` shows the layers as PyTorch's `repr(module)` does, in Swift's names.
+@Suite struct LayerDescriptionTests {
+    final class TwoLayer: Layer {
+        let hidden: Linear<Double>
+        let output: Sequential<Double>
+        init(generator: inout RandomGenerator) {
+            hidden = Linear(4, 8, generator: &generator)
+            output = Sequential { Tanh(); Linear(8, 3, bias: false, generator: &generator) }
+        }
+        func forward(_ input: Tensor<Double>, context: ForwardContext) throws -> Tensor<Double> {
+            try output.forward(hidden.forward(input, context: context), context: context)
+        }
+    }
+
+    /// Expected: PyTorch's `print(nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Dropout(0.1), nn.BatchNorm1d(5)))`
+    /// layout, one `(index): layer` line each, with the Swift argument labels.
+    @Test func sequentialListsItsLayers() {
+        var generator = RandomGenerator(seed: 0)
+        let model = Sequential<Float> {
+            Linear(4, 5, generator: &generator)
+            ReLU()
+            Dropout(probability: 0.1, generator: &generator)
+            BatchNorm1d(5)
+            LeakyReLU(negativeSlope: 0.2)
+            Flatten()
+        }
+        #expect("\(model)" == """
+            Sequential<Float>(
+              (0): Linear(inFeatures: 4, outFeatures: 5, bias: true)
+              (1): ReLU()
+              (2): Dropout(probability: 0.1)
+              (3): BatchNorm1d(5, epsilon: 1e-05, momentum: 0.1, affine: true)
+              (4): LeakyReLU(negativeSlope: 0.2)
+              (5): Flatten(startAxis: 1)
+            )
+            """)
+    }
+
+    /// A custom layer has no description of its own: its type and its sublayers, nested.
+    @Test func customLayersNestTheirSublayers() {
+        var generator = RandomGenerator(seed: 0)
+        let model = Sequential<Double> { TwoLayer(generator: &generator); Softmax() }
+        #expect("\(model)" == """
+            Sequential<Double>(
+              (0): TwoLayer(
+                (hidden): Linear(inFeatures: 4, outFeatures: 8, bias: true)
+                (output): Sequential<Double>(
+                  (0): Tanh()
+                  (1): Linear(inFeatures: 8, outFeatures: 3, bias: false)
+                )
+              )
+              (1): Softmax(axis: -1)
+            )
+            """)
+    }
+
+    /// `print(parameter)`: type, shape, trainable or frozen; the values while short.
+    @Test func parameterShowsShapeAndState() throws {
+        let small = Parameter(Tensor<Double>([-1.5]))
+        #expect("\(small)" == "Parameter<Double>(shape: [1], trainable, value: [-1.5], gradient: none)")
+        try (small.value * small.value).sum().backward()
+        #expect("\(small)" == "Parameter<Double>(shape: [1], trainable, value: [-1.5], gradient: [-3.0])")
+        let large = Parameter(Tensor<Float>(zeros: [16, 2]), isFrozen: true)
+        #expect("\(large)" == "Parameter<Float>(shape: [16, 2], frozen)")
+    }
+}

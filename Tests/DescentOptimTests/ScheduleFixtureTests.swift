@@ -98,4 +98,41 @@ import DescentCore
         do { _ = try makeSchedule(spec: "exponential(gamma: 0.9) then cosine(tMax: 3)") } catch { #expect("\(error)".contains("then(at:")) }
         #expect(throws: SpecError.self) { try makeSchedule(spec: "linear(startFactor: 0)") }
     }
+
+    /// Issue 20: `cosine(tmax: 100)` blamed a missing `tMax`; the misspelt key is the cause.
+    /// Expected messages: the unknown key, the closest valid key, then the list.
+    @Test func misspeltKeysAndNamesGetTheClosestValidOne() {
+        #expect(throws: SpecError("schedule cosine: unknown key `tmax` in `cosine(tmax: 100)` (did you mean `tMax`?); valid keys: tMax, etaMin")) {
+            try makeSchedule(spec: "cosine(tmax: 100)")
+        }
+        #expect(throws: SpecError("schedule step: `stepSize` is required, for example `step(stepSize: …)`")) { try makeSchedule(spec: "step") }
+        do { _ = try makeSchedule(spec: "cosin(tMax: 3)") } catch { #expect("\(error)".hasPrefix("unknown schedule `cosin` (did you mean `cosine`?)")) }
+        do { _ = try makeOptimizer(spec: "adma", as: Double.self) } catch { #expect("\(error)".hasPrefix("unknown optimizer `adma` (did you mean `adam`?)")) }
+        do { _ = try makeOptimizer(spec: "sgd(momentun: 0.9)", as: Double.self) } catch {
+            #expect("\(error)".contains("unknown key `momentun` in `sgd(momentun: 0.9)` (did you mean `momentum`?)"))
+        }
+        // Nothing close: no suggestion, only the list.
+        do { _ = try makeOptimizer(spec: "sgd(colour: 1)", as: Double.self) } catch { #expect(!"\(error)".contains("did you mean")) }
+    }
+
+    /// Issue 20: `torch.optim.Adam` takes `decoupled_weight_decay` (PyTorch 2.6+), and with
+    /// `True` it is AdamW. Expected: the same parameters after 5 steps as `adamw` with the same
+    /// decay (PyTorch's definition), and plain Adam's without the key.
+    @Test func adamAcceptsDecoupledWeightDecay() throws {
+        func run(_ spec: String) throws -> [Double] {
+            var x = [1.0, -2.0]
+            let optimizer = try makeOptimizer(spec: spec, as: Double.self)
+            for _ in 0..<5 {
+                let gradient = x.map { 2 * $0 }
+                try x.withUnsafeMutableBufferPointer { p in
+                    try gradient.withUnsafeBufferPointer { g in try optimizer.update(name: "x", value: p, gradient: g) }
+                }
+            }
+            return x
+        }
+        #expect(try run("adam(lr: 0.1, weightDecay: 0.1, decoupledWeightDecay: true)") == run("adamw(lr: 0.1, weightDecay: 0.1)"))
+        #expect(try run("adam(lr: 0.1, weightDecay: 0.1, decoupledWeightDecay: false)") == run("adam(lr: 0.1, weightDecay: 0.1)"))
+        #expect(try run("adam(lr: 0.1, weightDecay: 0.1, decoupledWeightDecay: true)") != run("adam(lr: 0.1, weightDecay: 0.1)"))
+        #expect(throws: SpecError.self) { try makeOptimizer(spec: "adamw(decoupledWeightDecay: true)", as: Double.self) }
+    }
 }

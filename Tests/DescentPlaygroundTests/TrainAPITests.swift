@@ -107,7 +107,7 @@ import Testing
             (#"{"data": "builtin:moons", "epochs": 0}"#, "--epochs must be at least 1"),
             (#"{"data": "builtin:moons", "epochs": 1e30}"#, "`epochs` has the wrong kind of value"),
             (#"{"data": "builtin:moons", "epochs": 100000, "batchSize": 1}"#, "more than the playground's 50000 steps"),
-            (#"{"data": "builtin:moons", "optimizer": "adamm"}"#, "unknown optimizer `adamm`; valid optimizers: sgd, adam"),
+            (#"{"data": "builtin:moons", "optimizer": "adamm"}"#, "unknown optimizer `adamm` (did you mean `adam`?); valid optimizers: sgd, adam"),
             (#"{"data": "builtin:moons", "schedule": "cosine"}"#, "schedule cosine: `tMax` is required"),
             (#"{"data": "builtin:moons", "scheduleUnit": "hour"}"#, "--schedule-unit must be step or epoch, not `hour`"),
             (#"{"data": "builtin:moons", "precision": "half"}"#, "--precision must be float or double, not `half`"),

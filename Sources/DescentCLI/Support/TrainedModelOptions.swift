@@ -15,9 +15,17 @@ struct TrainedModelOptions: ParsableArguments {
     var labels: String?
 
     /// What the model folder's `preprocessing.json` says.
-    /// - Throws: `ValidationError` when the folder has no readable `preprocessing.json`.
+    /// - Throws: `ValidationError` when the folder does not exist (naming a close folder beside it,
+    ///   if there is one) or has no readable `preprocessing.json`.
     func preprocessing() throws -> Preprocessing {
-        try ModelFolder.preprocessing(in: URL(fileURLWithPath: model))
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) else {
+            throw ValidationError("--model: there is no folder `\(model)`\(missingPathSuggestion(model)); give the --output folder of `descent train`")
+        }
+        guard isDirectory.boolValue else {
+            throw ValidationError("--model: `\(model)` is a file; give the folder `descent train --output` wrote (it holds model.safetensors and preprocessing.json)")
+        }
+        return try ModelFolder.preprocessing(in: URL(fileURLWithPath: model))
     }
 
     /// The trained network, and `--data` prepared as its training data was (see

@@ -31,8 +31,11 @@ extension Tensor {
     /// it depends on (`tensor.backward(gradient)`). Gradients accumulate across calls until set to
     /// `nil`. The graph is released afterwards unless `retainingGraph` is `true`.
     ///
-    /// - Parameter seed: the gradient of some final scalar with respect to this tensor; may be
-    ///   omitted only when this tensor has one element (then it is 1).
+    /// - Parameters:
+    ///   - seed: the gradient of some final scalar with respect to this tensor; may be omitted only
+    ///     when this tensor has one element (then it is 1).
+    ///   - retainingGraph: keep the graph for another backward pass (`retain_graph=True`). The
+    ///     default value is `false`.
     /// - Throws: ``TensorError/nonScalarBackward(shape:)`` without a seed on a non-scalar,
     ///   ``TensorError/noGradientRequired`` if nothing requires a gradient, or
     ///   ``TensorError/graphReleased`` when called twice on a released graph.

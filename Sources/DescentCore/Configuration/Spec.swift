@@ -155,7 +155,7 @@ struct SpecParser {
     }
 }
 
-/// Reads a spec's arguments by key, with defaults, aliases and clear errors; call ``finish()`` at
+/// Reads a spec's arguments by key, with defaults, aliases and clear errors; call ``finish(maximumPositional:)`` at
 /// the end so that unknown or misspelt keys are reported with the list of valid ones.
 ///
 ///     var arguments = try SpecArguments(spec, component: "optimizer adam", validKeys: Adam.specKeys)
@@ -265,14 +265,36 @@ public struct SpecArguments {
     /// positional ones. - Throws: ``SpecError`` naming the unknown keys and listing the valid ones.
     public func finish(maximumPositional: Int = 0) throws {
         let unknown = labelled.keys.filter { !used.contains($0) }.sorted()
-        if !unknown.isEmpty {
-            throw SpecError("\(component): unknown key\(unknown.count > 1 ? "s" : "") `\(unknown.joined(separator: "`, `"))` in `\(spec)`; "
-                            + "valid keys: \(validKeys.joined(separator: ", "))")
-        }
+        if !unknown.isEmpty { throw unknownKeysError(unknown) }
         if positional.count > maximumPositional {
             throw SpecError("\(component): \(positional.count) unlabelled value\(positional.count > 1 ? "s" : "") in `\(spec)`; "
                             + (maximumPositional == 0 ? "write every value as `key: value`" : "at most \(maximumPositional) allowed")
                             + " (valid keys: \(validKeys.joined(separator: ", ")))")
         }
+    }
+
+    /// The error for a required `key` that is absent. A misspelt key (one that no valid key
+    /// matches) is the likelier cause, so it is named first, with the closest valid key: for
+    /// `cosine(tmax: 100)` the message is about `tmax`, not a missing `tMax`.
+    /// - Parameters:
+    ///   - key: the required key.
+    ///   - example: how the key is written, such as `cosine(tMax: 100)`; `nil` for none.
+    public func missingKeyError(_ key: String, example: String? = nil) -> SpecError {
+        let unknown = labelled.keys.filter { !used.contains($0) && !validKeys.contains($0) }.sorted()
+        if !unknown.isEmpty { return unknownKeysError(unknown) }
+        return SpecError("\(component): `\(key)` is required" + (example.map { ", for example `\($0)`" } ?? ""))
+    }
+
+    /// "unknown key `tmax` in `cosine(tmax: 100)` (did you mean `tMax`?); valid keys: …".
+    func unknownKeysError(_ unknown: [String]) -> SpecError {
+        let suggestions = unknown.compactMap { word in Suggestion.closest(to: word, among: validKeys).map { "`\($0)` for `\(word)`" } }
+        let hint: String
+        switch (unknown.count, suggestions.count) {
+        case (_, 0): hint = ""
+        case (1, _): hint = Suggestion.didYouMean(unknown[0], among: validKeys)
+        default: hint = " (did you mean \(suggestions.joined(separator: ", "))?)"
+        }
+        return SpecError("\(component): unknown key\(unknown.count > 1 ? "s" : "") `\(unknown.joined(separator: "`, `"))` in `\(spec)`\(hint); "
+                         + "valid keys: \(validKeys.joined(separator: ", "))")
     }
 }

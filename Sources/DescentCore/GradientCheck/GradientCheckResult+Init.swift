@@ -6,7 +6,7 @@ extension GradientCheckResult {
     /// 0). A floor keeps elements whose gradient is truly 0 (a bias before batch normalisation:
     /// `1e-17` against `0`) from showing a relative error of 1, while real relative errors of
     /// larger elements are unchanged. With the default `0` this equals
-    /// ``GradientChecker/maxRelativeError(_:_:)``.
+    /// ``GradientChecker/maxRelativeError(_:_:denominatorFloor:)``.
     /// - Parameters:
     ///   - name: the parameter's name.
     ///   - shape: its shape.

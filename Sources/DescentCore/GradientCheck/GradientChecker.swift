@@ -63,7 +63,10 @@ public enum GradientChecker {
 
     /// `max |a − n| / max(|a|, |n|, denominatorFloor)`, counting elements where that denominator is
     /// 0 as 0 (both gradients 0), and NaN if any element's error is NaN.
-    /// - Parameter denominatorFloor: the smallest denominator. The default value is `0` (cs231n's metric).
+    /// - Parameters:
+    ///   - analytic: the gradient from the backward pass, row-major.
+    ///   - numeric: the central-difference estimate, in the same order.
+    ///   - denominatorFloor: the smallest denominator. The default value is `0` (cs231n's metric).
     public static func maxRelativeError(_ analytic: [Double], _ numeric: [Double], denominatorFloor: Double = 0) -> Double {
         var worst = 0.0
         for (a, n) in zip(analytic, numeric) {

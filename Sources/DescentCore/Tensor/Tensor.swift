@@ -4,7 +4,7 @@
 /// copies until one of them is written (copy-on-write), so a `Tensor` behaves like a value.
 ///
 /// A tensor created with ``requiringGradient()`` is a *leaf*: operations on it record what the
-/// backward pass needs, and ``backward(seed:)`` on a scalar result accumulates `∂result/∂leaf`
+/// backward pass needs, and ``backward(seed:retainingGraph:)`` on a scalar result accumulates `∂result/∂leaf`
 /// into the leaf's ``gradient``, as `torch.Tensor.backward` does.
 ///
 ///     var w = Tensor<Double>([-1.5]).requiringGradient()

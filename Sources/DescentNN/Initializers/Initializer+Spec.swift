@@ -82,7 +82,7 @@ extension Initializer {
             guard let value else { throw SpecError("\(component): give the value, for example `constant(0.1)`") }
             self = .constant(value)
         default:
-            throw SpecError("unknown initializer `\(spec.name)`; valid names: \(Initializer.specNames.joined(separator: ", "))")
+            throw SpecError("unknown initializer `\(spec.name)`\(Suggestion.didYouMean(spec.name, among: Initializer.specNames)); valid names: \(Initializer.specNames.joined(separator: ", "))")
         }
     }
 }

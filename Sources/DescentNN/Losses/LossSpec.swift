@@ -62,7 +62,7 @@ public enum LossSpec {
             try arguments.finish()
             return CrossEntropyLoss(classWeights: weights, labelSmoothing: smoothing, ignoreIndex: ignore, reduction: reduction)
         default:
-            throw SpecError("unknown loss `\(spec.name)`; valid losses: \(names.joined(separator: ", "))")
+            throw SpecError("unknown loss `\(spec.name)`\(Suggestion.didYouMean(spec.name, among: names)); valid losses: \(names.joined(separator: ", "))")
         }
     }
 }

@@ -84,7 +84,7 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
             try arguments.finish(maximumPositional: arguments.positional.count)
             kind = .mlp(hiddenSizes: hidden, activation: activation, dropout: dropout, batchNorm: batchNorm)
         default:
-            throw SpecError("unknown model `\(spec.name)`; valid models: \(ModelSpec.names.joined(separator: ", ")) "
+            throw SpecError("unknown model `\(spec.name)`\(Suggestion.didYouMean(spec.name, among: ModelSpec.names)); valid models: \(ModelSpec.names.joined(separator: ", ")) "
                             + "(for example `linear`, `softmax`, `mlp(64, activation: relu)`)")
         }
     }

@@ -1,7 +1,7 @@
 import DescentCore
 import DescentKernels
 
-/// Gradient clipping by global norm and by value, on raw buffers or on ``Parameter``s.
+/// Gradient clipping by global norm and by value, on raw buffers or on `Parameter`s.
 ///
 /// Clipping happens between `backward()` and the optimizer step, and changes the gradients in place.
 public enum GradientClipping {

@@ -98,7 +98,7 @@ protocol ElementRule {
 
 /// The shared machinery of every optimizer in Descent (the MLX-style base): parameter groups,
 /// per-name state, lazily created buffers, snapshots. A concrete optimizer only says which
-/// buffers it keeps and how one parameter is updated (``apply(_:_:_:_:count:)``).
+/// buffers it keeps and how one parameter is updated (`apply(_:_:_:_:count:)`).
 public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>: Optimizer {
     /// The optimizer's spec name (`"adam"`).
     public let name: String

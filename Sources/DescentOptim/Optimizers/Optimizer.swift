@@ -5,11 +5,11 @@ import DescentKernels
 ///
 /// The core requirement is ``update(name:value:gradient:)``, which works on raw buffers so that the
 /// same optimizer serves tensors, `@differentiable` Swift functions and gradients that were
-/// all-reduced across processes; ``step(_:)`` is a thin layer over it for ``Parameter``s.
+/// all-reduced across processes; `step(_:)` is a thin layer over it for `Parameter`s.
 /// State (moments, step counts) is kept per parameter *name*, can be inspected, and is saved and
 /// restored exactly with ``stateSnapshot()`` / ``restore(_:)``.
 ///
-/// As in PyTorch, a parameter whose gradient is `nil` is skipped by ``step(_:)``: it gets no state
+/// As in PyTorch, a parameter whose gradient is `nil` is skipped by `step(_:)`: it gets no state
 /// and its step count does not advance. A zero gradient is *not* skipped.
 public protocol Optimizer<Scalar>: AnyObject {
     /// The element type of the parameters: `Float` or `Double`.

@@ -13,7 +13,7 @@ public enum OptimizerFactory {
     /// The keys each optimizer accepts (plus `lr` for `learningRate`).
     public static let keys: [String: [String]] = [
         "sgd": ["learningRate", "momentum", "dampening", "weightDecay", "nesterov", "maximize"],
-        "adam": ["learningRate", "beta1", "beta2", "epsilon", "weightDecay", "amsgrad", "maximize"],
+        "adam": ["learningRate", "beta1", "beta2", "epsilon", "weightDecay", "amsgrad", "maximize", "decoupledWeightDecay"],
         "adamw": ["learningRate", "beta1", "beta2", "epsilon", "weightDecay", "amsgrad", "maximize"],
         "rmsprop": ["learningRate", "alpha", "epsilon", "weightDecay", "momentum", "centered", "maximize"],
         "adagrad": ["learningRate", "lrDecay", "weightDecay", "initialAccumulatorValue", "epsilon", "maximize"],
@@ -25,7 +25,7 @@ public enum OptimizerFactory {
     ]
 
     /// Parses `text` and creates the optimizer it names.
-    /// - Throws: ``SpecError`` for unreadable text, an unknown name (listing the valid ones) or an
+    /// - Throws: `SpecError` for unreadable text, an unknown name (listing the valid ones) or an
     ///   unknown key (listing the valid keys); ``OptimizerError`` for an invalid value.
     public static func make<Scalar: TensorScalar>(_ text: String, as type: Scalar.Type = Scalar.self) throws -> any Optimizer<Scalar> {
         try make(Spec(parsing: text), as: type)
@@ -34,7 +34,7 @@ public enum OptimizerFactory {
     /// Creates the optimizer that `spec` names.
     public static func make<Scalar: TensorScalar>(_ spec: Spec, as type: Scalar.Type = Scalar.self) throws -> any Optimizer<Scalar> {
         guard let validKeys = keys[spec.name] else {
-            throw SpecError("unknown optimizer `\(spec.name)`; valid optimizers: \(names.joined(separator: ", "))")
+            throw SpecError("unknown optimizer `\(spec.name)`\(Suggestion.didYouMean(spec.name, among: names)); valid optimizers: \(names.joined(separator: ", "))")
         }
         var a = try SpecArguments(spec, component: "optimizer \(spec.name)", validKeys: validKeys + ["lr"])
         func rate(_ value: Double) throws -> Double { try a.double("learningRate", aliases: ["lr"], default: value) }
@@ -45,10 +45,13 @@ public enum OptimizerFactory {
                                         dampening: a.double("dampening", default: 0), weightDecay: a.double("weightDecay", default: 0),
                                         nesterov: a.bool("nesterov", default: false), maximize: a.bool("maximize", default: false))
         case "adam", "adamw":
-            let isW = spec.name == "adamw"
+            // `adam(decoupledWeightDecay: true)` is AdamW with Adam's default decay of 0, as
+            // `torch.optim.Adam(decoupled_weight_decay=True)` is (PyTorch 2.6 and later).
+            var isW = spec.name == "adamw"
+            if !isW { isW = try a.bool("decoupledWeightDecay", default: false) }
             let options = try AdamOptions(
                 learningRate: rate(1e-3), beta1: a.double("beta1", default: 0.9), beta2: a.double("beta2", default: 0.999),
-                epsilon: a.double("epsilon", default: 1e-8), weightDecay: a.double("weightDecay", default: isW ? 1e-2 : 0),
+                epsilon: a.double("epsilon", default: 1e-8), weightDecay: a.double("weightDecay", default: spec.name == "adamw" ? 1e-2 : 0),
                 amsgrad: a.bool("amsgrad", default: false), maximize: a.bool("maximize", default: false), decoupledWeightDecay: isW)
             if isW {
                 optimizer = try AdamW<Scalar>(learningRate: options.learningRate, beta1: options.beta1, beta2: options.beta2,

@@ -11,7 +11,7 @@
 /// Rates are computed with PyTorch's chainable recursion (each from the previous one), which is
 /// what `scheduler.step()` does, so they match PyTorch to the last bits; ``LearningRateSchedule``'s
 /// closed form agrees to rounding. The plateau schedule is driven by the metric given to
-/// ``advance(metric:)``. The state is ``Codable`` for checkpoints.
+/// ``advance(metric:)``. The state is `Codable` for checkpoints.
 public struct LearningRateScheduler: Sendable {
     /// A schedule that is a function of the step, or the metric-driven plateau schedule.
     public enum Kind: Sendable {

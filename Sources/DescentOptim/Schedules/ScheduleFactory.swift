@@ -30,7 +30,7 @@ public enum ScheduleFactory {
     ]
 
     /// Parses `text` (one spec, or several joined by `then`) into a scheduler kind.
-    /// - Throws: ``SpecError`` for unreadable text, unknown names or keys (listing the valid ones),
+    /// - Throws: `SpecError` for unreadable text, unknown names or keys (listing the valid ones),
     ///   missing required keys and invalid values.
     public static func make(_ text: String) throws -> LearningRateScheduler.Kind {
         let parts = try splitSequence(text)
@@ -58,16 +58,16 @@ public enum ScheduleFactory {
     /// Creates the single schedule `spec` names.
     public static func make(_ spec: Spec) throws -> LearningRateScheduler.Kind {
         guard let validKeys = keys[spec.name] else {
-            throw SpecError("unknown schedule `\(spec.name)`; valid schedules: \(names.joined(separator: ", ")) (and `A then B` for a sequence)")
+            throw SpecError("unknown schedule `\(spec.name)`\(Suggestion.didYouMean(spec.name, among: names)); valid schedules: \(names.joined(separator: ", ")) (and `A then B` for a sequence)")
         }
         let component = "schedule \(spec.name)"
         var a = try SpecArguments(spec, component: component, validKeys: validKeys)
         func required(_ key: String) throws -> Double {
-            guard let value = try a.optionalDouble(key) else { throw SpecError("\(component): `\(key)` is required, for example `\(spec.name)(\(key): …)`") }
+            guard let value = try a.optionalDouble(key) else { throw a.missingKeyError(key, example: "\(spec.name)(\(key): …)") }
             return value
         }
         func positiveInt(_ key: String, _ value: Int?) throws -> Int {
-            guard let value else { throw SpecError("\(component): `\(key)` is required") }
+            guard let value else { throw a.missingKeyError(key, example: "\(spec.name)(\(key): …)") }
             guard value > 0 else { throw SpecError("\(component): `\(key)` must be a positive whole number, got \(value)") }
             return value
         }
@@ -79,7 +79,7 @@ public enum ScheduleFactory {
             kind = .function(try StepSchedule(stepSize: positiveInt("stepSize", a.optionalInt("stepSize")), gamma: a.double("gamma", default: 0.1)))
         case "multistep":
             let milestones = try a.ints("milestones", default: [])
-            guard !milestones.isEmpty else { throw SpecError("\(component): `milestones` is required, for example `multistep(milestones: [30, 60])`") }
+            guard !milestones.isEmpty else { throw a.missingKeyError("milestones", example: "multistep(milestones: [30, 60])") }
             kind = .function(try MultiStepSchedule(milestones: milestones, gamma: a.double("gamma", default: 0.1)))
         case "exponential":
             kind = .function(try ExponentialSchedule(gamma: required("gamma")))
