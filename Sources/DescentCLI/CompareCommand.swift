@@ -26,6 +26,8 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions<Defaults>
 
+    @OptionGroup var trainOnly: TrainOnlyOptions
+
     @Option(parsing: .upToNextOption, help: "Batch sizes to compare, e.g. 1,32,full (`full` is batch gradient descent).")
     var batchSizes: [String] = []
 
@@ -159,7 +161,7 @@ struct CompareCommand: ParsableCommand {
     /// The configuration every variant starts from: the command line over the `--config` file
     /// over ``Defaults``.
     func baseConfiguration(learningRateAxis: Bool) throws -> TrainConfiguration {
-        try options.configuration(saved: Defaults.settings(learningRateAxis: learningRateAxis))
+        try options.configuration(extra: trainOnly.values, saved: Defaults.settings(learningRateAxis: learningRateAxis))
     }
 
     /// Trains every variant; `progress` receives one line per variant.

@@ -30,6 +30,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions<TrainDefaults>
 
+    @OptionGroup var trainOnly: TrainOnlyOptions
+
     @Option(name: .customLong("output"), help: "The folder for the model, preprocessing, configuration, history and checkpoints.")
     var outputDirectory: String?
 
@@ -76,7 +78,7 @@ struct TrainCommand: ParsableCommand {
     /// Resolves the configuration and trains with the configured element type.
     func execute(progress: ProgressReporter.Style, handleInterrupts: Bool) throws -> Outcome {
         if resume && outputDirectory == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
-        var extra: [String: Any] = [:]
+        var extra: [String: Any] = trainOnly.values
         extra["checkpointEvery"] = checkpointEvery; extra["keepCheckpoints"] = keepCheckpoints; extra["maxTime"] = maxTime
         let saved = resume ? outputDirectory.flatMap { ModelFolder.savedConfiguration(in: URL(fileURLWithPath: $0)) } : nil
         let configuration = try options.configuration(extra: extra, saved: saved)

@@ -106,7 +106,9 @@ import Testing
             "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
             "gradcheck": ["--model", "--inputs", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
                           "--step-size", "--format"],
-            "lr-find": training + ["--start-lr", "--end-lr", "--iterations", "--format", "--plot"],
+            // lr-find sweeps short steps: no test file and no early stopping (issue 20).
+            "lr-find": training.filter { !["--test", "--test-labels", "--early-stopping"].contains($0) }
+                + ["--start-lr", "--end-lr", "--iterations", "--format", "--plot"],
             "optimize": ["--function", "--start", "--optimizer", "--steps", "--schedule", "--precision", "--tolerance", "--format", "--plot", "--animate"],
             "playground": ["--port", "--host", "--open"],
             "predict": ["--model", "--data", "--labels", "--output", "--probabilities"],

@@ -22,10 +22,6 @@ enum DataSource {
     /// Most distinct values an integer-valued numeric target may have to be read as classes.
     static let maximumInferredClasses = 20
 
-    /// What is accepted, for error messages.
-    static let supportedFormats = "CSV or other delimited text (plain or .gz), IDX images with an IDX label file "
-        + "(MNIST, Fashion-MNIST; plain or .gz), a NumPy .npy array with a .npy or CSV label file, or builtin:NAME"
-
     /// Loads `source`.
     /// - Parameters:
     ///   - labels: the label file of IDX images or `.npy` features.
@@ -46,7 +42,7 @@ enum DataSource {
             return Loaded(dataset: dataset, task: inferred, target: nil, classNames: names)
         }
         guard FileManager.default.fileExists(atPath: source) else {
-            throw ValidationError("there is no file \(source); give a data file (\(supportedFormats)) or a built-in dataset such as builtin:spirals (\(BuiltinDataset.names.joined(separator: ", ")))")
+            throw ValidationError("there is no file \(source)\(missingPathSuggestion(source)); give a data file (CSV or other delimited text, IDX images or a .npy array with --labels) or a built-in dataset such as builtin:spirals (\(BuiltinDataset.names.joined(separator: ", ")))")
         }
         switch try wrapDataErrors({ try DataFileFormat.detect(path: source) }) {
         case .csv:

@@ -79,7 +79,7 @@ enum ModelFolder {
             let table: CSVTable<Scalar> = try wrapDataErrors { try CSVLoader.load(source, options: options) }
             dataset = try wrapDataErrors { try table.dataset(encoder: preprocessing.encoder) }
         } else {
-            guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("there is no file \(source)") }
+            guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("there is no file \(source)\(missingPathSuggestion(source))") }
             dataset = try DataSource.flattened(wrapDataErrors { try ArrayDatasetLoader.load(features: source, as: Scalar.self) })
         }
         if let names = preprocessing.featureNames, let own = dataset.featureNames, own != names {

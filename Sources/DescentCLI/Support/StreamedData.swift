@@ -91,7 +91,7 @@ struct StreamedData<Scalar: TensorScalar> {
 
     /// A streaming view of one file, in the format its content shows.
     static func open(_ file: String, labels: String?, target: String?, task: LearningTask?, reading: DataReading, chunkRows: Int) throws -> StreamingDataset<Scalar> {
-        guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("there is no file \(file)") }
+        guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("there is no file \(file)\(missingPathSuggestion(file))") }
         switch try wrapDataErrors({ try DataFileFormat.detect(path: file) }) {
         case .csv:
             if let labels { throw ValidationError("--labels \(labels) goes with IDX images or .npy features; \(file) is CSV text, whose target is a column (--target)") }

@@ -179,7 +179,10 @@ struct TrainConfiguration: Codable, Equatable {
 
     /// Reads a JSON config file into key-value pairs.
     static func readFile(_ path: String) throws -> [String: Any] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the config file \(path)") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("--config: there is no file `\(path)`\(missingPathSuggestion(path)); write the settings as JSON (see descent train --help) or drop --config")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the config file \(path) (check its permissions)") }
         guard let object = try? JSONSerialization.jsonObject(with: data), let values = object as? [String: Any] else {
             throw ValidationError("the config file \(path) must hold one JSON object, such as {\"data\": \"train.csv\", \"epochs\": 30}")
         }

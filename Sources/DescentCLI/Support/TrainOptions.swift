@@ -26,11 +26,6 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Option(help: "The labels of IDX or .npy validation data.")
     var validationLabels: String?
 
-    @Option(help: "A test file, evaluated once after training.")
-    var test: String?
-
-    @Option(help: "The labels of IDX or .npy test data.")
-    var testLabels: String?
 
     @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(64, 32, activation: tanh, dropout: 0.2).\(Defaults.statement("model", otherwise: TrainConfiguration.standard.model))")
     var model: String?
@@ -52,9 +47,6 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
 
     @Option(help: "Epochs (passes over the training data).\(Defaults.statement("epochs", otherwise: "\(TrainConfiguration.standard.epochs)"))")
     var epochs: Int?
-
-    @Option(help: "Early stopping, e.g. early-stopping(monitor: validation.loss, patience: 5, minDelta: 0, restoreBestWeights: true).")
-    var earlyStopping: String?
 
     @Option(help: "Clip the gradients' global L2 norm to this value before each step.")
     var clipGradNorm: Double?
@@ -87,12 +79,12 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     var values: [String: Any] {
         var values: [String: Any] = [:]
         values["data"] = data; values["target"] = targetColumn.target; values["task"] = task
-        values["validationSplit"] = validationSplit; values["validation"] = validation; values["test"] = test
+        values["validationSplit"] = validationSplit; values["validation"] = validation
         values["model"] = model; values["loss"] = loss; values["optimizer"] = optimizer; values["schedule"] = schedule
         values["scheduleUnit"] = scheduleUnit; values["batchSize"] = batchSize; values["epochs"] = epochs
-        values["earlyStopping"] = earlyStopping; values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { Int64($0) }
+        values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { Int64($0) }
         values["precision"] = precision; values["standardize"] = standardize; values["standardizeTarget"] = standardizeTarget
-        values["validationLabels"] = validationLabels; values["testLabels"] = testLabels
+        values["validationLabels"] = validationLabels
         if stream { values["stream"] = true }
         values["memoryLimit"] = memoryLimit; values["fullLoss"] = fullLoss
         return values.merging(reading.values) { a, _ in a }
@@ -110,6 +102,27 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
         }
         guard configuration.epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         return configuration
+    }
+}
+
+/// The options of a full training run that `descent lr-find` (a sweep of short steps) has no use
+/// for: a test file evaluated after training, and early stopping. Shared by `descent train` and
+/// `descent compare`; passed to ``TrainOptions/configuration(extra:saved:)`` as `extra`.
+struct TrainOnlyOptions: ParsableArguments {
+    @Option(help: "A test file, evaluated once after training.")
+    var test: String?
+
+    @Option(help: "The labels of IDX or .npy test data.")
+    var testLabels: String?
+
+    @Option(help: "Early stopping, e.g. early-stopping(monitor: validation.loss, patience: 5, minDelta: 0, restoreBestWeights: true).")
+    var earlyStopping: String?
+
+    /// The options given, by configuration key.
+    var values: [String: Any] {
+        var values: [String: Any] = [:]
+        values["test"] = test; values["testLabels"] = testLabels; values["earlyStopping"] = earlyStopping
+        return values
     }
 }
 

@@ -75,7 +75,7 @@ public enum BuiltinDataset {
                 try arguments.finish()
                 return try blobs(count: count, centers: centers, features: features, standardDeviation: deviation, seed: seed)
             default:
-                throw DataError(file: "builtin:\(parsed.name)", "unknown built-in dataset; the built-in datasets are \(names.joined(separator: ", "))")
+                throw DataError(file: "builtin:\(parsed.name)", "unknown built-in dataset\(Suggestion.didYouMean(parsed.name, among: names)); the built-in datasets are \(names.joined(separator: ", "))")
             }
         } catch let error as SpecError {
             throw DataError(file: "builtin:\(text)", error.message)
