@@ -90,5 +90,8 @@ struct LRFindCommand: ParsableCommand {
         ((try? options.configuration().optimizer).flatMap { try? Spec(parsing: $0).name }) ?? "adam"
     }
 
-    func run() throws { print(try output()) }
+    func run() throws {
+        print(try output())
+        if let plot { FileHandle.standardError.write(Data("wrote \(plot)\n".utf8)) }  // stdout stays the report
+    }
 }

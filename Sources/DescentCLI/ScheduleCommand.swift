@@ -43,7 +43,10 @@ struct ScheduleCommand: ParsableCommand {
         guard learningRate.isFinite, learningRate >= 0 else { throw ValidationError("--lr must be a non-negative number") }
     }
 
-    func run() throws { print(try output(), terminator: "") }
+    func run() throws {
+        print(try output(), terminator: "")
+        if let plot { FileHandle.standardError.write(Data("wrote \(plot)\n".utf8)) }  // stdout stays the table or JSON
+    }
 
     /// η_t for t = 0 … steps − 1, and the momentum when the schedule sets it.
     func values() throws -> (learningRates: [Double], momenta: [Double]?) {

@@ -190,7 +190,11 @@ struct TrainCommand: ParsableCommand {
                                 setup.loadSeconds, result.seconds, result.evaluationSeconds, result.checkpointSeconds, samplesPerSecond))
             lines.append("memory: \(formattedBytes(ProcessMemory.current().peakKilobytes * 1024)) at the peak"
                          + (setup.streamed != nil ? ", data streamed from disk" : "") + " (limit \(formattedBytes(try configuration.memoryLimitBytes)))")
-            if let directory { lines.append("output: \(directory.path)") }
+            if let directory {
+                lines.append("wrote \(directory.path)/: " + (diverged ? "" : "\(ModelFolder.modelFile), ")
+                             + "\(TrainingReport.fileName), \(ModelFolder.preprocessingFile), \(ModelFolder.configFile), history.json, history-epochs.csv, "
+                             + "history-steps.csv, \(ModelFolder.checkpointFolder)/")
+            }
             outcome.text = lines.joined(separator: "\n")
         }
         return outcome
