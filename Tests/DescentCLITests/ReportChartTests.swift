@@ -24,6 +24,17 @@ import Descent
         #expect(ComparePlot.countedValues([0, 1, 2], diverged: false, scale: .log) == [1, 2])
     }
 
+    /// Issue 20: the report's training and validation accuracy curves had the same colour; every
+    /// series of the metrics chart has a colour of its own.
+    @Test func metricsChartGivesTrainingAndValidationTheirOwnColours() throws {
+        var history = TrainingHistory()
+        history.epochs = [EpochRecord(epoch: 1, steps: 3, learningRate: 0.1, meanBatchLoss: 0.6, train: ["loss": 0.5, "accuracy": 0.7, "mse": 1],
+                                      validation: ["loss": 0.55, "accuracy": 0.6, "mse": 2], seconds: 1)]
+        let chart = try #require(TrainingCharts(history: history).metricsChart())
+        let colours = chart.series.map { $0.color.map { "\($0)" } ?? "none" }
+        #expect(chart.series.count == 4 && Set(colours).count == 4, "\(colours)")
+    }
+
     @Test func lossChartPlacesEpochValuesAtTheStepThatEndedTheEpoch() throws {
         var history = TrainingHistory()
         for step in 1...6 { history.steps.append(StepRecord(epoch: (step + 2) / 3, step: step, batchLoss: 1 / Double(step), learningRate: 0.1)) }

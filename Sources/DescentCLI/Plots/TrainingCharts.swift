@@ -78,8 +78,9 @@ struct TrainingCharts {
         Set(history.epochs.flatMap { Array($0.train.keys) + Array($0.validation?.keys ?? [:].keys) }).subtracting(["loss"]).sorted()
     }
 
-    /// Each metric per epoch, training solid and validation dashed in the same colour; `nil`
-    /// when the run has no metrics or no completed epoch.
+    /// Each metric per epoch, training solid and validation dashed in a colour of its own (as in
+    /// the loss chart: a reader tells them apart without the dash pattern); `nil` when the run has
+    /// no metrics or no completed epoch.
     func metricsChart() -> LineChart? {
         let names = metricNames
         guard !names.isEmpty, !history.epochs.isEmpty else { return nil }
@@ -92,7 +93,7 @@ struct TrainingCharts {
             chart.add(Series(name: "training \(name)", x: x, y: epochs.map { $0.train[name] ?? .nan }, style: style, color: color))
             if epochs.contains(where: { $0.validation?[name] != nil }) {
                 chart.add(Series(name: "validation \(name)", x: x, y: epochs.map { $0.validation?[name] ?? .nan }, style: style,
-                                 color: color, isDashed: true))
+                                 color: Palette.okabeIto.color(at: index * 2 + 3), isDashed: true))
             }
         }
         if epochs.count == 1 { chart.xRange = .fixed(0.5...1.5) }
