@@ -116,3 +116,11 @@ import Testing
         #expect(notes.count == 1 && notes[0].contains("replaced the report"))
     }
 }
+
+/// Issue 20: the time column read 0.00–0.01 seconds for short runs; it is in milliseconds.
+@Suite struct CompareTimeColumnTests {
+    @Test func shortRunsReadInMilliseconds() {
+        #expect(CompareReport.milliseconds(0.00421) == "4.21" && CompareReport.milliseconds(0.0375) == "37.5")
+        #expect(CompareReport.milliseconds(1.25) == "1250")
+    }
+}

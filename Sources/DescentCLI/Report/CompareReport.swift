@@ -51,13 +51,20 @@ struct CompareReport {
 
     var headers: [String] {
         let metric = rows.first { $0.bestValidation != nil }?.bestValidation?.metric ?? "validation value"
-        return [axis, "final training loss", "final validation loss", "best validation \(metric) (epoch)", "steps", "time (s)", "diverged"]
+        return [axis, "final training loss", "final validation loss", "best validation \(metric) (epoch)", "steps", "time (ms)", "diverged"]
+    }
+
+    /// A run's wall-clock time in milliseconds, three significant digits (`4.21`, `37.5`, `1250`):
+    /// short runs read `0.00` in seconds (issue 20).
+    static func milliseconds(_ seconds: Double) -> String {
+        let ms = seconds * 1000
+        return ms >= 100 ? String(format: "%.0f", ms) : ms >= 10 ? String(format: "%.1f", ms) : String(format: "%.2f", ms)
     }
 
     var tableCells: [[String]] {
         rows.map { row in
             [row.variant, Self.number(row.finalLoss), Self.number(row.finalValidationLoss),
-             row.bestValidation.map { "\(Self.number($0.value)) (\($0.epoch))" } ?? "—", "\(row.steps)", String(format: "%.2f", row.seconds),
+             row.bestValidation.map { "\(Self.number($0.value)) (\($0.epoch))" } ?? "—", "\(row.steps)", Self.milliseconds(row.seconds),
              row.diverged ? "yes" : "no"]
         }
     }
