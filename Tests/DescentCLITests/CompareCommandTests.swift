@@ -124,3 +124,13 @@ import Testing
         #expect(CompareReport.milliseconds(1.25) == "1250")
     }
 }
+
+/// Issue 20: the learning-rate comparison reused the captions written for batch sizes.
+@Suite struct CompareCaptionTests {
+    @Test func eachAxisHasItsOwnLesson() {
+        #expect(CompareReport.lesson(for: "batch size").byStep.contains("Small batches"))
+        #expect(CompareReport.lesson(for: "learning rate").byEpoch.contains("Too small a rate"))
+        #expect(!CompareReport.lesson(for: "learning rate").byTime.contains("batch"))
+        #expect(CompareReport.lesson(for: "optimizer") == ("", "", ""))
+    }
+}

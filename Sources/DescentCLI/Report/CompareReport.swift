@@ -54,6 +54,23 @@ struct CompareReport {
         return [axis, "final training loss", "final validation loss", "best validation \(metric) (epoch)", "steps", "time (ms)", "diverged"]
     }
 
+    /// What each chart shows about the compared setting: the captions of a batch-size comparison
+    /// do not fit a learning-rate one (issue 20).
+    static func lesson(for axis: String) -> (byEpoch: String, byTime: String, byStep: String) {
+        switch axis {
+        case "batch size":
+            return (" Per epoch, small batches take many steps, a full batch one.",
+                    " Small batches take more steps per epoch, and each step has a fixed cost.",
+                    " Small batches give noisy estimates of the full loss; the full batch gives it exactly.")
+        case "learning rate":
+            return (" Too small a rate barely moves; too big a rate overshoots, oscillates or diverges.",
+                    " Every rate costs the same per step: the differences are in how far each step goes.",
+                    " A rate too big makes the batch loss jump or grow; a good one falls steadily.")
+        default:
+            return ("", "", "")
+        }
+    }
+
     /// A run's wall-clock time in milliseconds, three significant digits (`4.21`, `37.5`, `1250`):
     /// short runs read `0.00` in seconds (issue 20).
     static func milliseconds(_ seconds: Double) -> String {
@@ -110,12 +127,12 @@ struct CompareReport {
         }
         report.addSection("Training loss")
         report.addChart(plot.lossByEpochChart(), width: 860, height: 460,
-                        caption: "The full training loss (all of the training data, evaluation mode) before training and after each epoch.")
+                        caption: "The full training loss (the training data, or a fixed sample of it above 1,000 rows, in evaluation mode) "
+                            + "before training and after each epoch." + Self.lesson(for: axis).byEpoch)
         report.addChart(plot.lossByTimeChart(), width: 860, height: 460,
-                        caption: "The same values against wall-clock seconds (training and the per-epoch evaluation): "
-                            + "small batches take more steps per epoch, and each step has a fixed cost.")
+                        caption: "The same values against wall-clock seconds (training and the per-epoch evaluation)." + Self.lesson(for: axis).byTime)
         report.addChart(plot.batchLossChart(), width: 860, height: 460,
-                        caption: "The loss of every step's batch, against epochs: small batches give noisy estimates of the full loss.")
+                        caption: "The loss of every step's batch, against epochs." + Self.lesson(for: axis).byStep)
         if let validation = plot.validationChart() {
             report.addSection("Validation")
             report.addChart(validation, width: 860, height: 420, caption: "Measured on the held-out validation data after each epoch.")
