@@ -109,3 +109,22 @@ import Testing
         #expect(clipIdentifier(first) != clipIdentifier(second))
     }
 }
+
+/// Issue 20: markers on the last value (compare's final epochs, at the axis's end) were cut in
+/// half by a clip path exactly the size of the plot.
+@Suite struct ClipMarginTests {
+    @Test func theClipPathHoldsTheMarkerOnTheLastValue() throws {
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y")
+        chart.add(Series(name: "a", x: [0, 1, 2], y: [1, 2, 3], style: .lineAndPoints))
+        let svg = chart.svg()
+        let clip = try #require(svg.firstMatch(of: /<clipPath id="[^"]+">\s*<rect x="([-0-9.]+)" y="[-0-9.]+" width="([0-9.]+)"/), "\(svg.prefix(1200))")
+        let clipRight = try #require(Double(clip.output.1)) + (try #require(Double(clip.output.2)))
+        // Every marker, the one on x = 2 at the axis's right end included, lies inside the clip.
+        let markers = svg.matches(of: /<circle[^>]*cx="([0-9.]+)"[^>]*r="([0-9.]+)"/).compactMap { match -> Double? in
+            guard let cx = Double(match.output.1), let r = Double(match.output.2) else { return nil }
+            return cx + r
+        }
+        let rightmost = try #require(markers.max(), "no markers in \(svg.prefix(1200))")
+        #expect(rightmost <= clipRight, "a marker reaches \(rightmost) px; the clip ends at \(clipRight) px")
+    }
+}

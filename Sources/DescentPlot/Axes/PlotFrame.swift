@@ -54,13 +54,21 @@ struct PlotFrame {
     /// Height of the plot rectangle.
     var plotHeight: Double { plotBottom - plotTop }
 
+    /// How far the clip path reaches beyond the plot rectangle: the largest marker's radius
+    /// (``SeriesRenderer`` draws start and end markers at `pointRadius + 1.5`) and its outline.
+    var clipMargin: Double { style.pointRadius + 1.5 + 1 }
+
     /// Draws the white background, the clip path definition and the light grid lines.
     func drawBackground(into svg: inout SVGBuilder) {
         let n = SVGBuilder.number
         svg.element("rect", [("width", n(width)), ("height", n(height)), ("fill", "#ffffff")])
         svg.open("defs")
         svg.open("clipPath", [("id", Self.clipIdentifier)])
-        svg.element("rect", [("x", n(plotLeft)), ("y", n(plotTop)), ("width", n(plotWidth)), ("height", n(plotHeight))])
+        // Wider than the plot by an end marker's radius and stroke, so a marker on the last
+        // value (a compare curve's final epoch, at the axis's end) is drawn whole, not cut in half.
+        let margin = clipMargin
+        svg.element("rect", [("x", n(plotLeft - margin)), ("y", n(plotTop - margin)), ("width", n(plotWidth + 2 * margin)),
+                             ("height", n(plotHeight + 2 * margin))])
         svg.close("clipPath")
         svg.close("defs")
         guard style.showsGrid else { return }
