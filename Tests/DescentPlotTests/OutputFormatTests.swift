@@ -128,3 +128,20 @@ import Testing
         #expect(rightmost <= clipRight, "a marker reaches \(rightmost) px; the clip ends at \(clipRight) px")
     }
 }
+
+/// Issue 20: compare's legend covered the batch-size-1 curve; outside the plot it covers nothing.
+@Suite struct OutsideLegendTests {
+    @Test func anOutsideLegendStandsRightOfThePlot() throws {
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y")
+        chart.legendPosition = .outsideRight
+        chart.add(Series(name: "batch size 1 (stochastic GD)", x: [0, 1, 2], y: [1, 3, 2]))
+        chart.add(Series(name: "full batch", x: [0, 1, 2], y: [2, 2, 2]))
+        let svg = chart.svg(width: 640, height: 400)
+        let clip = try #require(svg.firstMatch(of: /<clipPath id="[^"]+">\s*<rect x="([-0-9.]+)" y="[-0-9.]+" width="([0-9.]+)"/))
+        let clipRight = try #require(Double(clip.output.1)) + (try #require(Double(clip.output.2)))
+        let legend = try #require(svg.firstMatch(of: /<g class="legend"[^>]*>\s*<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"/), "\(svg)")
+        let left = try #require(Double(legend.output.1)), width = try #require(Double(legend.output.2))
+        #expect(left > clipRight, "the legend starts at \(left) px, inside the plot that ends at \(clipRight) px")
+        #expect(left + width <= 640, "the legend ends at \(left + width) px, past the chart's width")
+    }
+}

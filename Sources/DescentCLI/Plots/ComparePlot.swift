@@ -126,6 +126,8 @@ struct ComparePlot {
     func chart(title: String, xLabel: String, yLabel: String, x: (CompareRun) -> [Double], y: (CompareRun) -> [Double],
                style: Series.Style = .lineAndPoints, scale: AxisScale? = nil, marksDivergence: Bool = true) -> LineChart {
         var chart = LineChart(title: title, xLabel: xLabel, yLabel: yLabel)
+        // Outside the plot: the batch-size-1 curve's noise fills every inside corner (issue 20).
+        chart.legendPosition = .outsideRight
         let values = runs.map { y($0) }
         let linearCounted = zip(runs, values).flatMap { Self.countedValues($1, diverged: $0.diverged, scale: .linear) }
         let yScale = scale ?? (TrainingCharts.prefersLogScale(linearCounted) ? .log : .linear)

@@ -46,9 +46,11 @@ struct CartesianCanvas {
         }
         let x = AxisMapping(values: xs, scale: xScale, range: xRange, expands: expandsToTicks)
         let y = AxisMapping(values: ys, scale: yScale, range: yRange, expands: expandsToTicks)
+        let names = series.map(\.name).filter { !$0.isEmpty }
+        let legendReserve = legendPosition == .outsideRight && !names.isEmpty ? LegendRenderer.width(of: names, style: style) + 12 : 0
         return PlotFrame(
             width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, x: x, y: y, style: style,
-            rightReserve: rightReserve)
+            rightReserve: rightReserve + legendReserve)
     }
 
     /// Renders the whole chart.

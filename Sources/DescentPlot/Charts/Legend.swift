@@ -11,6 +11,9 @@ public enum LegendPosition: Sendable, Hashable {
     case bottomRight
     /// Inside the plot, bottom left corner.
     case bottomLeft
+    /// Outside the plot, to the right of it: the plot narrows to make room, and no data is ever
+    /// covered (for many overlapping or noisy curves, such as `descent compare`'s).
+    case outsideRight
     /// No legend.
     case hidden
 }
@@ -42,9 +45,9 @@ enum LegendRenderer {
         -> (left: Double, top: Double, width: Double, height: Double)
     {
         let fontSize = frame.style.labelFontSize
-        let textWidth = entries.map { ChartStyle.estimatedWidth(of: $0.name, fontSize: fontSize) }.max() ?? 0
-        let width = 8 + symbolWidth + 6 + textWidth + 8
+        let width = self.width(of: entries.map(\.name), style: frame.style)
         let height = 6 + Double(entries.count) * (fontSize + 6) + 2
+        if position == .outsideRight { return (frame.plotRight + 12, frame.plotTop, width, height) }
         let left: Double
         let top: Double
         switch position {
@@ -56,6 +59,12 @@ enum LegendRenderer {
         default: top = frame.plotTop + 8
         }
         return (left, top, width, height)
+    }
+
+    /// The width of a legend box holding entries named `names`.
+    static func width(of names: [String], style: ChartStyle) -> Double {
+        let textWidth = names.map { ChartStyle.estimatedWidth(of: $0, fontSize: style.labelFontSize) }.max() ?? 0
+        return 8 + symbolWidth + 6 + textWidth + 8
     }
 
     /// The corner whose legend box covers the fewest of `obstacles` (pixel positions of data).
