@@ -37,6 +37,21 @@ import Testing
         #expect(fifty.attributes["fill"] == "#ffffff")
     }
 
+    /// Issue 20: the colour-bar label stood above the bar and crowded the chart's title; it reads
+    /// bottom to top beside the bar, inside the chart, below the title's line.
+    @Test func theColorBarLabelStandsBesideTheBar() throws {
+        var matrix = Examples.confusionMatrix()
+        matrix.colorBarLabel = "samples"
+        let document = try #require(XMLInspector.parse(matrix.svg(width: 520, height: 440)))
+        let label = try #require(document.all("text", className: "color-bar-label").first)
+        let bar = try #require(document.all("rect", className: "color-bar").first)
+        let x = try #require(Double(label.attributes["x"] ?? "")), y = try #require(Double(label.attributes["y"] ?? ""))
+        let barRight = try #require(Double(bar.attributes["x"] ?? "")) + (try #require(Double(bar.attributes["width"] ?? "")))
+        let barTop = try #require(Double(bar.attributes["y"] ?? ""))
+        #expect(label.attributes["transform"]?.hasPrefix("rotate(-90") == true)
+        #expect(x > barRight && x < 520 && y > barTop, "label at (\(x), \(y)); bar right \(barRight), top \(barTop)")
+    }
+
     @Test func nanCellsStayBlankAndLogColoursHandleZero() throws {
         var map = HeatMap(values: [[1, .nan], [0, 1000]])
         map.colorScale = .log

@@ -4,13 +4,18 @@ struct ColorBar {
     var colorMap: ColorMap
     /// The value axis of the bar (its pixel range is set when drawing).
     var axis: AxisMapping
-    /// Text above the bar; empty for none.
+    /// Text beside the bar, read bottom to top right of its tick labels (as matplotlib's
+    /// `colorbar.set_label`); empty for none. Above the bar it crowded the chart's title.
     var label: String
+
+    /// The widest tick label.
+    private func widestTick(_ style: ChartStyle) -> Double {
+        axis.ticks.map { ChartStyle.estimatedWidth(of: $0.label, fontSize: style.tickFontSize) }.max() ?? 0
+    }
 
     /// Horizontal space the bar, its ticks and labels need.
     func reservedWidth(style: ChartStyle) -> Double {
-        let widest = axis.ticks.map { ChartStyle.estimatedWidth(of: $0.label, fontSize: style.tickFontSize) }.max() ?? 0
-        return 18 + 16 + 6 + widest
+        18 + 16 + 6 + widestTick(style) + (label.isEmpty ? 0 : 8 + style.tickFontSize)
     }
 
     /// Draws the bar beside the plot rectangle of `frame`.
@@ -45,9 +50,11 @@ struct ColorBar {
         }
         svg.close("g")
         if !label.isEmpty {
+            let x = left + barWidth + 6 + widestTick(frame.style) + 8 + frame.style.tickFontSize * 0.8
+            let y = (frame.plotTop + frame.plotBottom) / 2
             svg.text(label, [
-                ("x", n(left + barWidth / 2)), ("y", n(frame.plotTop - 6)), ("text-anchor", "middle"),
-                ("font-size", n(frame.style.tickFontSize)), ("fill", ChartStyle.inkColor),
+                ("class", "color-bar-label"), ("x", n(x)), ("y", n(y)), ("text-anchor", "middle"),
+                ("transform", "rotate(-90 \(n(x)) \(n(y)))"), ("font-size", n(frame.style.tickFontSize)), ("fill", ChartStyle.inkColor),
             ])
         }
     }
