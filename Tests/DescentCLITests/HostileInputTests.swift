@@ -130,3 +130,40 @@ import Testing
         #expect(train(["--output", run]).isEmpty)  // free again once the first lets go
     }
 }
+
+/// Faults in a child process (issue 18): the file-size limit is process-wide, so it is set in a
+/// child `descent` only, never beside other tests.
+@Suite struct OutputFaultTests {
+    /// Every file under `url`, as paths relative to it.
+    func files(under url: URL) -> [String] {
+        (FileManager.default.enumerator(atPath: url.path)?.allObjects as? [String]) ?? []
+    }
+
+    @Test func aFullDiskEndsInAMessageAndLeavesNoTemporaryFiles() throws {
+        guard let executable = descentExecutable() else {
+            Issue.record("the descent executable is not built next to the tests; run `swift build` first")
+            return
+        }
+        let folder = try TrainTestFolder()
+        let run = folder.path("run")
+        // `ulimit -f 4` (KiB) makes write() fail with EFBIG once a file passes 4 KiB, as a full disk
+        // fails with ENOSPC; SIGXFSZ is ignored so that the write returns the error instead of
+        // killing the process. config.json (about 400 bytes) fits; the first checkpoint of an
+        // mlp(64, 64) (4,547 parameters, 18 kB) does not.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" train --data 'builtin:spirals(count: 200)' --epochs 2 --model 'mlp(64, 64)' --output \"$1\" --quiet",
+                             executable.path, run]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(text)")
+        #expect(text.contains("cannot write") && text.contains("File too large; free some space"), "\(text)")
+        let left = files(under: URL(fileURLWithPath: run))
+        #expect(!left.contains { $0.contains(".tmp-") }, "\(left)")
+        #expect(left.contains("config.json"))  // written before training, so --resume can find the run
+    }
+}
