@@ -58,12 +58,26 @@ struct GradcheckCommand: ParsableCommand {
     func validate() throws {
         if let inputs, inputs < 1 { throw ValidationError("--inputs must be at least 1, got \(inputs)") }
         if let outputs, outputs < 1 { throw ValidationError("--outputs must be at least 1, got \(outputs)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard batchSize >= 1, batchSize <= Self.maximumBatchSize else {
+            throw ValidationError("--batch-size must be from 1 to \(Self.maximumBatchSize) (gradcheck checks a small batch), got \(batchSize)")
+        }
         guard stepSize > 0 else { throw ValidationError("--step-size must be > 0, got \(stepSize)") }
         if data != nil && target == nil { throw ValidationError("--data needs --target COLUMN (the column that holds the target)") }
         if target != nil && data == nil { throw ValidationError("--target needs --data FILE.csv") }
         if data == nil && (inputs == nil || outputs == nil) {
             throw ValidationError("give --inputs N and --outputs N (or --data FILE.csv --target COLUMN to infer them)")
+        }
+    }
+
+    /// The largest `--batch-size`: finite differences run the batch twice per parameter.
+    static let maximumBatchSize = 100_000
+
+    /// Throws unless the model and one batch of `inputs` features fit in memory (half the machine's).
+    private func fits(_ spec: ModelSpec, inputs: Int, outputs: Int) throws {
+        try specError { try spec.checkFits(inputs: inputs, outputs: outputs, bytesPerScalar: MemoryLayout<Double>.stride, memoryLimit: defaultMemoryLimit()) }
+        let (batchScalars, overflow) = inputs.multipliedReportingOverflow(by: batchSize)
+        guard !overflow, batchScalars <= defaultMemoryLimit() / MemoryLayout<Double>.stride else {
+            throw ValidationError("a batch of \(batchSize) rows of \(inputs) inputs does not fit in memory; give a smaller --batch-size or --inputs")
         }
     }
 
@@ -88,8 +102,11 @@ struct GradcheckCommand: ParsableCommand {
         guard lossFunction.reduction != .none else {
             throw ValidationError("--loss: reduction none gives one loss per example; gradcheck checks the mean (or sum)")
         }
+        // The sizes given are checked before the random batch or the model is allocated.
+        if let inputs, let outputs { try fits(modelSpec, inputs: inputs, outputs: outputs) }
         var generator = RandomGenerator(seed: seed)
         let (input, targets, inputCount, outputCount) = try makeBatch(lossFunction, generator: &generator)
+        try fits(modelSpec, inputs: inputCount, outputs: outputCount)
         let network: Sequential<Double> = modelSpec.makeModel(inputs: inputCount, outputs: outputCount, generator: &generator)
         if let weights {
             do { try network.loadState(from: URL(fileURLWithPath: weights)) } catch {

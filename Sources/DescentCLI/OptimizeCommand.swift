@@ -61,7 +61,9 @@ struct OptimizeCommand: ParsableCommand {
     var animate = false
 
     func validate() throws {
-        guard steps >= 0 else { throw ValidationError("--steps must be 0 or more, got \(steps)") }
+        guard steps >= 0, steps <= ScheduleCommand.maximumSteps else {
+            throw ValidationError("--steps must be from 0 to \(ScheduleCommand.maximumSteps) (every step is kept in the trajectory), got \(steps)")
+        }
         guard !optimizer.isEmpty else { throw ValidationError("give at least one --optimizer") }
         guard tolerance.isFinite, tolerance > 0 else { throw ValidationError("--tolerance must be a positive number, got \(tolerance)") }
         guard !animate || plot != nil else { throw ValidationError("--animate needs --plot FILE.svg to write the animation to") }

@@ -48,7 +48,9 @@ struct PredictCommand: ParsableCommand {
         var lines: [String] = []
         switch preprocessing.task {
         case .classification:
-            let names = preprocessing.classNames ?? (0..<max(columns, 2)).map(String.init)
+            // A folder trained on one class has one name for the two probabilities of a logit.
+            let saved = preprocessing.classNames ?? []
+            let names = (0..<max(columns, 2, saved.count)).map { $0 < saved.count ? saved[$0] : String($0) }
             lines.append((["prediction"] + (probabilities ? names.map { "probability_\($0)" } : [])).map(csvField).joined(separator: ","))
             for row in 0..<dataset.count {
                 let scores = Array(values[(row * columns)..<((row + 1) * columns)])

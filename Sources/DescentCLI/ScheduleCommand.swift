@@ -39,9 +39,14 @@ struct ScheduleCommand: ParsableCommand {
     var plot: String?
 
     func validate() throws {
-        guard steps > 0 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard steps > 0, steps <= Self.maximumSteps else {
+            throw ValidationError("--steps must be from 1 to \(Self.maximumSteps) (every step is a line of output), got \(steps)")
+        }
         guard learningRate.isFinite, learningRate >= 0 else { throw ValidationError("--lr must be a non-negative number") }
     }
+
+    /// The most steps listed: each is a line of output, held in memory until printed.
+    static let maximumSteps = 10_000_000
 
     func run() throws {
         print(try output(), terminator: "")

@@ -41,10 +41,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Checkpoint every so much training time (`60s`, `5m`), N epochs (`2 epochs`) or N steps (`50 steps`), and at the end. Default: 60s (needs --output).")
     var checkpointEvery: String?
 
-    @Option(help: "How many periodic checkpoints to keep. Default: \(TrainConfiguration.standard.keepCheckpoints).")
+    @Option(parsing: .unconditional, help: "How many periodic checkpoints to keep (at least 1). Default: \(TrainConfiguration.standard.keepCheckpoints).")
     var keepCheckpoints: Int?
 
-    @Option(help: "Stop after this much time (after the current step), e.g. 90s, 10m, 1h30m.")
+    @Option(parsing: .unconditional, help: "Stop after this much time (after the current step), e.g. 90s, 10m, 1h30m.")
     var maxTime: String?
 
     @OptionGroup var formatOption: FormatOption<OutputFormat>
@@ -76,24 +76,36 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Resolves the configuration and trains with the configured element type.
-    func execute(progress: ProgressReporter.Style, handleInterrupts: Bool) throws -> Outcome {
+    /// - Parameter callbacks: added to the trainer's (tests watch the run with them).
+    func execute(progress: ProgressReporter.Style, handleInterrupts: Bool, callbacks: [any TrainingCallback] = []) throws -> Outcome {
         if resume && outputDirectory == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
+        if let outputDirectory, outputDirectory.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--output is empty; give the folder to write the model into, for example --output run")
+        }
+        if outputDirectory == nil {
+            if checkpointEvery != nil { throw ValidationError("--checkpoint-every needs --output DIR, the folder the checkpoints are written into") }
+            if keepCheckpoints != nil { throw ValidationError("--keep-checkpoints needs --output DIR, the folder the checkpoints are written into") }
+        }
         var extra: [String: Any] = trainOnly.values
         extra["checkpointEvery"] = checkpointEvery; extra["keepCheckpoints"] = keepCheckpoints; extra["maxTime"] = maxTime
         let saved = resume ? outputDirectory.flatMap { ModelFolder.savedConfiguration(in: URL(fileURLWithPath: $0)) } : nil
         let configuration = try options.configuration(extra: extra, saved: saved)
         if configuration.precision == "double" {
-            return try train(configuration, as: Double.self, progress: progress, handleInterrupts: handleInterrupts)
+            return try train(configuration, as: Double.self, progress: progress, handleInterrupts: handleInterrupts, callbacks: callbacks)
         }
-        return try train(configuration, as: Float.self, progress: progress, handleInterrupts: handleInterrupts)
+        return try train(configuration, as: Float.self, progress: progress, handleInterrupts: handleInterrupts, callbacks: callbacks)
     }
 
     private func train<Scalar: TensorScalar>(_ configuration: TrainConfiguration, as _: Scalar.Type, progress: ProgressReporter.Style,
-                                             handleInterrupts: Bool) throws -> Outcome {
+                                             handleInterrupts: Bool, callbacks: [any TrainingCallback]) throws -> Outcome {
         let setup = try TrainingSetup<Scalar>(configuration)
         let trainer = setup.trainer
         var messages: [String] = setup.notes + setup.data.warnings.map { "warning: \($0)" }
         let directory = outputDirectory.map { URL(fileURLWithPath: $0) }
+        // One writer per output folder, from before its first write until the run ends (taken once
+        // the options and the data are known to be good, so that a refused run creates no folder).
+        let lock = try directory.map { try OutputLock.acquire($0) }
+        defer { withExtendedLifetime(lock) {} }
         if let directory {
             let schedule = try configuration.checkpointSchedule
             let store = CheckpointStore(directory: directory.appendingPathComponent(ModelFolder.checkpointFolder), keep: configuration.keepCheckpoints)
@@ -125,9 +137,14 @@ struct TrainCommand: ParsableCommand {
                 for old in store.checkpointFiles() + [store.bestFile] { try? FileManager.default.removeItem(at: old) }
             }
         }
+        if let directory {
+            // Written before training, so that `--resume --output DIR` alone works whenever the run stops.
+            try ModelFolder.writeConfiguration(configuration, to: directory)
+        }
         if verbose { messages.append("training step: \(trainer.step)") }
         let reporter = ProgressReporter(style: progress)
         trainer.callbacks.append(reporter)
+        trainer.callbacks += callbacks
         // Messages so far go out before the progress starts.
         if progress != .quiet { for message in messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }; messages = [] }
 

@@ -13,8 +13,16 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
     /// The message.
     public var description: String { message }
 
+    /// `what` with the system's reason and, for the failures a user can fix, what to do.
     static func system(_ what: String, _ code: Int32) -> CheckpointError {
-        CheckpointError("\(what): \(String(cString: strerror(code)))")
+        let hint: String
+        switch code {
+        case ENOSPC, EDQUOT, EFBIG: hint = "; free some space (the last good file is kept), or write to another folder"
+        case EROFS, EACCES, EPERM: hint = "; choose a folder you can write to"
+        case ENOTDIR: hint = "; part of the path is a file, not a folder"
+        default: hint = ""
+        }
+        return CheckpointError("\(what): \(String(cString: strerror(code)))\(hint)")
     }
 }
 

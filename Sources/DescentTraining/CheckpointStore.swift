@@ -149,6 +149,7 @@ extension Trainer {
     /// - Throws: ``StateMismatchError`` if the model differs, ``OptimizerError`` if the optimizer or
     ///   schedule differs, ``CheckpointError`` if a dropout layer is missing.
     public func restore(from checkpoint: TrainingCheckpoint<Scalar>) throws {
+        try checkpoint.trainer.validate()
         try model.loadState(from: checkpoint.model)
         try optimizer.restore(checkpoint.optimizer)
         if let saved = checkpoint.trainer.scheduler {

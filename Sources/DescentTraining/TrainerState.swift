@@ -31,4 +31,23 @@ public struct TrainerState: Codable, Equatable, Sendable {
 
     /// A fresh state.
     public init() {}
+
+    /// Checks the counters a checkpoint holds before a trainer uses them: a checksum detects
+    /// accidents, not edits, so every field is untrusted input.
+    /// - Throws: ``CheckpointError`` naming the field, its value and the range it must lie in.
+    public func validate() throws {
+        func check(_ name: String, _ value: Int, _ upper: Int = maximumStepCount) throws {
+            guard value >= 0, value <= upper else {
+                throw CheckpointError("the checkpoint's \(name) is \(value), outside 0…\(upper); the file was edited or damaged: "
+                                      + "resume from another checkpoint (delete this one) or start again without --resume")
+            }
+        }
+        try check("epoch", position.epoch)
+        try check("batchIndex", position.batchIndex)
+        try check("step", step)
+        try check("epochBatchCount", epochBatchCount)
+        guard epochSeconds.isFinite, epochSeconds >= 0 else {
+            throw CheckpointError("the checkpoint's epochSeconds is \(epochSeconds), not a time ≥ 0; the file was edited or damaged")
+        }
+    }
 }

@@ -25,6 +25,17 @@ enum ModelFolder {
         try history.write(to: directory)
     }
 
+    /// Writes `config.json` (atomically), creating the folder.
+    /// - Throws: `ValidationError` naming the folder when it cannot be created or written.
+    static func writeConfiguration(_ configuration: TrainConfiguration, to directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try AtomicFile.write(Data(configuration.jsonText().utf8), to: directory.appendingPathComponent(configFile))
+        } catch let error as ValidationError { throw error } catch {
+            throw ValidationError("cannot write \(directory.appendingPathComponent(configFile).path): \(error)")
+        }
+    }
+
     /// The saved configuration of a folder, as key-value pairs, if there is one.
     static func savedConfiguration(in directory: URL) -> [String: Any]? {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(configFile).path) else { return nil }
@@ -37,14 +48,26 @@ enum ModelFolder {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ValidationError("\(directory.path) has no \(preprocessingFile); give the --output folder of `descent train`")
         }
-        do { return try JSONDecoder().decode(Preprocessing.self, from: data) } catch {
+        let preprocessing: Preprocessing
+        do { preprocessing = try JSONDecoder().decode(Preprocessing.self, from: data) } catch {
             throw ValidationError("cannot read \(url.path): \(error)")
         }
+        do { try preprocessing.validate() } catch let error as ValidationError {
+            throw ValidationError("\(url.path): \(error.message); the file was edited or damaged: train again to rewrite it")
+        }
+        return preprocessing
     }
 
     /// Rebuilds the model and loads its trained weights.
     static func model<Scalar: TensorScalar>(in directory: URL, preprocessing: Preprocessing, as _: Scalar.Type) throws -> Sequential<Scalar> {
         let spec = try specError { try ModelSpec(parsing: preprocessing.model) }
+        // Sizes from an edited preprocessing.json are untrusted: checked before allocating.
+        do {
+            try spec.checkFits(inputs: preprocessing.inputs, outputs: preprocessing.outputs, bytesPerScalar: MemoryLayout<Scalar>.stride,
+                               memoryLimit: defaultMemoryLimit())
+        } catch let error as SpecError {
+            throw ValidationError("\(directory.appendingPathComponent(preprocessingFile).path): \(error.message)")
+        }
         var generator = RandomGenerator(seed: 0)
         let model: Sequential<Scalar> = spec.makeModel(inputs: preprocessing.inputs, outputs: preprocessing.outputs, generator: &generator)
         let url = directory.appendingPathComponent(modelFile)

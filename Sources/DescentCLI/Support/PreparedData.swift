@@ -38,6 +38,32 @@ struct Preprocessing: Codable, Equatable {
     var precision: String
 }
 
+extension Preprocessing {
+    /// Checks what a saved `preprocessing.json` says as untrusted input (it may have been edited):
+    /// sizes of at least 1, one distinct class name per class, a known element type.
+    /// (The model's size against memory is checked when it is built, ``ModelSpec/checkFits(inputs:outputs:bytesPerScalar:memoryLimit:)``.)
+    /// - Throws: `ValidationError` naming the field.
+    func validate() throws {
+        guard inputs >= 1 else { throw ValidationError("`inputs` is \(inputs); a model takes at least 1 input") }
+        guard outputs >= 1 else { throw ValidationError("`outputs` is \(outputs); a model has at least 1 output") }
+        guard ["float", "double"].contains(precision) else { throw ValidationError("`precision` is `\(precision)`, not float or double") }
+        if let names = featureNames, encoder == nil, names.count != inputs {
+            throw ValidationError("`featureNames` has \(names.count) names for \(inputs) inputs")
+        }
+        if let names = classNames {
+            // One output per class, or one logit for one or two classes (a binary loss).
+            let allowed = outputs == 1 ? 1...2 : outputs...outputs
+            guard allowed.contains(names.count) else {
+                throw ValidationError("`classNames` has \(names.count) names, but the model's \(outputs) outputs need \(outputs)")
+            }
+            var seen = Set<String>()
+            for name in names where !seen.insert(name).inserted {
+                throw ValidationError("`classNames` names the class `\(name)` twice; each class needs its own name")
+            }
+        }
+    }
+}
+
 /// The data of a run, loaded, split and standardised.
 struct PreparedData<Scalar: TensorScalar> {
     var train: TensorDataset<Scalar>

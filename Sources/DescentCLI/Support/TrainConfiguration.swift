@@ -60,12 +60,13 @@ struct TrainConfiguration: Codable, Equatable {
         "data": .string, "target": .string, "task": .string, "validationSplit": .number, "validation": .string,
         "test": .string, "model": .string, "loss": .string, "optimizer": .string, "schedule": .string,
         "scheduleUnit": .string, "batchSize": .string, "epochs": .integer, "earlyStopping": .string,
-        "clipGradNorm": .number, "seed": .integer, "checkpointEvery": .string, "keepCheckpoints": .integer,
+        "clipGradNorm": .number, "seed": .seed, "checkpointEvery": .string, "keepCheckpoints": .integer,
         "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
         "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
         "missing": .string, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
     ]
-    enum Kind { case string, number, integer, boolean }
+    /// `seed` is a whole number from 0 to `UInt64.max`; `integer`s fit an `Int64`; `number`s are finite.
+    enum Kind { case string, number, integer, seed, boolean }
 
     /// Keys whose change makes a checkpoint unusable (the run would not be the same run).
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
@@ -98,6 +99,31 @@ struct TrainConfiguration: Codable, Equatable {
             }
         }
     }
+
+    /// Checks the values that no single option's parser can: ranges, and settings that need one
+    /// another. Every message names the option, the value and what is allowed.
+    func validateValues() throws {
+        if let split = validationSplit {
+            guard split >= 0, split < 1 else {
+                throw ValidationError("--validation-split must be at least 0 and less than 1 (the share of the training rows held out), not \(split); for example 0.2")
+            }
+        }
+        if let norm = clipGradNorm, !(norm > 0) { throw ValidationError("--clip-grad-norm must be > 0, not \(norm)") }
+        guard keepCheckpoints >= 1 else {
+            throw ValidationError("--keep-checkpoints must be at least 1 (the newest checkpoint is always kept), not \(keepCheckpoints)")
+        }
+        guard epochs <= Self.maximumEpochs else {
+            throw ValidationError("--epochs must be at most \(Self.maximumEpochs), not \(epochs); to train until a time limit, give a large --epochs with --max-time")
+        }
+        _ = try resolvedBatchSize
+        _ = try maxTimeSeconds
+        _ = try checkpointSchedule
+        _ = try memoryLimitBytes
+    }
+
+    /// The most epochs a run may ask for (so that step counts stay far below
+    /// ``maximumStepCount``, however few batches an epoch has).
+    static let maximumEpochs = 1_000_000_000
 
     /// `maxTime` in seconds.
     var maxTimeSeconds: Double? {
@@ -195,17 +221,36 @@ struct TrainConfiguration: Codable, Equatable {
         return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
+    /// `--validation-split` on the command line, `run.json: `validationSplit`` in a file.
+    static func describe(_ key: String, _ source: String) -> String {
+        guard source == "the command line" else { return "\(source): `\(key)`" }
+        return "--" + camelCase(key).map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()
+    }
+
     static func normalize(_ value: Any, kind: Kind, key: String, source: String) throws -> Any {
         switch (kind, value) {
         case (.string, let text as String): return text
         case (.string, let number as NSNumber): return number.stringValue
-        case (.number, let number as NSNumber): return number.doubleValue
+        // JSON has no NaN or infinity (and a run's configuration is saved as JSON), so neither is a value.
+        case (.number, let number as NSNumber):
+            if number.doubleValue.isFinite { return number.doubleValue }
+            throw ValidationError("\(describe(key, source)) must be a finite number, not \(number.doubleValue)")
         case (.number, let text as String):
-            if let x = Double(text) { return x }
+            if let x = Double(text) {
+                guard x.isFinite else { throw ValidationError("\(describe(key, source)) must be a finite number, not `\(text)`") }
+                return x
+            }
         case (.integer, let number as NSNumber):
-            if number.doubleValue == number.doubleValue.rounded() { return number.int64Value }
+            // Checked conversions: a huge or fractional JSON number is refused, not truncated.
+            if let n = Int64(number.stringValue) ?? Int64(exactly: number.doubleValue) { return n }
         case (.integer, let text as String):
             if let n = Int64(text) { return n }
+        case (.seed, let number as NSNumber):
+            if let n = UInt64(number.stringValue) ?? UInt64(exactly: number.doubleValue) { return NSNumber(value: n) }
+            throw ValidationError("\(describe(key, source)) must be a whole number from 0 to \(UInt64.max), not \(number)")
+        case (.seed, let text as String):
+            if let n = UInt64(text) { return NSNumber(value: n) }
+            throw ValidationError("\(describe(key, source)) must be a whole number from 0 to \(UInt64.max), not `\(text)`")
         case (.boolean, let number as NSNumber): return number.boolValue
         case (.boolean, let text as String):
             if ["true", "false"].contains(text.lowercased()) { return text.lowercased() == "true" }
@@ -218,7 +263,10 @@ struct TrainConfiguration: Codable, Equatable {
 /// Seconds from `90`, `90s`, `5m`, `1h30m`, `2h`.
 func parseDuration(_ text: String) throws -> Double {
     let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-    if let seconds = Double(trimmed), seconds > 0 { return seconds }
+    if let seconds = Double(trimmed) {
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--max-time must be a time greater than 0, not `\(text)`; write for example 90s, 5m or 1h30m") }
+        return seconds
+    }
     var total = 0.0, number = ""
     for character in trimmed {
         if character.isNumber || character == "." { number.append(character); continue }

@@ -42,7 +42,7 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Option(help: "Whether the schedule advances per optimizer step or per epoch: step or epoch. Default: \(TrainConfiguration.standard.scheduleUnit) (plateau: epoch).")
     var scheduleUnit: String?
 
-    @Option(help: "Samples per batch, or `full` for batch gradient descent. Default: \(TrainConfiguration.standard.batchSize).")
+    @Option(help: "Samples per batch, or `full` for batch gradient descent (a batch larger than the training rows is the full batch). Default: \(TrainConfiguration.standard.batchSize).")
     var batchSize: String?
 
     @Option(help: "Epochs (passes over the training data).\(Defaults.statement("epochs", otherwise: "\(TrainConfiguration.standard.epochs)"))")
@@ -82,7 +82,7 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
         values["validationSplit"] = validationSplit; values["validation"] = validation
         values["model"] = model; values["loss"] = loss; values["optimizer"] = optimizer; values["schedule"] = schedule
         values["scheduleUnit"] = scheduleUnit; values["batchSize"] = batchSize; values["epochs"] = epochs
-        values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { Int64($0) }
+        values["clipGradNorm"] = clipGradNorm; values["seed"] = seed.map { NSNumber(value: $0) }
         values["precision"] = precision; values["standardize"] = standardize; values["standardizeTarget"] = standardizeTarget
         values["validationLabels"] = validationLabels
         if stream { values["stream"] = true }
@@ -101,6 +101,7 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
             throw ValidationError("--precision must be float or double, not `\(configuration.precision)`")
         }
         guard configuration.epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        try configuration.validateValues()
         return configuration
     }
 }

@@ -70,7 +70,7 @@ struct TrainingSetup<Scalar: TensorScalar> {
         let spec = try specError { try ModelSpec(parsing: configuration.model) }
         var generator = RandomGenerator(seed: configuration.seed, stream: 1)
         let inputCount = data.inputCount
-        try specError { try spec.validate(inputs: inputCount, outputs: outputs) }
+        try specError { try spec.checkFits(inputs: inputCount, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
         model = spec.makeModel(inputs: data.inputCount, outputs: outputs, generator: &generator)
 
         let optimizer: any Optimizer<Scalar> = try specError { try OptimizerFactory.make(configuration.optimizer, as: Scalar.self) }

@@ -98,18 +98,23 @@ public struct DataLoader<Source: Dataset>: BatchLoader {
         samplesPerEpoch = withReplacement ? (sampleCount ?? dataset.count) : dataset.count
     }
 
-    /// The samples in each batch (the epoch size for `.fullBatch`).
+    /// The samples in each batch (the epoch size for `.fullBatch`). A batch size larger than the
+    /// epoch serves the whole epoch as one batch (as PyTorch's `DataLoader` does), so no size,
+    /// however large, allocates more than the epoch's rows.
     public var resolvedBatchSize: Int {
         switch batchSize {
-        case .samples(let n): return n
+        case .samples(let n): return Swift.min(n, Swift.max(samplesPerEpoch, 1))
         case .fullBatch: return Swift.max(samplesPerEpoch, 1)
         }
     }
 
-    /// `⌊M/B⌋` with `dropLast`, else `⌈M/B⌉` (`len(loader)`).
+    /// `⌊M/B⌋` with `dropLast`, else `⌈M/B⌉` (`len(loader)`), without overflow for any `B`.
     public var batchesPerEpoch: Int {
-        let b = resolvedBatchSize
-        return dropLast ? samplesPerEpoch / b : (samplesPerEpoch + b - 1) / b
+        // With `dropLast`, a batch larger than the epoch leaves no whole batch (PyTorch: 0 batches).
+        var b = resolvedBatchSize
+        if dropLast, case .samples(let n) = batchSize { b = n }
+        let whole = samplesPerEpoch / b
+        return dropLast || samplesPerEpoch % b == 0 ? whole : whole + 1
     }
 
     /// The sample positions of `epoch` in the order they are served (before cutting into batches).

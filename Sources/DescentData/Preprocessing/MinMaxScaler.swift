@@ -53,6 +53,6 @@ public struct MinMaxScaler: Equatable, Sendable, Codable {
         try checkShape(features, featureShape, "MinMaxScaler")
         // x·s + (lower − min·s), one multiply and one add per element.
         let offset = zip(minimum, scale).map { lower - $0 * $1 }
-        return features * statisticTensor(scale, featureShape) + statisticTensor(offset, featureShape)
+        return try features * statisticTensor(scale, featureShape) + statisticTensor(offset, featureShape)
     }
 }

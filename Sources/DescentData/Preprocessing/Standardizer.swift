@@ -25,6 +25,33 @@ public struct Standardizer: Equatable, Sendable, Codable {
         self.standardDeviation = standardDeviation
     }
 
+    enum CodingKeys: String, CodingKey { case featureShape, mean, standardDeviation }
+
+    /// Decodes saved statistics, checking them as untrusted input (a saved file may have been
+    /// edited): the shape's sizes are ≥ 0 and their product fits, both lists have one finite
+    /// value per feature, and every σ is ≥ 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        featureShape = try container.decode([Int].self, forKey: .featureShape)
+        mean = try container.decode([Double].self, forKey: .mean)
+        standardDeviation = try container.decode([Double].self, forKey: .standardDeviation)
+        func invalid(_ message: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "standardizer: \(message); the file was edited or damaged: train again to rewrite it"))
+        }
+        var count = 1
+        for size in featureShape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard size >= 0, !overflow else { throw invalid("featureShape \(featureShape) is not a shape") }
+            count = product
+        }
+        guard mean.count == count, standardDeviation.count == count else {
+            throw invalid("featureShape \(featureShape) has \(count) features, but mean has \(mean.count) values and standardDeviation \(standardDeviation.count)")
+        }
+        guard mean.allSatisfy(\.isFinite), standardDeviation.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw invalid("mean and standardDeviation must be finite, and standardDeviation ≥ 0")
+        }
+    }
+
     /// Fits μ and σ on `features` (shape `[n, …]`, n ≥ 1): the training split only.
     /// - Throws: ``DataError`` for an empty or scalar tensor.
     public static func fit<Scalar: TensorScalar>(_ features: Tensor<Scalar>) throws -> Standardizer {
@@ -41,14 +68,14 @@ public struct Standardizer: Equatable, Sendable, Codable {
     public func transform<Scalar: TensorScalar>(_ features: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try checkShape(features, featureShape, "Standardizer")
         let scale = standardDeviation.map { $0 == 0 ? 1 : $0 }
-        return (features - statisticTensor(mean, featureShape)) / statisticTensor(scale, featureShape)
+        return try (features - statisticTensor(mean, featureShape)) / statisticTensor(scale, featureShape)
     }
 
     /// `x·σ + μ`: undoes ``transform(_:)`` (for example on predictions of a standardised target).
     public func inverseTransform<Scalar: TensorScalar>(_ features: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try checkShape(features, featureShape, "Standardizer")
         let scale = standardDeviation.map { $0 == 0 ? 1 : $0 }
-        return features * statisticTensor(scale, featureShape) + statisticTensor(mean, featureShape)
+        return try features * statisticTensor(scale, featureShape) + statisticTensor(mean, featureShape)
     }
 }
 
@@ -69,8 +96,12 @@ func checkShape<Scalar: TensorScalar>(_ features: Tensor<Scalar>, _ featureShape
 }
 
 /// A tensor of per-feature statistics shaped like one sample, to broadcast over `[n, …]`.
-func statisticTensor<Scalar: TensorScalar>(_ values: [Double], _ shape: [Int]) -> Tensor<Scalar> {
-    try! Tensor(shape: shape, scalars: values.map { Scalar($0) })
+/// - Throws: ``DataError`` when the statistics do not fill `shape` (a standardiser built with
+///   lists of the wrong length through the memberwise initialiser).
+func statisticTensor<Scalar: TensorScalar>(_ values: [Double], _ shape: [Int]) throws -> Tensor<Scalar> {
+    do { return try Tensor(shape: shape, scalars: values.map { Scalar($0) }) } catch {
+        throw DataError("the standardiser's statistics (\(values.count) values) do not fit its feature shape \(shape)")
+    }
 }
 
 /// Per-column mean, population standard deviation, minimum and maximum, accumulated in Double

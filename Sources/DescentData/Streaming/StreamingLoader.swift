@@ -69,18 +69,21 @@ public struct StreamingLoader<Scalar: TensorScalar>: BatchLoader {
     /// The samples per epoch: every row once.
     public var samplesPerEpoch: Int { dataset.count }
 
-    /// The samples in each batch.
+    /// The samples in each batch; a batch size larger than the data serves it all as one batch
+    /// (as ``DataLoader`` does), so no size allocates more than the data's rows.
     public var resolvedBatchSize: Int {
         switch batchSize {
-        case .samples(let n): return n
+        case .samples(let n): return Swift.min(n, Swift.max(dataset.count, 1))
         case .fullBatch: return Swift.max(dataset.count, 1)
         }
     }
 
-    /// `⌊N/B⌋` with `dropLast`, else `⌈N/B⌉`.
+    /// `⌊N/B⌋` with `dropLast`, else `⌈N/B⌉`, without overflow for any `B`.
     public var batchesPerEpoch: Int {
-        let b = resolvedBatchSize
-        return dropLast ? dataset.count / b : (dataset.count + b - 1) / b
+        var b = resolvedBatchSize
+        if dropLast, case .samples(let n) = batchSize { b = n }
+        let whole = dataset.count / b
+        return dropLast || dataset.count % b == 0 ? whole : whole + 1
     }
 
     /// An upper bound on the bytes of data the loader holds while iterating: window, three batches,
@@ -157,7 +160,9 @@ final class StreamProducer<Scalar: TensorScalar>: BatchProducer {
         rowIndices = .allocate(capacity: windowCapacity)
         // Skip whole windows before the start batch without reading them (their shuffles are still
         // drawn, so the generator is where it would be).
-        var skip = startBatch * batchSize
+        // A start batch past the epoch (from an edited checkpoint) skips everything, without overflow.
+        let (product, overflow) = startBatch.multipliedReportingOverflow(by: batchSize)
+        var skip = overflow ? Int.max : product
         while nextWindow < windows.count {
             let rows = windowRows(nextWindow)
             if skip < rows { break }

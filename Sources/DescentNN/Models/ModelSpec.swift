@@ -1,3 +1,4 @@
+import Foundation
 import DescentCore
 
 /// A model described in one line, as the CLI and config files write it: `linear`, `logistic`,
@@ -126,6 +127,59 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
             throw SpecError("model \(spec.name) needs at least 1 output, but \(outputs) were asked for; "
                             + "check the target column (a classification target needs at least one class)")
         }
+    }
+
+    /// The values a model of this spec holds for `inputs` features and `outputs` outputs: every
+    /// `Linear` layer's weights and biases, and a batch norm's scale, shift and two running
+    /// statistics per feature; `nil` when the count does not fit an `Int` (or a size is negative).
+    public func parameterCount(inputs: Int, outputs: Int) -> Int? {
+        guard inputs >= 0, outputs >= 0 else { return nil }
+        var sizes = [inputs]
+        var perFeature = 0
+        if case let .mlp(hiddenSizes, _, _, batchNorm) = kind {
+            guard hiddenSizes.allSatisfy({ $0 >= 0 }) else { return nil }
+            sizes += hiddenSizes
+            if batchNorm { perFeature = 4 }
+        }
+        sizes.append(outputs)
+        var total = 0
+        for layer in 0..<(sizes.count - 1) {
+            let (from, to) = (sizes[layer], sizes[layer + 1])
+            let isHidden = layer < sizes.count - 2  // batch norm follows hidden layers only
+            let (weights, o1) = from.multipliedReportingOverflow(by: to)
+            let (extra, o2) = to.multipliedReportingOverflow(by: (bias ? 1 : 0) + (isHidden ? perFeature : 0))
+            let (sum, o3) = total.addingReportingOverflow(weights)
+            let (next, o4) = sum.addingReportingOverflow(extra)
+            guard !(o1 || o2 || o3 || o4) else { return nil }
+            total = next
+        }
+        return total
+    }
+
+    /// Checks, before anything is allocated, that a model of this spec for `inputs` features and
+    /// `outputs` outputs fits in `memoryLimit` bytes: its parameters with their gradients and an
+    /// optimizer's two moment buffers (as Adam keeps), four copies of `bytesPerScalar` bytes each.
+    /// This is Descent's stated maximum model size.
+    /// - Throws: ``SpecError`` with the parameter count and the memory the model would need.
+    public func checkFits(inputs: Int, outputs: Int, bytesPerScalar: Int, memoryLimit: Int) throws {
+        try validate(inputs: inputs, outputs: outputs)
+        let sizes = "\(inputs) input\(inputs == 1 ? "" : "s") and \(outputs) output\(outputs == 1 ? "" : "s")"
+        guard let count = parameterCount(inputs: inputs, outputs: outputs) else {
+            throw SpecError("model \(spec) with \(sizes) would have more parameters than a 64-bit count holds; use smaller hidden sizes")
+        }
+        let (needed, overflow) = count.multipliedReportingOverflow(by: 4 * bytesPerScalar)
+        guard !overflow, needed <= memoryLimit else {
+            let bytes = overflow ? "more than 9 EB" : Self.formatted(Double(needed))
+            throw SpecError("model \(spec) with \(sizes) has \(count) parameters and would need \(bytes) (weights, gradients and optimizer state), "
+                            + "more than the memory limit \(Self.formatted(Double(memoryLimit))); use smaller hidden sizes, or raise --memory-limit")
+        }
+    }
+
+    static func formatted(_ bytes: Double) -> String {
+        let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"]  // decimal, as the CLI's memory figures
+        var value = bytes, unit = 0
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        return unit == 0 ? "\(Int(value)) bytes" : String(format: "%.1f", value) + " " + units[unit]
     }
 
     /// A freshly initialised model for `inputs` features and `outputs` outputs.

@@ -331,6 +331,8 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         return OptimizerState(optimizer: name, parameters: parameters, learningRates: learningRates)
     }
 
+    /// - Throws: ``OptimizerError`` for another optimizer, another number of groups, unknown state
+    ///   names, buffers of different sizes, or a step count outside `0…maximumStepCount`.
     public func restore(_ snapshot: OptimizerState<Scalar>) throws {
         guard snapshot.optimizer == name else {
             throw OptimizerError("cannot restore \(snapshot.optimizer) state into a \(name) optimizer")
@@ -340,6 +342,11 @@ public class GradientOptimizer<Scalar: TensorScalar, Options: OptimizerOptions>:
         }
         var restored: [String: ParameterStorage<Scalar>] = [:]
         for (parameterName, state) in snapshot.parameters {
+            // A checksum detects accidents, not edits: the step count is untrusted input.
+            guard state.step >= 0, state.step <= maximumStepCount else {
+                throw OptimizerError("parameter `\(parameterName)`: the saved step count \(state.step) is outside 0…\(maximumStepCount) "
+                                     + "(the most steps Descent counts); the checkpoint was edited or damaged: resume from another one or start again")
+            }
             let counts = Set(state.buffers.values.map(\.count))
             guard counts.count <= 1 else { throw OptimizerError("parameter `\(parameterName)`: state buffers of different sizes \(counts.sorted())") }
             var scalars = scalarStateInitialValues

@@ -71,18 +71,25 @@ public enum ScheduleFactory {
             guard value > 0 else { throw SpecError("\(component): `\(key)` must be a positive whole number, got \(value)") }
             return value
         }
+        // A decay factor ≤ 0 would make the learning rate negative or alternate its sign.
+        func decayFactor(_ value: Double) throws -> Double {
+            guard value.isFinite, value > 0 else {
+                throw SpecError("\(component): `gamma` must be a number > 0 (the factor the rate is multiplied by, for example 0.1), got \(value)")
+            }
+            return value
+        }
         let kind: LearningRateScheduler.Kind
         switch spec.name {
         case "constant":
             kind = .function(try ConstantSchedule(factor: a.double("factor", default: 1), totalSteps: a.int("totalSteps", default: 0)))
         case "step":
-            kind = .function(try StepSchedule(stepSize: positiveInt("stepSize", a.optionalInt("stepSize")), gamma: a.double("gamma", default: 0.1)))
+            kind = .function(try StepSchedule(stepSize: positiveInt("stepSize", a.optionalInt("stepSize")), gamma: decayFactor(a.double("gamma", default: 0.1))))
         case "multistep":
             let milestones = try a.ints("milestones", default: [])
             guard !milestones.isEmpty else { throw a.missingKeyError("milestones", example: "multistep(milestones: [30, 60])") }
-            kind = .function(try MultiStepSchedule(milestones: milestones, gamma: a.double("gamma", default: 0.1)))
+            kind = .function(try MultiStepSchedule(milestones: milestones, gamma: decayFactor(a.double("gamma", default: 0.1))))
         case "exponential":
-            kind = .function(try ExponentialSchedule(gamma: required("gamma")))
+            kind = .function(try ExponentialSchedule(gamma: decayFactor(required("gamma"))))
         case "inverse-time":
             kind = .function(try InverseTimeSchedule(decayRate: required("decayRate"), decaySteps: a.double("decaySteps", default: 1)))
         case "polynomial":
