@@ -54,7 +54,7 @@ import Testing
 
     @Test func badSpecsAreExplained() {
         #expect(dataErrorMessage { _ = try BuiltinDataset.make("builtin:spiral", as: Float.self) }
-                == "builtin:spiral: unknown built-in dataset; the built-in datasets are linear, moons, circles, spirals, blobs, xor")
+                == "builtin:spiral: unknown built-in dataset (did you mean `spirals`?); the built-in datasets are linear, moons, circles, spirals, blobs, xor")
         #expect(dataErrorMessage { _ = try BuiltinDataset.make("spirals(arm: 3)", as: Float.self) }
                 == "builtin:spirals(arm: 3): builtin dataset spirals: unknown key `arm` in `spirals(arm: 3)` (did you mean `arms`?); valid keys: count, arms, noise")
     }
