@@ -16,6 +16,9 @@ swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-librar
 bin=$(swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)
 # Leaks are not findings here: Swift's runtime keeps metadata caches alive (LeakSanitizer reports them).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# A Swift trap is SIGILL: let libFuzzer catch it and save the input, without the Swift backtracer
+# first (under ASan the backtracer's memory reads raise a second, misleading report).
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 status=0
 for harness in "${harnesses[@]}"; do
     work=.build/corpus/$harness findings=findings/$harness
