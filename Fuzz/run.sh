@@ -29,6 +29,8 @@ for harness in "${harnesses[@]}"; do
         -artifact_prefix="$findings/" -print_final_stats=1 2>&1 | tee ".build/$harness.log" | grep -E "^#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|ERROR|SUMMARY|crash-|timeout-|oom-"; then
         :
     fi
-    if ls "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-* >/dev/null 2>&1; then status=1; fi
+    if [ -n "$(find "$findings" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*')" ]; then
+        echo "!! $harness: a finding in $findings"; status=1
+    fi
 done
 exit $status

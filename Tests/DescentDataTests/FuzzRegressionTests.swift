@@ -18,4 +18,19 @@ import Testing
         #expect(try StreamingDataset<Float>.estimatedInMemoryBytes(features: path) == Int.max)
         #expect(try StreamingDataset<Float>.estimatedInMemoryBytes(features: path, labels: path) == Int.max)
     }
+
+    /// Fuzz/FuzzIDX, crash-eafb8d7b…: an IDX header of rank 7 whose sizes hold a 0 after three
+    /// that overflow when multiplied left to right (0x00200055 · 0x6e736166 · 0x65000000) passed
+    /// the header check (the product with the 0 is 0) and trapped in `Tensor`'s own product. Such
+    /// a header is now refused; a shape with a 0 and small sizes still loads as empty.
+    @Test func idxShapesWithAZeroAfterOverflowingSizesAreRefused() throws {
+        let folder = try TemporaryFolder()
+        let sizes: [UInt8] = [0x00, 0x20, 0x00, 0x55, 0x6e, 0x73, 0x61, 0x66, 0x65, 0, 0, 0] + [UInt8](repeating: 0, count: 16)
+        let path = try folder.write("crash-idx", bytes: [0, 0, 8, 7] + sizes)
+        let message = dataErrorMessage { let _: Tensor<Float> = try IDXLoader.load(path) }
+        #expect(message.contains("multiply to more bytes than any file holds"), "\(message)")
+        let empty = try folder.write("empty-idx", bytes: [0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 0])
+        let tensor: Tensor<Float> = try IDXLoader.load(empty)
+        #expect(tensor.shape == [3, 0])
+    }
 }
