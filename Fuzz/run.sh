@@ -16,6 +16,9 @@ swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-librar
 bin=$(swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)
 # Leaks are not findings here: Swift's runtime keeps metadata caches alive (LeakSanitizer reports them).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# A Swift trap is SIGILL: let libFuzzer catch it and save the input, without the Swift backtracer
+# first (under ASan the backtracer's memory reads raise a second, misleading report).
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 status=0
 for harness in "${harnesses[@]}"; do
     work=.build/corpus/$harness findings=findings/$harness
@@ -26,6 +29,8 @@ for harness in "${harnesses[@]}"; do
         -artifact_prefix="$findings/" -print_final_stats=1 2>&1 | tee ".build/$harness.log" | grep -E "^#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|ERROR|SUMMARY|crash-|timeout-|oom-"; then
         :
     fi
-    if ls "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-* >/dev/null 2>&1; then status=1; fi
+    if [ -n "$(find "$findings" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*')" ]; then
+        echo "!! $harness: a finding in $findings"; status=1
+    fi
 done
 exit $status

@@ -43,6 +43,10 @@ import Testing
     @Test func seedsUpToUInt64MaxAreAccepted() throws {
         let configuration = try TrainCommand.parse(["--data", "builtin:spirals", "--seed", "9223372036854775808"]).options.configuration()
         #expect(configuration.seed == 9_223_372_036_854_775_808)
+        // The largest seed survives the round trip through a JSON file, as a resumed run reads its config.json.
+        let folder = try TrainTestFolder()
+        let config = try folder.write("run.json", #"{"data": "builtin:spirals", "seed": 18446744073709551615}"#)
+        #expect(try TrainCommand.parse(["--config", config]).options.configuration().seed == UInt64.max)
     }
 
     @Test func seedsOutsideTheirRangeInAConfigFileAreRefused() throws {

@@ -61,7 +61,7 @@ public struct IDXHeader: Equatable, Sendable {
             shape.append(Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4 + 4 * axis, as: UInt32.self))))
         }
         // Sizes come from the file: multiply with overflow checks, so a corrupt header is an error, not a trap.
-        guard let items = checkedProduct(shape.dropFirst()), let elements = items.multipliedChecked(by: shape[0]),
+        guard checkedProduct(shape) != nil, let items = checkedProduct(shape.dropFirst()), let elements = items.multipliedChecked(by: shape[0]),
               let byteCount = elements.multipliedChecked(by: element.size)
         else {
             throw DataError(file: file, byteOffset: 4, "the IDX header's sizes \(shape) multiply to more bytes than any file holds; "
@@ -181,14 +181,20 @@ public enum IDXLoader {
     }
 }
 
-/// The product of `sizes`, or `nil` if it overflows `Int` (sizes read from a file are never trusted).
+/// The product of `sizes`, or `nil` if a size is negative or the product of the sizes other than 0
+/// overflows `Int` (sizes read from a file are never trusted). The zeros are left out of the
+/// check so that code which later multiplies the sizes in any order (`shape.reduce(1, *)`, as
+/// `Tensor` does) cannot overflow either: `[2²¹, 2³¹, 2³¹, 0]` holds no elements, but its first
+/// three sizes overflow (found by Fuzz/FuzzIDX).
 func checkedProduct(_ sizes: some Sequence<Int>) -> Int? {
-    var product = 1
+    var product = 1, hasZero = false
     for size in sizes {
-        guard size >= 0, let next = product.multipliedChecked(by: size) else { return nil }
+        guard size >= 0 else { return nil }
+        if size == 0 { hasZero = true; continue }
+        guard let next = product.multipliedChecked(by: size) else { return nil }
         product = next
     }
-    return product
+    return hasZero ? 0 : product
 }
 
 extension Int {

@@ -91,7 +91,8 @@ extension StreamingDataset {
         case .idx:
             let header = try IDXLoader.header(features)
             rows = header.shape[0]
-            total = saturatingSum(header.dataByteCount / header.element.size * scalar, header.dataByteCount)
+            // Checked: a header may claim nearly Int.max bytes of 1-byte elements (found by Fuzz/FuzzIDX).
+            total = saturatingSum((header.dataByteCount / header.element.size).multipliedChecked(by: scalar), header.dataByteCount)
         case .csv:
             let head = try FileBytes.head(of: features, count: 1 << 16)
             let text = uncompressedSize(head)
