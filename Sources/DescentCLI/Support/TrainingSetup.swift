@@ -51,17 +51,10 @@ struct TrainingSetup<Scalar: TensorScalar> {
         switch data.task {
         case .classification:
             let classes = data.classNames?.count ?? data.train.classCount ?? 2
-            switch loss.targetKind {
-            case .classIndices:
-                outputs = classes
-                metrics = [Accuracy()]
-            case .binary:
-                guard classes <= 2 else { throw ValidationError("\(lossText) is a binary loss but the target has \(classes) classes; use cross-entropy") }
-                outputs = 1
-                metrics = [Accuracy(threshold: 0)]  // the model outputs logits: class 1 when the logit is ≥ 0
-            case .values:
+            guard let head = try specError({ try ClassificationHead.outputsAndMetrics(for: loss, named: lossText, classCount: classes) }) else {
                 throw ValidationError("\(lossText) is a regression loss but the task is classification; use cross-entropy, or --task regression")
             }
+            (outputs, metrics) = head
         case .regression:
             guard loss.targetKind == .values else { throw ValidationError("\(lossText) is a classification loss but the task is regression; use mse, l1 or huber") }
             outputs = data.train.targets.values.map { $0.rank >= 2 ? $0.shape[$0.rank - 1] : 1 } ?? 1

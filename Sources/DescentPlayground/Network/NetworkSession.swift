@@ -25,17 +25,7 @@ struct NetworkSession<Scalar: TensorScalar> {
         let lossText = request.loss ?? "cross-entropy"
         let loss = try Self.messages { try LossSpec.makeLoss(lossText) }
         let classes = data.classNames.count
-        let outputs: Int
-        let metrics: [any Metric]
-        switch loss.targetKind {
-        case .classIndices:
-            outputs = classes
-            metrics = [Accuracy()]
-        case .binary:
-            guard classes <= 2 else { throw RequestError("\(lossText) is a binary loss but the target has \(classes) classes; use cross-entropy") }
-            outputs = 1
-            metrics = [Accuracy(threshold: 0)]  // the model outputs logits: class 1 when the logit is ≥ 0
-        case .values:
+        guard let (outputs, metrics) = try Self.messages({ try ClassificationHead.outputsAndMetrics(for: loss, named: lossText, classCount: classes) }) else {
             throw RequestError("\(lossText) is a regression loss but the task is classification; use cross-entropy")
         }
         var generator = RandomGenerator(seed: request.seed, stream: 1)
