@@ -154,20 +154,40 @@ import Testing
         // fails with ENOSPC; SIGXFSZ is ignored so that the write returns the error instead of
         // killing the process. config.json (about 400 bytes) fits; the first checkpoint of an
         // mlp(64, 64) (4,547 parameters, 18 kB) does not.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" train --data 'builtin:spirals(count: 200)' --epochs 2 --model 'mlp(64, 64)' --output \"$1\" --quiet",
-                             executable.path, run]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1, "\(text)")
+        let (status, text) = try runDescent(URL(fileURLWithPath: "/bin/bash"), [
+            "-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" train --data 'builtin:spirals(count: 200)' --epochs 2 --model 'mlp(64, 64)' --output \"$1\" --quiet",
+            executable.path, run])
+        #expect(status == 1, "\(text)")
         #expect(text.contains("cannot write") && text.contains("File too large; free some space"), "\(text)")
         let left = files(under: URL(fileURLWithPath: run))
         #expect(!left.contains { $0.contains(".tmp-") }, "\(left)")
         #expect(left.contains("config.json"))  // written before training, so --resume can find the run
+    }
+
+    @Test func aReadOnlyFolderEndsInAMessageAndLeavesNothing() throws {
+        guard let executable = descentExecutable() else {
+            Issue.record("the descent executable is not built next to the tests; run `swift build` first")
+            return
+        }
+        let folder = try TrainTestFolder()
+        let parent = folder.path("read-only")
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+        chmod(parent, 0o555)
+        defer { chmod(parent, 0o755) }
+        // Root writes into any folder, so as root (CI) the child runs as `nobody` (uid 65534)
+        // through util-linux's setpriv: the permission check is then the kernel's, as for a user.
+        let runAsUser = getuid() == 0
+        if runAsUser && !FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("CI runs as root and needs /usr/bin/setpriv (util-linux) for this test") }
+            else { print("skipped: running as root without /usr/bin/setpriv, a read-only folder cannot be tested") }
+            return
+        }
+        let arguments = ["train", "--data", "builtin:spirals(count: 60)", "--epochs", "1", "--output", parent + "/run", "--quiet"]
+        let (status, text) = runAsUser
+            ? try runDescent(URL(fileURLWithPath: "/usr/bin/setpriv"), ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path] + arguments)
+            : try runDescent(executable, arguments)
+        #expect(status == 1, "\(text)")
+        #expect(text.contains("cannot create the output folder"), "\(text)")
+        #expect(files(under: URL(fileURLWithPath: parent)).isEmpty)
     }
 }
