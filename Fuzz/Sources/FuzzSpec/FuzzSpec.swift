@@ -11,10 +11,18 @@ public func fuzzSpec(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     FuzzInput.ignoringErrors { _ = try Spec(parsing: text) }
     FuzzInput.ignoringErrors {
         let spec = try ModelSpec(parsing: text)
-        try spec.checkFits(inputs: 3, outputs: 2, bytesPerScalar: 4, memoryLimit: 1 << 20)
         var generator = RandomGenerator(seed: 0)
-        let _: Sequential<Float> = spec.makeModel(inputs: 3, outputs: 2, generator: &generator)
+        if spec.needsImageInput {
+            // Convolutional specs (`layers(...)`, `lenet5`, `cnn(...)`) on small images, as the CLI builds them.
+            try spec.checkFits(inputShape: [1, 8, 8], outputs: 2, bytesPerScalar: 4, memoryLimit: 1 << 20)
+            let model: Sequential<Float> = try spec.makeModel(inputShape: [1, 8, 8], outputs: 2, generator: &generator)
+            _ = try model.forward(Tensor<Float>(repeating: 0.5, shape: [1, 1, 8, 8]), context: .evaluation)
+        } else {
+            try spec.checkFits(inputs: 3, outputs: 2, bytesPerScalar: 4, memoryLimit: 1 << 20)
+            let _: Sequential<Float> = spec.makeModel(inputs: 3, outputs: 2, generator: &generator)
+        }
     }
+    FuzzInput.ignoringErrors { _ = try ModelSpec.inputShape(parsing: text) }
     FuzzInput.ignoringErrors { _ = try LossSpec.makeLoss(text) }
     FuzzInput.ignoringErrors { _ = try OptimizerFactory.make(text, as: Float.self) }
     FuzzInput.ignoringErrors { _ = try ScheduleFactory.make(text) }
