@@ -203,6 +203,11 @@ struct TrainCommand: ParsableCommand {
                                      trainingEvaluation: setup.trainEvaluationLoader)
         withExtendedLifetime(interrupts) {}
 
+        if verbose, let step = distributedStep, step.stepCount > 0 {
+            messages.append(String(format: "all-reduce: %.3f ms per step of %.3f ms (%.1f%%, waiting for the other ranks included), %d steps on rank %d",
+                                   1000 * step.reductionSeconds / Double(step.stepCount), 1000 * step.stepSeconds / Double(step.stepCount),
+                                   100 * step.reductionSeconds / max(step.stepSeconds, 1e-12), step.stepCount, distributed.rank))
+        }
         var outcome = Outcome(text: "", messages: messages, exitCode: 0, result: result)
         let diverged = result.stopReason == .diverged
         guard writes else {
@@ -248,8 +253,8 @@ struct TrainCommand: ParsableCommand {
         }
         switch formatOption.format {
         case .json:
-            outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), \"processes\": \(distributed.size), "
-                + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), "
+            outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
+                + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), \"processes\": \(distributed.size), "
                 + "\"timing\": {\"loadSeconds\": \(jsonNumber(setup.loadSeconds)), \"trainSeconds\": \(jsonNumber(result.seconds)), "
                 + "\"fullLossSeconds\": \(jsonNumber(result.evaluationSeconds)), \"checkpointSeconds\": \(jsonNumber(result.checkpointSeconds)), "
                 + "\"samplesPerSecond\": \(jsonNumber(samplesPerSecond))}, "

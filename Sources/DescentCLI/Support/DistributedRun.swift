@@ -70,7 +70,7 @@ struct DistributedRun {
             try RankAgreement(build: build, configuration: RankAgreement.textDigest(configuration.jsonText()), data: data,
                               checkpoint: checkpointDigest).check(over: communicator)
         } catch let error as DistributedError {
-            throw ValidationError("rank \(rank): \(error.message)")
+            throw ValidationError(error.message)
         }
     }
 

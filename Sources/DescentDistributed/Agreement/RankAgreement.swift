@@ -24,10 +24,10 @@ public struct RankAgreement: Equatable, Sendable {
         /// What to tell the user to make equal.
         var advice: String {
             switch self {
-            case .build: "the descent executable (install the same build on every machine)"
-            case .configuration: "the options or configuration file (pass the same ones to every rank)"
-            case .data: "the data files (every rank must read the same files, byte for byte)"
-            case .checkpoint: "the checkpoint to resume from (give every rank the same --output folder, on a shared file system)"
+            case .build: "descent executable (install the same build on every machine)"
+            case .configuration: "options and configuration file (pass the same ones to every rank)"
+            case .data: "data files (every rank must read the same files, byte for byte)"
+            case .checkpoint: "checkpoint to resume from (give every rank the same --output folder, on a shared file system)"
             }
         }
     }
@@ -50,11 +50,11 @@ public struct RankAgreement: Equatable, Sendable {
         for rank in 1..<Swift.max(all.count, 1) {
             for item in Item.allCases {
                 let range = (item.rawValue * 8)..<(item.rawValue * 8 + 8)
-                if all[rank][range] != all[0][range] { problems.append("rank \(rank)'s \(item) differs from rank 0's") }
+                if all[rank][range] != all[0][range] { problems.append("rank \(rank)'s \(item) \(item == .data ? "differ" : "differs") from rank 0's") }
             }
         }
         guard problems.isEmpty else {
-            let items = Set(Item.allCases.filter { item in problems.contains { $0.hasSuffix("\(item) differs from rank 0's") } })
+            let items = Set(Item.allCases.filter { item in problems.contains { $0.contains("'s \(item) differ") } })
             throw DistributedError("the ranks of this run disagree before training: " + problems.joined(separator: "; ")
                                    + ". Make every rank use the same " + items.sorted { $0.rawValue < $1.rawValue }.map(\.advice).joined(separator: ", and the same "))
         }

@@ -3,6 +3,7 @@ import DescentData
 import DescentNN
 import DescentOptim
 import DescentTraining
+import Dispatch
 
 /// The data-parallel training step: each rank computes the gradients of its own part of the
 /// global batch, the gradients are averaged over the ranks by all-reduce, and every rank applies
@@ -42,6 +43,14 @@ public final class DistributedTrainingStep<Scalar: TensorScalar>: TrainingStep {
     public let localStop = StopSignal()
     /// The stop the ranks agreed on in the last step (any rank's wish), or `nil`.
     public private(set) var agreedStop: StopReason?
+    /// Seconds this rank spent in the reduction (from filling the first bucket to the last
+    /// average written back), summed over the steps; with ``stepSeconds``, the share of a step the
+    /// all-reduce costs (it includes waiting for slower ranks).
+    public private(set) var reductionSeconds = 0.0
+    /// Seconds of whole steps, summed.
+    public private(set) var stepSeconds = 0.0
+    /// Steps run.
+    public private(set) var stepCount = 0
     /// The extra slots of the last bucket: loss × rows, rows, time-limit votes, interrupt votes.
     static var extraSlots: Int { 4 }
 
@@ -79,8 +88,10 @@ public final class DistributedTrainingStep<Scalar: TensorScalar>: TrainingStep {
     /// batch's mean loss.
     public func train(on batch: Batch<Scalar>, next: Batch<Scalar>?, optimizer: any Optimizer<Scalar>,
                       clipping: GradientClippingRule?) throws -> Double {
+        let stepStart = DispatchTime.now().uptimeNanoseconds
         try broadcastBuffers(of: model, from: 0, over: communicator)
         let localLoss = try inner.computeGradients(on: batch)
+        let reductionStart = DispatchTime.now().uptimeNanoseconds
         let parameters = model.trainableParameters()
         let buckets = self.buckets(for: parameters)
         let reductions = try (0..<buckets.buckets.count).map { index -> PendingReduction in
@@ -98,11 +109,14 @@ public final class DistributedTrainingStep<Scalar: TensorScalar>: TrainingStep {
             try reduction.wait()
             buckets.scatter(index, dividingBy: divisor)
         }
+        reductionSeconds += Double(DispatchTime.now().uptimeNanoseconds - reductionStart) / 1e9
         let rows = Double(buckets.extra[1])
         agreedStop = buckets.extra[3] > 0 ? .interrupted : buckets.extra[2] > 0 ? .timeLimit : nil
         let globalLoss = rows > 0 ? Double(buckets.extra[0]) / rows : localLoss
         clip(parameters, clipping)
         try optimizer.step(parameters)
+        stepSeconds += Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
+        stepCount += 1
         return globalLoss
     }
 
