@@ -145,6 +145,25 @@ struct MPITrainTests {
                 == Data(contentsOf: URL(fileURLWithPath: parts + "/model.safetensors")))
     }
 
+    /// `--scale-lr linear --warmup-epochs 1` on two ranks: the rate ramps per step from the given
+    /// 0.1 to 2 × 0.1 over the first epoch's 5 steps (300 rows / (2 × 30)), then stays (Goyal et al.'s
+    /// rule; the expected rates are 0.1 + 0.1·i/5).
+    @Test func scaleLrLinearWarmsUpToNTimesTheRate() throws {
+        let (executable, mpirun) = try MPILauncher.require()
+        let folder = try TrainTestFolder()
+        let output = folder.path("run")
+        let result = try MPILauncher.run(mpirun, MPILauncher.flags(2) + [executable.path]
+                                         + Self.arguments(batchSize: 30, precision: "double", optimizer: "sgd(lr: 0.1)", output: output, epochs: 2)
+                                         + ["--scale-lr", "linear", "--warmup-epochs", "1"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rates = try String(contentsOfFile: output + "/history-steps.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
+        #expect(rates.count == 10)
+        for (step, rate) in rates.enumerated() {
+            #expect(abs(rate - (0.1 + 0.1 * Double(min(step, 5)) / 5)) < 1e-12, "step \(step + 1): \(rate)")
+        }
+    }
+
     /// Two ranks given different options stop at start-up with a message naming what differs.
     @Test func aMismatchBetweenRanksIsFoundAtStartUp() throws {
         let (executable, mpirun) = try MPILauncher.require()
