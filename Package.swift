@@ -12,6 +12,8 @@ import PackageDescription
 //   DescentCompiled  the training step seam: TrainingStep, the eager loop and the compiled fast
 //                    path (CompiledStep, fused updates, row split); the only module that knows fusion
 //   DescentTraining  trainer, history, early stopping, checkpoints, LR finder
+//   DescentDistributed data-parallel training over MPI (loaded at run time): communicator, gradient
+//                    buckets, the all-reducing step, start-up agreement between ranks
 //   DescentPlot      SVG charts and HTML report
 //   Descent          the library product: re-exports all of the above
 //   DescentPlayground `descent playground`: the local web server (FlyingFox), its JSON API and its page
@@ -73,12 +75,16 @@ let package = Package(
             name: "DescentTraining",
             dependencies: ["DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentCompiled"],
             path: "Sources/DescentTraining"),
+        .target(
+            name: "DescentDistributed",
+            dependencies: ["DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentTraining"],
+            path: "Sources/DescentDistributed"),
         .target(name: "DescentPlot", path: "Sources/DescentPlot"),
         .target(
             name: "Descent",
             dependencies: [
                 "DescentCore", "DescentNN", "DescentOptim", "DescentData", "DescentCompiled", "DescentTraining",
-                "DescentPlot",
+                "DescentDistributed", "DescentPlot",
             ],
             path: "Sources/Descent"),
         .target(
@@ -106,6 +112,9 @@ let package = Package(
                 "DescentTraining", "DescentCompiled", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/DescentTrainingTests", resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DescentDistributedTests", dependencies: ["DescentDistributed", "DescentTraining"],
+            path: "Tests/DescentDistributedTests"),
         .testTarget(name: "DescentPlotTests", dependencies: ["DescentPlot"], path: "Tests/DescentPlotTests"),
         .testTarget(name: "DescentPlaygroundTests", dependencies: ["DescentPlayground", "DescentCLI", "Descent"],
                     path: "Tests/DescentPlaygroundTests"),

@@ -5,4 +5,5 @@
 @_exported import DescentData
 @_exported import DescentCompiled
 @_exported import DescentTraining
+@_exported import DescentDistributed
 @_exported import DescentPlot

@@ -1,6 +1,7 @@
 // descent-benchmarks: runs benchmark groups and prints one JSON document on standard output.
 //
 //     descent-benchmarks [--filter SUBSTRING]... [--quick] [--list]
+//     mpirun -np 2 descent-benchmarks --mpi-allreduce     (all-reduce bandwidth; MPIBenchmarks.swift)
 //
 // Every benchmark has a path such as `kernels/matmul/float/1024/threads-1`; `--filter` keeps the
 // benchmarks whose path contains any of the given substrings (all when there is no filter).
@@ -26,6 +27,9 @@ func main() {
             options.filters.append(value)
         case "--quick": options.quick = true
         case "--list": list = true
+        case "--mpi-allreduce":
+            runMPIAllReduceBenchmark()
+            return
         case "-h", "--help":
             print("usage: descent-benchmarks [--filter SUBSTRING]... [--quick] [--list]")
             return

@@ -24,6 +24,10 @@ struct TrainCommand: ParsableCommand {
             Ctrl-C finishes the current step, writes a checkpoint and exits; add --resume to the same \
             command to continue exactly.
 
+            Data-parallel: `mpirun -np N descent train …` (or `srun --mpi=pmix -n N`) trains on N \
+            processes with Open MPI or MPICH, loaded at run time; --batch-size is per process, rank 0 \
+            writes --output and prints. See README, "More than one machine".
+
             Exit status: 0 when training stopped normally (completed, early stopping, time limit), 1 \
             when the loss diverged, 130 when interrupted.
             """)
@@ -47,6 +51,12 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop after this much time (after the current step), e.g. 90s, 10m, 1h30m.")
     var maxTime: String?
 
+    @Option(help: "With several processes (mpirun): `linear` multiplies the learning rate by the number of processes, as the global batch grows (Goyal et al., 2017).")
+    var scaleLr: String?
+
+    @Option(parsing: .unconditional, help: "With --scale-lr: reach the scaled rate by a per-step linear ramp from the unscaled one over this many epochs (Goyal et al. use 5). Default: 0.")
+    var warmupEpochs: Int?
+
     @OptionGroup var formatOption: FormatOption<OutputFormat>
 
     @OptionGroup var progressOption: ProgressOption
@@ -60,6 +70,8 @@ struct TrainCommand: ParsableCommand {
         var messages: [String] = []
         var exitCode: Int32 = 0
         var result: FitResult?
+        /// Whether nothing is printed (a data-parallel rank other than 0).
+        var silent = false
         /// The batch loss per step as a compact terminal chart, shown before the text in text mode (not with --quiet).
         var lossCurve: String?
     }
@@ -68,7 +80,20 @@ struct TrainCommand: ParsableCommand {
     func output() throws -> String { try execute(progress: .quiet, handleInterrupts: false).text }
 
     func run() throws {
-        let outcome = try execute(progress: progressOption.style, handleInterrupts: true)
+        let distributed = try DistributedRun.start()
+        let outcome: Outcome
+        do {
+            outcome = try execute(progress: progressOption.style, handleInterrupts: true, distributed: distributed)
+        } catch {
+            // One rank failing alone would leave the others waiting in a collective: end them all.
+            if distributed.isDistributed { distributed.abort(after: error) }
+            throw error
+        }
+        distributed.communicator?.finalize()
+        if outcome.silent {
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            return
+        }
         for message in outcome.messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         if formatOption.format == .text, !progressOption.quiet, let curve = outcome.lossCurve { print(curve) }
         print(outcome.text)
@@ -77,7 +102,9 @@ struct TrainCommand: ParsableCommand {
 
     /// Resolves the configuration and trains with the configured element type.
     /// - Parameter callbacks: added to the trainer's (tests watch the run with them).
-    func execute(progress: ProgressReporter.Style, handleInterrupts: Bool, callbacks: [any TrainingCallback] = []) throws -> Outcome {
+    /// - Parameter distributed: this process's part in a data-parallel run. The default value is a plain run.
+    func execute(progress: ProgressReporter.Style, handleInterrupts: Bool, callbacks: [any TrainingCallback] = [],
+                 distributed: DistributedRun = .single) throws -> Outcome {
         if resume && outputDirectory == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
         if let outputDirectory, outputDirectory.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--output is empty; give the folder to write the model into, for example --output run")
@@ -88,35 +115,48 @@ struct TrainCommand: ParsableCommand {
         }
         var extra: [String: Any] = trainOnly.values
         extra["checkpointEvery"] = checkpointEvery; extra["keepCheckpoints"] = keepCheckpoints; extra["maxTime"] = maxTime
+        extra["scaleLr"] = scaleLr; extra["warmupEpochs"] = warmupEpochs
         let saved = resume ? outputDirectory.flatMap { ModelFolder.savedConfiguration(in: URL(fileURLWithPath: $0)) } : nil
-        let configuration = try options.configuration(extra: extra, saved: saved)
+        var configuration = try options.configuration(extra: extra, saved: saved)
+        configuration.processes = distributed.isDistributed ? distributed.size : nil  // the launch decides, not a saved file
         if configuration.precision == "double" {
-            return try train(configuration, as: Double.self, progress: progress, handleInterrupts: handleInterrupts, callbacks: callbacks)
+            return try train(configuration, as: Double.self, progress: progress, handleInterrupts: handleInterrupts, callbacks: callbacks,
+                             distributed: distributed)
         }
-        return try train(configuration, as: Float.self, progress: progress, handleInterrupts: handleInterrupts, callbacks: callbacks)
+        return try train(configuration, as: Float.self, progress: progress, handleInterrupts: handleInterrupts, callbacks: callbacks,
+                         distributed: distributed)
     }
 
     private func train<Scalar: TensorScalar>(_ configuration: TrainConfiguration, as _: Scalar.Type, progress: ProgressReporter.Style,
-                                             handleInterrupts: Bool, callbacks: [any TrainingCallback]) throws -> Outcome {
-        let setup = try TrainingSetup<Scalar>(configuration)
+                                             handleInterrupts: Bool, callbacks: [any TrainingCallback],
+                                             distributed: DistributedRun) throws -> Outcome {
+        let setup = try TrainingSetup<Scalar>(configuration, sampler: distributed.sampler)
         let trainer = setup.trainer
         var messages: [String] = setup.notes + setup.data.warnings.map { "warning: \($0)" }
         let directory = outputDirectory.map { URL(fileURLWithPath: $0) }
+        // Rank 0 alone writes the folder; the other ranks only read a checkpoint to resume from.
+        let writes = distributed.isRoot
         // One writer per output folder, from before its first write until the run ends (taken once
         // the options and the data are known to be good, so that a refused run creates no folder).
-        let lock = try directory.map { try OutputLock.acquire($0) }
+        let lock = try directory.map { writes ? try OutputLock.acquire($0) : nil }
         defer { withExtendedLifetime(lock) {} }
+        var resumedFrom: URL?
         if let directory {
             let schedule = try configuration.checkpointSchedule
             let store = CheckpointStore(directory: directory.appendingPathComponent(ModelFolder.checkpointFolder), keep: configuration.keepCheckpoints)
-            trainer.checkpointing = CheckpointPolicy(store: store, everySeconds: schedule.seconds, everyEpochs: schedule.epochs, everySteps: schedule.steps,
-                                                     bestMonitor: setup.validationLoader != nil ? "validation.loss" : nil)
+            if writes { trainer.checkpointing = CheckpointPolicy(store: store, everySeconds: schedule.seconds, everyEpochs: schedule.epochs, everySteps: schedule.steps,
+                                                     bestMonitor: setup.validationLoader != nil ? "validation.loss" : nil) }
             if resume {
                 if let latest = store.latest(as: Scalar.self) {
                     messages += latest.problems
                     if let text = latest.checkpoint.configuration,
                        let saved = try? JSONDecoder().decode(TrainConfiguration.self, from: Data(text.utf8)) {
                         let differences = configuration.differences(from: saved)
+                        if differences.contains("processes") {
+                            throw ValidationError("cannot resume: the checkpoint was written by a run of \(saved.processes ?? 1) process\((saved.processes ?? 1) == 1 ? "" : "es"), "
+                                                  + "this one has \(configuration.processes ?? 1); the per-process batches and the data shares depend on it, "
+                                                  + "so resume with the same number (mpirun -np \(saved.processes ?? 1)), or start a new run without --resume")
+                        }
                         guard differences.isEmpty else {
                             throw ValidationError("cannot resume: \(differences.joined(separator: ", ")) differ from the checkpointed run's; "
                                                   + "use the same options, or start a new run without --resume")
@@ -127,34 +167,55 @@ struct TrainCommand: ParsableCommand {
                     do { try trainer.restore(from: latest.checkpoint) } catch {
                         throw ValidationError("cannot resume from \(latest.url.path): \(error)")
                     }
+                    resumedFrom = latest.url
                     let position = latest.checkpoint.trainer.position
                     messages.append("resuming from \(latest.url.lastPathComponent): epoch \(position.epoch + 1), batch \(position.batchIndex), step \(latest.checkpoint.trainer.step)")
                 } else {
                     messages += store.checkpointFiles().isEmpty ? [] : ["no readable checkpoint in \(store.directory.path)"]
                     messages.append("no checkpoint to resume from in \(store.directory.path); starting from the beginning")
                 }
-            } else {
+            } else if writes {
                 for old in store.checkpointFiles() + [store.bestFile] { try? FileManager.default.removeItem(at: old) }
             }
         }
-        if let directory {
+        // Every rank the same run, then the same weights, then the all-reducing step.
+        try distributed.checkAgreement(configuration: configuration, checkpoint: resumedFrom)
+        let distributedStep = try distributed.attach(to: trainer)
+        if distributed.isDistributed, let library = distributed.communicator?.libraryDescription {
+            messages.append("data-parallel: \(distributed.size) processes (\(library)); batch size \(configuration.batchSize) per process, "
+                            + "global batch \((Int(configuration.batchSize) ?? 0) * distributed.size)")
+        }
+        if let directory, writes {
             // Written before training, so that `--resume --output DIR` alone works whenever the run stops.
             try ModelFolder.writeConfiguration(configuration, to: directory)
         }
         if verbose { messages.append("training step: \(trainer.step)") }
-        let reporter = ProgressReporter(style: progress)
+        let reporter = ProgressReporter(style: writes ? progress : .quiet)
         trainer.callbacks.append(reporter)
         trainer.callbacks += callbacks
         // Messages so far go out before the progress starts.
+        if !writes { messages = [] }
         if progress != .quiet { for message in messages { FileHandle.standardError.write(Data((message + "\n").utf8)) }; messages = [] }
 
-        let interrupts = handleInterrupts ? InterruptHandler(trainer.stopSignal) : nil
+        // In a data-parallel run Ctrl-C is a vote sent with the next step (every rank stops after the same step).
+        let interrupts = handleInterrupts ? InterruptHandler(distributedStep?.localStop ?? trainer.stopSignal) : nil
         let result = try trainer.fit(epochs: configuration.epochs, training: setup.trainLoader, validation: setup.validationLoader,
                                      trainingEvaluation: setup.trainEvaluationLoader)
         withExtendedLifetime(interrupts) {}
 
+        if verbose, let step = distributedStep, step.stepCount > 0 {
+            messages.append(String(format: "all-reduce: %.3f ms per step of %.3f ms (%.1f%%, waiting for the other ranks included), %d steps on rank %d",
+                                   1000 * step.reductionSeconds / Double(step.stepCount), 1000 * step.stepSeconds / Double(step.stepCount),
+                                   100 * step.reductionSeconds / max(step.stepSeconds, 1e-12), step.stepCount, distributed.rank))
+        }
         var outcome = Outcome(text: "", messages: messages, exitCode: 0, result: result)
         let diverged = result.stopReason == .diverged
+        guard writes else {
+            // The same model as rank 0's: rank 0 evaluates, writes and prints it.
+            outcome.silent = true
+            outcome.exitCode = diverged ? 1 : result.stopReason == .interrupted ? 130 : 0
+            return outcome
+        }
         var train: [String: Double]? = nil, validation: [String: Double]? = nil, test: [String: Double]? = nil
         if diverged {
             train = result.history.epochs.last?.train
@@ -168,7 +229,8 @@ struct TrainCommand: ParsableCommand {
             try ModelFolder.write(model: setup.model, preprocessing: setup.preprocessing, configuration: configuration,
                                   history: result.history, to: directory, includeModel: !diverged)
         }
-        let samplesPerSecond = result.seconds > 0 ? Double(result.samples) / result.seconds : 0
+        // Global: every process trained as many samples as this one in the same steps.
+        let samplesPerSecond = result.seconds > 0 ? Double(result.samples * distributed.size) / result.seconds : 0
         if let directory {
             try TrainingReport(setup: setup, result: result, train: train, validation: validation, test: test, steps: trainer.state.step,
                                samplesPerSecond: samplesPerSecond).write(to: directory)
@@ -192,7 +254,7 @@ struct TrainCommand: ParsableCommand {
         switch formatOption.format {
         case .json:
             outcome.text = "{\"stoppedBecause\": \"\(result.stopReason.rawValue)\", \"epochs\": \(result.epochs), "
-                + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), "
+                + "\"train\": \(jsonObject(train)), \"validation\": \(jsonObject(validation)), \"test\": \(jsonObject(test)), \"processes\": \(distributed.size), "
                 + "\"timing\": {\"loadSeconds\": \(jsonNumber(setup.loadSeconds)), \"trainSeconds\": \(jsonNumber(result.seconds)), "
                 + "\"fullLossSeconds\": \(jsonNumber(result.evaluationSeconds)), \"checkpointSeconds\": \(jsonNumber(result.checkpointSeconds)), "
                 + "\"samplesPerSecond\": \(jsonNumber(samplesPerSecond))}, "
@@ -204,7 +266,8 @@ struct TrainCommand: ParsableCommand {
             if let validation { lines.append("validation  " + textValues(validation)) }
             if let test { lines.append("test        " + textValues(test)) }
             lines.append(String(format: "time: %.2fs loading, %.2fs training (%.2fs of it the full loss), %.2fs checkpoints, %.0f samples/s",
-                                setup.loadSeconds, result.seconds, result.evaluationSeconds, result.checkpointSeconds, samplesPerSecond))
+                                setup.loadSeconds, result.seconds, result.evaluationSeconds, result.checkpointSeconds, samplesPerSecond)
+                         + (distributed.isDistributed ? " over \(distributed.size) processes" : ""))
             lines.append("memory: \(formattedBytes(ProcessMemory.current().peakKilobytes * 1024)) at the peak"
                          + (setup.streamed != nil ? ", data streamed from disk" : "") + " (limit \(formattedBytes(try configuration.memoryLimitBytes)))")
             if let directory {

@@ -121,12 +121,17 @@ public final class Trainer<Scalar: TensorScalar> {
     }
     /// How each step runs, chosen once for the model and loss (``makeTrainingStep(model:loss:allowsCompiled:)``)
     /// and kept until ``loss`` or ``usesCompiledStep`` changes. `print(trainer.step)` says which
-    /// path it is and, on the plain loop, why the compiled step is not used.
+    /// path it is and, on the plain loop, why the compiled step is not used. Assign a step of your
+    /// own (for example DescentDistributed's all-reducing step) to run it instead, until ``loss``
+    /// or ``usesCompiledStep`` changes.
     public var step: any TrainingStep<Scalar> {
-        if let chosenStep { return chosenStep }
-        let step: any TrainingStep<Scalar> = makeTrainingStep(model: model, loss: loss, allowsCompiled: usesCompiledStep)
-        chosenStep = step
-        return step
+        get {
+            if let chosenStep { return chosenStep }
+            let step: any TrainingStep<Scalar> = makeTrainingStep(model: model, loss: loss, allowsCompiled: usesCompiledStep)
+            chosenStep = step
+            return step
+        }
+        set { chosenStep = newValue }
     }
     /// The step chosen so far (`nil` until the first use).
     var chosenStep: (any TrainingStep<Scalar>)?

@@ -113,7 +113,8 @@ import Testing
             "playground": ["--port", "--host", "--open"],
             "predict": ["--model", "--data", "--labels", "--output", "--probabilities"],
             "schedule": ["--schedule", "--lr", "--steps", "--momentum", "--metrics", "--format", "--plot"],
-            "train": training + ["--output", "--resume", "--checkpoint-every", "--keep-checkpoints", "--max-time", "--format", "--quiet", "--verbose"],
+            "train": training + ["--output", "--resume", "--checkpoint-every", "--keep-checkpoints", "--max-time", "--scale-lr", "--warmup-epochs",
+                                 "--format", "--quiet", "--verbose"],
         ]
         for (path, command) in Self.commands() {
             let names = Self.entries(Self.help(command)).filter { $0.hasPrefix("  -") }.flatMap(Self.optionNames)

@@ -11,7 +11,8 @@ import Testing
             "--epochs", "3", "--validation-split", "0.2", "--format", "json",
         ]).output()
         let report = try jsonObject(text)
-        #expect(Array(report.keys).sorted() == ["epochs", "memory", "stoppedBecause", "test", "timing", "train", "validation"])
+        #expect(Array(report.keys).sorted() == ["epochs", "memory", "processes", "stoppedBecause", "test", "timing", "train", "validation"])
+        #expect(report["processes"] as? Int == 1)
         #expect(report["stoppedBecause"] as? String == "completed" && report["epochs"] as? Int == 3)
         for part in ["train", "validation", "test"] {
             let values = try #require(report[part] as? [String: Double], "\(part) in \(text)")

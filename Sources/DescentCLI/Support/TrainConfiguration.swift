@@ -50,6 +50,13 @@ struct TrainConfiguration: Codable, Equatable {
     var stream: Bool = false
     /// The memory the process may use (`256MB`, `2GiB`); `nil`: half the machine's (or container's).
     var memoryLimit: String?
+    /// `linear`: multiply the learning rate by the number of processes (Goyal et al., 2017); `nil`: keep it.
+    var scaleLr: String?
+    /// Epochs over which the scaled rate is reached by a per-step linear ramp from the unscaled one
+    /// (with `scaleLr`); `nil`: none.
+    var warmupEpochs: Int?
+    /// The number of processes of a data-parallel run (set from the launch, not an option); `nil`: one.
+    var processes: Int?
 
     /// The defaults: every setting as the property initial values give it (`data` is empty, as
     /// there is no default training data).
@@ -64,6 +71,7 @@ struct TrainConfiguration: Codable, Equatable {
         "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
         "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
         "missing": .string, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
+        "scaleLr": .string, "warmupEpochs": .integer, "processes": .integer,
     ]
     /// `seed` is a whole number from 0 to `UInt64.max`; `integer`s fit an `Int64`; `number`s are finite.
     enum Kind { case string, number, integer, seed, boolean }
@@ -72,7 +80,7 @@ struct TrainConfiguration: Codable, Equatable {
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
                                   "precision", "standardize", "standardizeTarget", "labels", "validationLabels", "delimiter", "header", "drop",
-                                  "categorical", "missing", "stream", "memoryLimit", "fullLoss"]
+                                  "categorical", "missing", "stream", "memoryLimit", "fullLoss", "scaleLr", "warmupEpochs", "processes"]
 
     /// The validation share actually used (see `validationSplit`).
     var resolvedValidationSplit: Double {
@@ -114,6 +122,15 @@ struct TrainConfiguration: Codable, Equatable {
         }
         guard epochs <= Self.maximumEpochs else {
             throw ValidationError("--epochs must be at most \(Self.maximumEpochs), not \(epochs); to train until a time limit, give a large --epochs with --max-time")
+        }
+        if let scaleLr, scaleLr != "linear" {
+            throw ValidationError("--scale-lr must be linear (multiply the learning rate by the number of processes), not `\(scaleLr)`")
+        }
+        if let warmupEpochs {
+            guard scaleLr != nil else { throw ValidationError("--warmup-epochs needs --scale-lr linear: it ramps the rate up to the scaled one") }
+            guard (0...Self.maximumEpochs).contains(warmupEpochs) else {
+                throw ValidationError("--warmup-epochs must be from 0 to \(Self.maximumEpochs), not \(warmupEpochs); Goyal et al. use 5")
+            }
         }
         _ = try resolvedBatchSize
         _ = try maxTimeSeconds

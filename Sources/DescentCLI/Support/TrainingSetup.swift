@@ -26,11 +26,17 @@ struct TrainingSetup<Scalar: TensorScalar> {
     /// Samples per batch when only evaluating (no gradients, so larger batches are cheap).
     static var evaluationBatchSize: Int { 1024 }
 
-    init(_ configuration: TrainConfiguration) throws {
+    /// The setup of `configuration`; `sampler` is this process's share of a data-parallel run's
+    /// training data (`nil`: all of it).
+    init(_ configuration: TrainConfiguration, sampler: DistributedSampler? = nil) throws {
         let loadStart = Date()
         self.configuration = configuration
         let memoryLimit = try configuration.memoryLimitBytes
         let streams = try Self.streams(configuration, memoryLimit: memoryLimit, notes: &notes)
+        if streams, let sampler, sampler.worldSize > 1 {
+            throw ValidationError("a data-parallel run (\(sampler.worldSize) processes) cannot stream its data yet: every process loads "
+                                  + "the training data into memory and takes its share; drop --stream, or give a --memory-limit the data fits")
+        }
         if streams {
             let streamed = try StreamedData<Scalar>.open(configuration)
             self.streamed = streamed
@@ -129,12 +135,17 @@ struct TrainingSetup<Scalar: TensorScalar> {
         // split across the worker pool) costs less than handing it to another thread and waking
         // that thread for every batch (BENCHMARKS.md, "Design measurements", "No prefetch thread
         // for data in memory").
-        trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: configuration.seed, prefetch: false)
+        let loader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: configuration.seed, prefetch: false)
+        trainLoader = sampler.map { DistributedLoader(loader, sampler: $0) } ?? loader
         exactTrainLoader = DataLoader(data.train, batchSize: .samples(Self.evaluationBatchSize), prefetch: false)
         trainEvaluationLoader = try trainer.makeTrainingEvaluationLoader(for: data.train, evaluation: configuration.trainingEvaluation,
                                                                          batchSize: Self.evaluationBatchSize)
         validationLoader = data.validation.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         testLoader = data.test.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
+        }
+        if configuration.scaleLr == "linear" {
+            try Self.scaleLearningRate(of: trainer, processes: sampler?.worldSize ?? 1, warmUpSteps: (configuration.warmupEpochs ?? 0)
+                .multipliedReportingOverflow(by: trainLoader.batchesPerEpoch).partialValue, configuration: configuration)
         }
         preprocessing = Preprocessing(task: data.task, target: data.target, featureNames: data.train.featureNames,
                                       classNames: data.task == .classification ? data.classNames : nil, inputs: data.inputCount,
@@ -145,6 +156,35 @@ struct TrainingSetup<Scalar: TensorScalar> {
 }
 
 extension TrainingSetup {
+    /// The linear scaling rule with gradual warm-up (Goyal et al., 2017): every group's rate times
+    /// the number of processes `k` (the global batch is k times the per-process batch), reached by a
+    /// per-step linear ramp from the unscaled rate over `warmUpSteps` steps, then the configured
+    /// schedule (from its step 0) or a constant rate.
+    static func scaleLearningRate(of trainer: Trainer<Scalar>, processes: Int, warmUpSteps: Int, configuration: TrainConfiguration) throws {
+        let k = Double(processes)
+        let rule = LinearScalingRule(referenceBatchSize: 1, referenceLearningRate: trainer.optimizer.learningRate)
+        let scaled = trainer.optimizer.initialLearningRates.map { $0 * k }
+        var main: (any LearningRateSchedule)? = nil
+        var unit = LearningRateScheduler.Unit.step
+        if let existing = trainer.scheduler {
+            guard case .function(let schedule) = existing.kind else {
+                throw ValidationError("--scale-lr cannot be combined with a plateau schedule (it changes the rate from the validation loss); use another schedule")
+            }
+            main = schedule
+            unit = existing.unit
+        }
+        if warmUpSteps > 0 {
+            guard main == nil || unit == .step else {
+                throw ValidationError("--warmup-epochs ramps the rate per step, so the schedule must advance per step too: use --schedule-unit step")
+            }
+            let warmUp = rule.warmUpSchedule(batchSize: processes, warmUpSteps: warmUpSteps, then: main)
+            trainer.scheduler = LearningRateScheduler(.function(warmUp), initialLearningRates: scaled, unit: .step)
+        } else {
+            let schedule = main ?? LinearSchedule(startFactor: 1, endFactor: 1, totalSteps: 1)
+            trainer.scheduler = LearningRateScheduler(.function(schedule), initialLearningRates: scaled, unit: unit)
+        }
+    }
+
     /// Whether the run streams its data: `--stream`, or files whose in-memory load would not fit
     /// the memory limit (a note says so).
     static func streams(_ configuration: TrainConfiguration, memoryLimit: Int, notes: inout [String]) throws -> Bool {

@@ -46,6 +46,15 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
         return node.gradient != nil
     }
 
+    /// The gradient's elements for rewriting in place, or `nil` when there is no gradient. The
+    /// data-parallel step writes the averaged gradient back through it, without a copy per step;
+    /// the storage may be shared with the compiled step's own gradient tensor, which is meant to
+    /// see the same values. Valid until the gradient is next set or released.
+    package func gradientStorage() -> UnsafeMutableBufferPointer<Scalar>? {
+        guard let node = storedValue.node, node.isLeaf, let gradient = node.gradient else { return nil }
+        return UnsafeMutableBufferPointer(start: gradient.storage.pointer, count: gradient.scalarCount)
+    }
+
     /// The shape of the value.
     public var shape: [Int] { value.shape }
 

@@ -12,7 +12,7 @@ import DescentOptim
 /// plain SGD into the weight products of small batches; with clipping it computes the gradients
 /// compiled, clips them and calls the optimizer. Made by
 /// ``makeTrainingStep(model:loss:allowsCompiled:)`` only for a model and loss that compile.
-public final class CompiledTrainingStep<Scalar: TensorScalar>: TrainingStep {
+public final class CompiledTrainingStep<Scalar: TensorScalar>: GradientComputingStep {
     /// The model trained.
     public let model: any Layer<Scalar>
     /// The loss minimised.
@@ -39,19 +39,7 @@ public final class CompiledTrainingStep<Scalar: TensorScalar>: TrainingStep {
                       clipping: GradientClippingRule?) throws -> Double {
         let step = try compiledStep(for: batch.count)
         let nextFeatures = next?.features
-        // Class labels go in as indices for cross-entropy, as whole numbers for the other losses.
-        var labels: [Int]? = nil, targets: Tensor<Scalar>? = nil
-        switch (batch.targets, loss.targetKind) {
-        case (.classes(let classes), .classIndices):
-            labels = classes
-        case (.classes(let classes), _):
-            targets = Tensor<Scalar>(shape: [classes.count]) { out in for i in 0..<classes.count { out[i] = Scalar(classes[i]) } }
-        case (.values(let values), _):
-            guard loss.targetKind != .classIndices else {
-                throw TrainingError("\(loss) needs class labels, but the targets are real values; use a regression loss such as mse, or --task classification")
-            }
-            targets = values
-        }
+        let (labels, targets) = try labelsOrTargets(of: batch)
         guard let clipping else {
             if let labels {
                 return try step.trainStep(features: batch.features, labels: labels, optimizer: optimizer, nextFeatures: nextFeatures)
@@ -59,12 +47,31 @@ public final class CompiledTrainingStep<Scalar: TensorScalar>: TrainingStep {
             return try step.trainStep(features: batch.features, targets: targets!, optimizer: optimizer, nextFeatures: nextFeatures)
         }
         // Clipping needs the gradients, so they are computed, clipped, then stepped, as the plain loop does.
-        let batchLoss = try labels.map { try step.computeGradients(features: batch.features, labels: $0) }
-            ?? step.computeGradients(features: batch.features, targets: targets!)
-        let parameters = model.trainableParameters()
-        clip(parameters, clipping)
-        try optimizer.step(parameters)
-        return batchLoss
+        return try trainUnfused(on: batch, model: model, optimizer: optimizer, clipping: clipping)
+    }
+
+    /// The compiled forward, loss and backward on `batch` (never the fused update): the gradients
+    /// of `batch`, without the update.
+    public func computeGradients(on batch: Batch<Scalar>) throws -> Double {
+        let step = try compiledStep(for: batch.count)
+        let (labels, targets) = try labelsOrTargets(of: batch)
+        if let labels { return try step.computeGradients(features: batch.features, labels: labels) }
+        return try step.computeGradients(features: batch.features, targets: targets!)  // safe: labelsOrTargets gives one of the two
+    }
+
+    /// Class labels as indices for cross-entropy, as whole numbers for the other losses.
+    private func labelsOrTargets(of batch: Batch<Scalar>) throws -> (labels: [Int]?, targets: Tensor<Scalar>?) {
+        switch (batch.targets, loss.targetKind) {
+        case (.classes(let classes), .classIndices):
+            return (classes, nil)
+        case (.classes(let classes), _):
+            return (nil, Tensor<Scalar>(shape: [classes.count]) { out in for i in 0..<classes.count { out[i] = Scalar(classes[i]) } })
+        case (.values(let values), _):
+            guard loss.targetKind != .classIndices else {
+                throw TrainingError("\(loss) needs class labels, but the targets are real values; use a regression loss such as mse, or --task classification")
+            }
+            return (nil, values)
+        }
     }
 
     /// The compiled step for batches of `rows` rows, built (or rebuilt for a larger batch).

@@ -14,7 +14,7 @@ import DescentOptim
 /// with gradient clipping between the last two lines when asked. Every model and loss runs here;
 /// it is the reference that ``CompiledTrainingStep`` matches bit for bit.
 /// - PyTorch: `opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); opt.step()`.
-public final class EagerTrainingStep<Scalar: TensorScalar>: TrainingStep {
+public final class EagerTrainingStep<Scalar: TensorScalar>: GradientComputingStep {
     /// The model trained.
     public let model: any Layer<Scalar>
     /// The loss minimised.
@@ -35,19 +35,21 @@ public final class EagerTrainingStep<Scalar: TensorScalar>: TrainingStep {
     /// One step on `batch` (`next` is not used). Returns the batch loss before the update.
     public func train(on batch: Batch<Scalar>, next: Batch<Scalar>?, optimizer: any Optimizer<Scalar>,
                       clipping: GradientClippingRule?) throws -> Double {
+        try trainUnfused(on: batch, model: model, optimizer: optimizer, clipping: clipping)
+    }
+
+    /// Zero, forward, loss, `backward()`: the gradients of `batch`, without the update.
+    public func computeGradients(on batch: Batch<Scalar>) throws -> Double {
         model.zeroGradients()
         let predictions = try model.forward(batch.features, context: .training)
         let lossTensor = try loss(predictions, batch.targetTensor(for: loss, predictions: predictions))
         try lossTensor.backward()
-        let parameters = model.trainableParameters()
-        clip(parameters, clipping)
-        try optimizer.step(parameters)
         return Double(lossTensor.scalar)
     }
 }
 
 /// Applies `rule` to the parameters' gradients (nothing for `nil`).
-func clip<Scalar: TensorScalar>(_ parameters: [(name: String, parameter: Parameter<Scalar>)], _ rule: GradientClippingRule?) {
+package func clip<Scalar: TensorScalar>(_ parameters: [(name: String, parameter: Parameter<Scalar>)], _ rule: GradientClippingRule?) {
     switch rule {
     case .norm(let maxNorm): GradientClipping.clipByGlobalNorm(parameters.map(\.parameter), maxNorm: maxNorm)
     case .value(let limit): GradientClipping.clipByValue(parameters.map(\.parameter), limit: limit)

@@ -36,6 +36,31 @@ public protocol TrainingStep<Scalar>: AnyObject, CustomStringConvertible {
                clipping: GradientClippingRule?) throws -> Double
 }
 
+/// A ``TrainingStep`` that can stop after the backward pass: it sets every trainable parameter's
+/// gradient to the batch's and returns the batch loss, without updating anything. A step that
+/// changes the gradients before the update (the data-parallel all-reduce) runs this, then the
+/// optimizer. Both built-in steps conform (the compiled one without its fused batch-1 update,
+/// which applies the update inside the backward pass).
+/// - PyTorch: `opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward()`.
+public protocol GradientComputingStep<Scalar>: TrainingStep {
+    /// Forward, loss and backward on `batch`; every trainable parameter's gradient is *set* to
+    /// this batch's. Returns the batch loss.
+    func computeGradients(on batch: Batch<Scalar>) throws -> Double
+}
+
+extension GradientComputingStep {
+    /// ``computeGradients(on:)``, then `clipping`, then `optimizer.step`: the unfused step.
+    /// Returns the batch loss before the update.
+    func trainUnfused(on batch: Batch<Scalar>, model: any Layer<Scalar>, optimizer: any Optimizer<Scalar>,
+                      clipping: GradientClippingRule?) throws -> Double {
+        let batchLoss = try computeGradients(on: batch)
+        let parameters = model.trainableParameters()
+        clip(parameters, clipping)
+        try optimizer.step(parameters)
+        return batchLoss
+    }
+}
+
 /// Which implementation a ``TrainingStep`` is.
 public enum TrainingStepPath: Equatable, Sendable, CustomStringConvertible {
     /// The compiled step (preallocated buffers, no autodiff graph, fused updates at batch size 1).
