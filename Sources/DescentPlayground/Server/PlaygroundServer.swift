@@ -54,8 +54,12 @@ public final class PlaygroundServer: Sendable {
     }
 
     /// Waits until the server listens and returns its port (the one chosen, for port 0).
+    ///
+    /// Up to 60 s: binding takes milliseconds, but on a loaded 2-core machine (the test suite under
+    /// AddressSanitizer, beside CPU-bound tests that hold Swift's cooperative threads) the listening
+    /// task was seen to wait more than 10 s before it ran.
     public func waitUntilListening() async throws -> UInt16 {
-        try await server.waitUntilListening(timeout: 10)
+        try await server.waitUntilListening(timeout: 60)
         switch await server.listeningAddress {
         case .ip4(_, let port), .ip6(_, let port): return port
         default: throw RequestError("the server listens on no TCP port")
