@@ -79,7 +79,12 @@ public struct Series: Sendable, Hashable {
     /// Creates a series by sampling `function` at `sampleCount` evenly spaced points of `range`,
     /// such as the curve w⁴ − 3w³ + 2 under an optimizer's iterates. Not animated.
     ///
-    /// - Parameter sampleCount: number of samples. The default value is `200`.
+    /// - Parameters:
+    ///   - sampleCount: number of samples. The default value is `200`.
+    ///   - name: legend text.
+    ///   - function: the value at `x`.
+    ///   - range: the x values sampled.
+    ///   - color: fixed colour, or `nil` for the palette's next. The default value is `nil`.
     public init(
         name: String, function: (Double) -> Double, in range: ClosedRange<Double>, sampleCount: Int = 200,
         color: Color? = nil
