@@ -7,22 +7,22 @@ extension CompiledStep {
     /// One full training step on a batch: forward pass, loss, backward pass and `optimizer`'s
     /// update, returning the batch loss (before the update).
     ///
-    /// For a batch of one row the update is fused into the backward pass: each ``Linear``'s
+    /// For a batch of one row the update is fused into the backward pass: each `Linear`'s
     /// weight gradient `∂W[i, j] = g[i]·x[j]` is formed per element and applied at once, so the
     /// weights are read and written once, with no gradient buffer in between (see
-    /// ``OuterProductUpdate``). Optimizers and options without an outer-product form (weight decay,
+    /// `OuterProductUpdate`). Optimizers and options without an outer-product form (weight decay,
     /// Nesterov, maximize, AMSGrad, other optimizers: see `ElementwiseUpdate`) fall
     /// back per parameter to the materialised gradient. A larger Float batch (up to 512 rows) with
     /// plain SGD steps (no momentum, weight decay, Nesterov or maximize) gets each weight's step
     /// inside its gradient product, `W ← (−η)·(Gᵀ·X) + W`, which gives the same bits when the
-    /// GEMM sums the batch in one pass (``GEMM/addsCompleteProducts(depth:)``); the biases and any
+    /// GEMM sums the batch in one pass (`GEMM/addsCompleteProducts(depth:)`); the biases and any
     /// other update go through the optimizer. Other larger batches run
     /// ``computeGradients(features:labels:)`` then `optimizer.step(parameters)`. Either way the
     /// parameters, the loss and the optimizer's state (moments, step counts, so snapshots and
     /// resumes) are bit-identical to those two calls. The learning rate is read at every step, so
     /// schedules apply.
     ///
-    /// - Gradients are consumed: afterwards every trainable parameter's ``Parameter/gradient`` is
+    /// - Gradients are consumed: afterwards every trainable parameter's `Parameter/gradient` is
     ///   `nil` (PyTorch's `zero_grad(set_to_none=True)` after `step()`). Use
     ///   ``computeGradients(features:labels:)`` when you need them (clipping, logging).
     /// - Parameters:
@@ -31,13 +31,13 @@ extension CompiledStep {
     ///   - optimizer: the optimizer, over this step's ``parameters``.
     ///   - nextFeatures: the features the next call will train on, if known (a data loader's next
     ///     batch). The default value is `nil`. For a batch of one row whose model starts with a
-    ///     ``Linear`` (Float, AVX2 or better), that layer's update then also computes its outputs
+    ///     `Linear` (Float, AVX2 or better), that layer's update then also computes its outputs
     ///     for the next sample while each weight row is in registers, so the next call skips
     ///     reading the weights in its forward pass; the results are the same bits. The outputs are
     ///     used only if the next call gets this very tensor and nothing changed the layer's
     ///     parameters, the instruction set or the floating-point mode in between.
-    /// - Throws: ``CompiledStepError`` for a batch that does not fit, ``LossError`` for a label
-    ///   outside the classes, ``OptimizerError`` from the optimizer.
+    /// - Throws: ``CompiledStepError`` for a batch that does not fit, `LossError` for a label
+    ///   outside the classes, `OptimizerError` from the optimizer.
     /// - PyTorch: `loss = step(x, y); opt.step()` under `torch.compile`, with the update fused.
     @discardableResult
     public func trainStep(features: Tensor<Scalar>, labels: [Int], optimizer: any Optimizer<Scalar>,

@@ -3,10 +3,10 @@ import DescentKernels
 import DescentNN
 
 /// A training step captured once and replayed: the forward pass, the loss and the backward pass
-/// of a ``Sequential`` model run straight into buffers allocated for a maximum batch size, with no
+/// of a `Sequential` model run straight into buffers allocated for a maximum batch size, with no
 /// autodiff graph, no allocation and no per-element dynamic dispatch.
 ///
-/// The gradients land in each ``Parameter/gradient`` (tensors allocated once and reused), so any
+/// The gradients land in each `Parameter/gradient` (tensors allocated once and reused), so any
 /// optimizer and gradient clipping work unchanged:
 ///
 ///     let step = try CompiledStep(model: model, loss: CrossEntropyLoss(), maximumBatchSize: 128)
@@ -15,11 +15,11 @@ import DescentNN
 ///         try optimizer.step(step.parameters)
 ///     }
 ///
-/// - Supported models: a ``Sequential`` (nested ones are flattened) or a single ``Linear`` made
-///   of ``Linear``, ``ReLU``, ``LeakyReLU``, ``Tanh``, ``Sigmoid``, ``GELU``, ``Dropout`` and
-///   ``Flatten`` (`startAxis: 1`). Supported losses, mean reduction: ``CrossEntropyLoss`` with
+/// - Supported models: a `Sequential` (nested ones are flattened) or a single `Linear` made
+///   of `Linear`, `ReLU`, `LeakyReLU`, `Tanh`, `Sigmoid`, `GELU`, `Dropout` and
+///   `Flatten` (`startAxis: 1`). Supported losses, mean reduction: `CrossEntropyLoss` with
 ///   class labels (no class weights or label smoothing; `ignoreIndex` is honoured),
-///   ``MeanSquaredErrorLoss``, ``BinaryCrossEntropyWithLogitsLoss`` without weights. Anything
+///   `MeanSquaredErrorLoss`, `BinaryCrossEntropyWithLogitsLoss` without weights. Anything
 ///   else makes the initialiser throw a ``CompiledStepError``: fall back to the autodiff path.
 ///   So does a layer or parameter used more than once (autodiff sums its gradients; the step
 ///   keeps one buffer per use). ``unsupportedReason(model:loss:)`` gives the reason without
@@ -42,11 +42,11 @@ public final class CompiledStep<Scalar: TensorScalar> {
     /// The largest batch ``computeGradients(features:labels:)`` accepts (``predict(_:)`` takes any
     /// size, in chunks of this many rows).
     public let maximumBatchSize: Int
-    /// Values per sample the model takes (the first ``Linear``'s input size).
+    /// Values per sample the model takes (the first `Linear`'s input size).
     public let inputWidth: Int
     /// Values per sample the model gives (the last layer's output size).
     public let outputWidth: Int
-    /// The model's parameters with their names, in ``Layer/namedParameters()`` order, frozen ones
+    /// The model's parameters with their names, in `Layer/namedParameters()` order, frozen ones
     /// included (optimizers skip those): pass it to `optimizer.step(_:)`. Computed once, so a step
     /// does not walk the model.
     public let parameters: [(name: String, parameter: Parameter<Scalar>)]
@@ -84,7 +84,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
 
     /// Compiles one training step of `model` under `loss`.
     /// - Parameters:
-    ///   - model: a ``Sequential`` (or ``Linear``) of supported layers (see ``CompiledStep``).
+    ///   - model: a `Sequential` (or `Linear`) of supported layers (see ``CompiledStep``).
     ///   - loss: a supported loss with mean reduction.
     ///   - maximumBatchSize: the most rows a training batch will have; the buffers are sized for it.
     /// - Throws: ``CompiledStepError`` (`.unsupportedModel`, `.unsupportedLoss`) naming what has no
@@ -165,13 +165,13 @@ public final class CompiledStep<Scalar: TensorScalar> {
     // MARK: Training
 
     /// Forward, loss and backward on one batch in training mode; every trainable parameter's
-    /// ``Parameter/gradient`` is *set* to this batch's gradient (`zero_grad()` then `backward()`
+    /// `Parameter/gradient` is *set* to this batch's gradient (`zero_grad()` then `backward()`
     /// in PyTorch). Returns the batch loss (before any update), rounded to `Scalar` as the
     /// autodiff loss tensor is.
     /// - Parameters:
     ///   - features: `[n, …]` with `n ≤ maximumBatchSize` and ``inputWidth`` values per sample.
     ///   - labels: one class index per row (cross-entropy).
-    /// - Throws: ``CompiledStepError`` for a batch that does not fit, ``LossError`` for a label
+    /// - Throws: ``CompiledStepError`` for a batch that does not fit, `LossError` for a label
     ///   outside the classes.
     @discardableResult
     public func computeGradients(features: Tensor<Scalar>, labels: [Int]) throws -> Double {

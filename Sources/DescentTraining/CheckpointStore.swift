@@ -11,7 +11,9 @@ public struct CheckpointStore: Sendable {
     public var keep: Int
 
     /// A store in `directory` (created when the first checkpoint is written).
-    /// - Parameter keep: periodic checkpoints kept. The default value is `3`.
+    /// - Parameters:
+    ///   - keep: periodic checkpoints kept. The default value is `3`.
+    ///   - directory: the folder of the checkpoints.
     public init(directory: URL, keep: Int = 3) {
         self.directory = directory
         self.keep = Swift.max(keep, 1)
@@ -146,7 +148,7 @@ extension Trainer {
     /// Puts the model, optimizer, schedule, dropout generators and trainer state back as they were
     /// when `checkpoint` was made; the next ``fit(epochs:training:validation:trainingEvaluation:)``
     /// continues from there.
-    /// - Throws: ``StateMismatchError`` if the model differs, ``OptimizerError`` if the optimizer or
+    /// - Throws: `StateMismatchError` if the model differs, `OptimizerError` if the optimizer or
     ///   schedule differs, ``CheckpointError`` if a dropout layer is missing.
     public func restore(from checkpoint: TrainingCheckpoint<Scalar>) throws {
         try checkpoint.trainer.validate()

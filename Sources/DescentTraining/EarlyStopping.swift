@@ -63,7 +63,7 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
     }
 
     /// Reads a spec such as `early-stopping(monitor: validation.loss, patience: 5)`.
-    /// - Throws: ``SpecError`` for an unknown name or key, or an invalid value.
+    /// - Throws: `SpecError` for an unknown name or key, or an invalid value.
     public init(spec text: String) throws {
         let spec = try Spec(parsing: text)
         let names = ["early-stopping", "early_stopping", "earlystopping"]

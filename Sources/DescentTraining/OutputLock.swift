@@ -27,8 +27,10 @@ public final class OutputLock {
     deinit { close(descriptor) }  // closing the only descriptor releases the lock
 
     /// Creates `directory` if needed and takes its lock.
-    /// - Parameter holder: what the lock file says holds it. The default value is this process's
-    ///   command line.
+    /// - Parameters:
+    ///   - holder: what the lock file says holds it. The default value is this process's
+    ///     command line.
+    ///   - directory: the output folder to lock.
     /// - Throws: ``CheckpointError`` when the path is a file, the folder cannot be created or
     ///   written (read-only, no space), or another process holds the lock (naming that process).
     public static func acquire(_ directory: URL, holder: String = CommandLine.arguments.joined(separator: " ")) throws -> OutputLock {

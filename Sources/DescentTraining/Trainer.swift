@@ -33,7 +33,7 @@ public struct FitResult: Sendable {
     /// `seconds + checkpointSeconds` in all. The default value is `0`.
     public var checkpointSeconds: Double = 0
     /// Seconds of ``seconds`` spent on the full-loss pass, the end-of-epoch evaluation of the
-    /// training data (``Trainer/trainingEvaluation``). The default value is `0`.
+    /// training data (`Trainer/trainingEvaluation`). The default value is `0`.
     public var evaluationSeconds: Double = 0
     /// Seconds of ``seconds`` spent on the end-of-epoch evaluation of the validation data. The
     /// default value is `0`.
@@ -59,7 +59,7 @@ public struct FitResult: Sendable {
 ///         }
 ///     }
 ///
-/// ``trainStep(on:)`` is exactly those five lines (plus optional clipping). ``fit(epochs:training:validation:trainingEvaluation:)``
+/// `trainStep(on:)` is exactly those five lines (plus optional clipping). ``fit(epochs:training:validation:trainingEvaluation:)``
 /// adds what a real run needs around them: the schedule, the history (batch losses, the full
 /// training loss and validation metrics per epoch), callbacks, early stopping, divergence
 /// detection, a time limit, a stop request (Ctrl-C), and checkpoints from which
@@ -81,7 +81,7 @@ public final class Trainer<Scalar: TensorScalar> {
     }
     /// The optimizer that updates the parameters.
     public let optimizer: any Optimizer<Scalar>
-    /// The learning-rate schedule, if any; ``LearningRateScheduler/unit`` says whether it advances
+    /// The learning-rate schedule, if any; `LearningRateScheduler/unit` says whether it advances
     /// per step or per epoch (metric-driven plateau schedules always advance per epoch).
     public var scheduler: LearningRateScheduler?
     /// Metrics computed over the training and validation data at the end of each epoch.
@@ -113,7 +113,7 @@ public final class Trainer<Scalar: TensorScalar> {
     var bestWeights: SafeTensorsArchive?
     /// The checkpoint files written during the last fit, newest last.
     public internal(set) var writtenCheckpoints: [URL] = []
-    /// Whether ``trainStep(on:)`` may run a `CompiledStep` (preallocated buffers, no autodiff
+    /// Whether `trainStep(on:)` may run a `CompiledStep` (preallocated buffers, no autodiff
     /// graph) when the model and loss have a compiled form. It gives bit-identical gradients and
     /// losses, only faster. The default value is `true`; `false` always runs the autodiff loop.
     public var usesCompiledStep = true {
@@ -140,7 +140,7 @@ public final class Trainer<Scalar: TensorScalar> {
 
     /// A trainer for `model`.
     /// - Parameters:
-    ///   - model: the model (any ``Layer``).
+    ///   - model: the model (any `Layer`).
     ///   - loss: the loss (mean reduction).
     ///   - optimizer: an optimizer over the same element type.
     ///   - scheduler: a learning-rate schedule. The default value is `nil` (a constant rate).
@@ -165,9 +165,11 @@ public final class Trainer<Scalar: TensorScalar> {
     /// optimizer state are bit-identical to the autodiff loop; without clipping the parameters'
     /// gradients are then `nil` after the step), otherwise the plain loop.
     ///
-    /// - Parameter next: the batch the next call will get, if known (``fit(epochs:training:validation:trainingEvaluation:)``
-    ///   passes it at batch size 1): the compiled step then computes the next sample's first-layer
-    ///   outputs during this step's update (same results).
+    /// - Parameters:
+    ///   - next: the batch the next call will get, if known (``fit(epochs:training:validation:trainingEvaluation:)``
+    ///     passes it at batch size 1): the compiled step then computes the next sample's first-layer
+    ///     outputs during this step's update (same results).
+    ///   - batch: the batch to train on.
     @discardableResult
     public func trainStep(on batch: Batch<Scalar>, next: Batch<Scalar>? = nil) throws -> Double {
         try step.train(on: batch, next: next, optimizer: optimizer, clipping: gradientClipping)

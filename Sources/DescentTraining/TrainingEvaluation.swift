@@ -57,7 +57,7 @@ public enum TrainingEvaluation: Sendable, Equatable, Codable {
 
     /// The rows evaluated out of `count`, ascending (so they are read in storage order): all of
     /// them, or the first ``rowCount(outOf:)`` positions of a partial Fisher–Yates shuffle of
-    /// `0..<count` by a ``RandomGenerator`` with the seed and stream `0x5A4D` (a stream of its own,
+    /// `0..<count` by a `RandomGenerator` with the seed and stream `0x5A4D` (a stream of its own,
     /// apart from the loaders' shuffles, which use the epoch as the stream).
     public func rows(outOf count: Int) -> [Int] {
         let k = rowCount(outOf: count)
@@ -109,7 +109,7 @@ extension Trainer {
     ///   - evaluation: which rows. The default value is ``TrainingEvaluation/automatic(seed:)`` with seed `0`.
     ///   - batchSize: rows per evaluation batch (no gradients are kept, so large batches are
     ///     cheap). The default value is `1024`.
-    /// - Throws: ``DataError`` from the dataset.
+    /// - Throws: `DataError` from the dataset.
     public func makeTrainingEvaluationLoader(for dataset: TensorDataset<Scalar>, evaluation: TrainingEvaluation = .automatic(),
                                              batchSize: Int = 1024) throws -> DataLoader<TensorDataset<Scalar>> {
         let sample = evaluation.sample(outOf: dataset.count)

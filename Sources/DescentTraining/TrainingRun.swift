@@ -79,7 +79,7 @@ public final class TrainingRun {
     /// Wall-clock seconds since the `fit` call began (what the time limit counts).
     var elapsedSeconds: Double { Date().timeIntervalSince(start) }
 
-    /// Seconds of training since the `fit` call began: ``elapsedSeconds`` without
+    /// Seconds of training since the `fit` call began: `elapsedSeconds` without
     /// ``checkpointSeconds``.
     public var trainingSeconds: Double { elapsedSeconds - checkpointSeconds }
 

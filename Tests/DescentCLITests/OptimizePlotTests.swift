@@ -48,9 +48,12 @@ final class SVGElements: NSObject, XMLParserDelegate {
     var seriesNames: [String] { elements.filter { $0.name == "g" && $0.attributes["class"] == "series" }.map { $0.attributes["data-name"] ?? "" } }
     /// The texts of the legend, top to bottom.
     var legendEntries: [String] { elements.filter { $0.attributes["class"] == "legend-entry" }.map(\.text) }
-    /// The dots drawn for the series called `name` (start/end markers excluded).
+    /// The dots drawn for the series called `name` (start/end markers excluded): circles, or
+    /// paths with a `data-marker` shape.
     func dots(of name: String) -> [Element] {
-        elements.filter { $0.name == "circle" && $0.seriesName == name && $0.attributes["class"] == nil }
+        elements.filter {
+            ($0.name == "circle" || $0.attributes["data-marker"] != nil) && $0.seriesName == name && $0.attributes["class"] == nil
+        }
     }
 }
 
@@ -95,9 +98,11 @@ struct TemporaryPlot: ~Copyable {
     @Test func animateAddsSMILAnimationForEveryPath() throws {
         let (_, svg, _) = try plot(["--function", "himmelblau", "--optimizer", "sgd(lr: 0.01)", "--optimizer", "adam(lr: 0.1)",
                                     "--steps", "40", "--animate"])
-        // Each path grows with a stroke-dashoffset animation (the path and its white halo) and has a travelling dot.
+        // Each path grows with a stroke-dashoffset animation of its mask (which reveals the path and its
+        // white halo) and has a travelling dot.
         let growing = svg.all("animate").filter { $0.attributes["attributeName"] == "stroke-dashoffset" }
-        #expect(growing.count == 4)
+        #expect(growing.count == 2)
+        #expect(svg.all("mask").count == 2)
         #expect(svg.all("animateMotion").count == 2)
         // Dots appear step by step: every dot after the start has an opacity animation.
         let appearing = svg.all("animate").filter { $0.attributes["attributeName"] == "opacity" }
@@ -105,6 +110,50 @@ struct TemporaryPlot: ~Copyable {
         // Himmelblau has four minima, all in the window; one legend entry names them.
         #expect(svg.legendEntries == ["sgd(lr: 0.01)", "adam(lr: 0.1)", "minima"])
         #expect(svg.seriesNames.filter(\.isEmpty).count == 3)
+    }
+
+    /// Issue 20: Adam's path hid under SGD's line. Each optimizer now has its own colour, dash
+    /// pattern and marker (OptimizerPathPlot.appearance(ofRun:)), and every path after the first
+    /// is translucent.
+    @Test func eachOptimizerHasItsOwnColourDashMarkerAndLaterOnesAreTranslucent() throws {
+        let specs = ["sgd(lr: 0.001, momentum: 0.9)", "adam(lr: 0.1)", "rmsprop(lr: 0.01)"]
+        let (_, svg, _) = try plot(["--function", "rosenbrock", "--start", "-1.5,2", "--steps", "30"] + specs.flatMap { ["--optimizer", $0] })
+        let groups = svg.all("g").filter { $0.attributes["class"] == "series" && specs.contains($0.attributes["data-name"] ?? "") }
+        #expect(groups.map { $0.attributes["opacity"] } == [nil, "0.7", "0.7"])
+        // The drawn line of each path: the one with an id (the halo under it has none).
+        let lines = specs.map { spec in svg.all("path").first { $0.seriesName == spec && $0.attributes["id"] != nil } }
+        let colours = lines.map { $0?.attributes["stroke"] ?? "" }, dashes = lines.map { $0?.attributes["stroke-dasharray"] ?? "" }
+        #expect(Set(colours).count == 3 && !colours.contains(""))
+        #expect(dashes == ["", "9 4", "1 4"])
+        // The iterates' markers: circles, squares, triangles (31 each), and the end marker in the same shape.
+        let shapes = specs.map { spec in Set(svg.dots(of: spec).map { $0.attributes["data-marker"] ?? $0.name }) }
+        #expect(shapes == [["circle"], ["square"], ["triangle"]])
+        for spec in specs { #expect(svg.dots(of: spec).count == 31) }
+        let ends = svg.elements.filter { $0.attributes["class"] == "end" && specs.contains($0.seriesName ?? "") }
+        #expect(ends.map { $0.attributes["data-marker"] ?? $0.name } == ["circle", "square", "triangle"])
+        // The legend draws each symbol as its path: the same dashes and marker shape.
+        let legend = svg.elements.filter { $0.ancestorClasses.contains("legend") }
+        #expect(legend.filter { $0.name == "line" }.prefix(3).map { $0.attributes["stroke-dasharray"] ?? "" } == dashes)
+        #expect(legend.compactMap { $0.attributes["data-marker"] }.prefix(2) == ["square", "triangle"])
+    }
+
+    /// Issue 20: the animated race started from empty paths, so a screenshot or the first look
+    /// showed no path. Now the drawn paths carry no animation (their own state is the whole path);
+    /// the growth animates a mask, and every animation begins after the finished picture has
+    /// shown for a while. (BrowserRenderingTests checks the screenshot at t = 0.)
+    @Test func theAnimatedRaceShowsTheWholePathsBeforeItBegins() throws {
+        let (_, svg, document) = try plot(["--function", "rosenbrock", "--start", "-1.5,2", "--steps", "99", "--animate",
+                                           "--optimizer", "sgd(lr: 0.001, momentum: 0.9)", "--optimizer", "adam(lr: 0.1)"])
+        let animations = svg.all("animate") + svg.all("set") + svg.all("animateMotion")
+        #expect(!animations.isEmpty)
+        // 100 points at 0.08 s a step: an 8 s race, which begins after 2 s (a quarter of it).
+        #expect(Set(animations.map { $0.attributes["begin"] }) == ["2s"])
+        // The stroke-dasharray growth is set on the masks' paths only, never on a drawn line.
+        let dashed = svg.all("set").filter { $0.attributes["attributeName"] == "stroke-dasharray" }
+        #expect(dashed.count == 2)
+        #expect(svg.all("mask").count == 2 && document.contains("mask=\"url(#"))
+        let drawnLines = svg.all("path").filter { $0.attributes["id"]?.contains("-series-") == true }
+        #expect(drawnLines.count == 2 && drawnLines.allSatisfy { $0.attributes["pathLength"] == nil })
     }
 
     @Test func quarticPlotShowsTheIteratesAsPointsOnTheCurve() throws {

@@ -52,7 +52,7 @@ struct PlaygroundBrowserTests {
                              s.value = \(frame); s.dispatchEvent(new Event('input')); return true; })()
                     """)
                 let heads = try #require(try browser.evaluate("""
-                    Array.from(document.querySelectorAll('#l-svg circle.head')).map(c => [c.dataset.step, c.dataset.loss, c.dataset.parameters])
+                    Array.from(document.querySelectorAll('#l-svg .head')).map(c => [c.dataset.step, c.dataset.loss, c.dataset.parameters])
                     """) as? [[String]])
                 #expect(heads.count == 2)
                 for (head, path) in zip(heads, paths) {
@@ -64,6 +64,13 @@ struct PlaygroundBrowserTests {
                 let legend = try #require(try browser.evaluate("Array.from(document.querySelectorAll('#l-legend td.loss')).map(td => td.dataset.loss)") as? [String])
                 #expect(legend.compactMap(Double.init) == paths.map { $0.trajectory[frame].loss })
             }
+            // Issue 20: each optimizer has its own dashes and marker, the second is translucent, and
+            // the whole path is drawn (faintly) at every frame, so neither hides the other.
+            let styles = try #require(try browser.evaluate("""
+                Array.from(document.querySelectorAll('#l-svg g.series')).map(g => [g.dataset.marker, g.getAttribute('opacity'),
+                  g.querySelector('polyline.travelled').getAttribute('stroke-dasharray'), String(g.querySelector('polyline.whole').points.length)])
+                """) as? [[String]])
+            #expect(styles == [["circle", "1", "", "121"], ["square", "0.7", "9 4", "121"]])
         }
     }
 

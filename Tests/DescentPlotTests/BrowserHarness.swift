@@ -132,6 +132,39 @@ enum BrowserHarness {
         return Rendering(report: report, consoleLines: consoleLines, pixels: report.charts.map { measure(png, $0) }, screenshot: png)
     }
 
+    /// A screenshot of the SVG document `svg` opened on its own in a `width` × `height` window,
+    /// as a browser shows a `--plot race.svg` file: taken as soon as the page has loaded, or,
+    /// with `virtualMilliseconds`, after that much (virtual) time has passed, so SMIL animations
+    /// have advanced.
+    static func screenshot(svg: String, width: Int, height: Int, virtualMilliseconds: Int? = nil) throws -> BrowserPNG {
+        guard let executable else { throw Failure(description: skipMessage) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("chart.svg"), screenshot = folder.appendingPathComponent("screenshot.png")
+        try Data(svg.utf8).write(to: page)
+        var arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                         "--force-device-scale-factor=1", "--no-first-run", "--user-data-dir=\(folder.path)/profile",
+                         "--window-size=\(width),\(height)", "--screenshot=\(screenshot.path)"]
+        if let virtualMilliseconds { arguments.append("--virtual-time-budget=\(virtualMilliseconds)") }
+        _ = try run(executable, arguments + [page.absoluteString], in: folder)
+        return try BrowserPNG(data: Data(contentsOf: screenshot))
+    }
+
+    /// The share of pixels whose colour differs by more than 48 in some channel between two
+    /// screenshots of the same size (1 when the sizes differ).
+    static func differingFraction(_ a: BrowserPNG, _ b: BrowserPNG) -> Double {
+        guard a.width == b.width, a.height == b.height, a.width > 0, a.height > 0 else { return 1 }
+        var differing = 0
+        for y in 0..<a.height {
+            for x in 0..<a.width {
+                let (p, q) = (a.pixel(x: x, y: y), b.pixel(x: x, y: y))
+                if max(abs(Int(p.0) - Int(q.0)), abs(Int(p.1) - Int(q.1)), abs(Int(p.2) - Int(q.2))) > 48 { differing += 1 }
+            }
+        }
+        return Double(differing) / Double(a.width * a.height)
+    }
+
     /// Ink share and colour count inside one chart's rectangle (clipped to the screenshot).
     static func measure(_ png: BrowserPNG, _ chart: ChartLayout) -> ChartPixels {
         let x0 = max(0, Int(chart.left.rounded(.up))), y0 = max(0, Int(chart.top.rounded(.up)))
@@ -151,7 +184,7 @@ enum BrowserHarness {
     }
 
     /// Runs Chromium and returns its standard output and error; fails after two minutes.
-    private static func run(_ executable: String, _ arguments: [String], in folder: URL) throws -> (String, String) {
+    static func run(_ executable: String, _ arguments: [String], in folder: URL) throws -> (String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -187,7 +220,7 @@ enum BrowserHarness {
     }
 
     /// Undoes the escaping `--dump-dom` applies to text content.
-    private static func unescapeHTML(_ text: String) -> String {
+    static func unescapeHTML(_ text: String) -> String {
         text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&nbsp;", with: "\u{00A0}").replacingOccurrences(of: "&amp;", with: "&")

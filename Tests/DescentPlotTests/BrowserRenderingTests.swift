@@ -113,6 +113,26 @@ struct BrowserRenderingTests {
         }
     }
 
+    /// Issue 20: the animated race started from empty paths, so what a browser showed before the
+    /// race ran (and any screenshot) had no paths. The screenshot taken as the SVG loads now
+    /// matches the still chart's (the expected picture: the same chart without animation), while
+    /// one taken mid-race differs from it, which shows the comparison can fail.
+    @Test func theAnimatedRaceShowsTheWholePathsAtTimeZero() throws {
+        let (width, height) = (640, 400)
+        let still = try BrowserHarness.screenshot(svg: Examples.rosenbrockRace(animated: false).svg(width: Double(width), height: Double(height)),
+                                                  width: width, height: height)
+        let animated = Examples.rosenbrockRace(animated: true).svg(width: Double(width), height: Double(height))
+        let atStart = try BrowserHarness.screenshot(svg: animated, width: width, height: height)
+        // The 8 s race begins after 2 s and then grows for 8 s: at 4 s (virtual) it is a quarter done.
+        let midRace = try BrowserHarness.screenshot(svg: animated, width: width, height: height, virtualMilliseconds: 4000)
+        let startDifference = BrowserHarness.differingFraction(still, atStart)
+        let midDifference = BrowserHarness.differingFraction(still, midRace)
+        #expect(startDifference < 0.0005, "at t = 0 the race differs from the still chart in \(startDifference * 100) % of the pixels")
+        // The paths are thin: a quarter-grown race lacks about 0.2 % of the chart's pixels.
+        #expect(midDifference > 0.001 && midDifference > 10 * startDifference,
+                "mid-race differs from the still chart in \(midDifference * 100) % of the pixels, at t = 0 in \(startDifference * 100) %")
+    }
+
     @Test func blankChartsAreDetected() throws {
         // The same page shape with empty charts: one <svg> with nothing in it, one with only a white background.
         var report = HTMLReport(title: "Blank")

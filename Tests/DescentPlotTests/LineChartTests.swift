@@ -109,8 +109,10 @@ import Testing
         let svg = chart.svg()
         let document = try #require(XMLInspector.parse(svg))
         let growth = document.all("animate").filter { $0.attributes["attributeName"] == "stroke-dashoffset" }
-        // The dashed validation curve is not animated (its dashes would be replaced by the growth dash).
-        #expect(growth.count == 3)
+        // Every curve grows, the dashed validation curve too: the growth animates a mask over the
+        // drawn line (one per curve), so its own dashes stay.
+        #expect(growth.count == 4)
+        #expect(document.all("mask").count == 4)
         for animate in growth {
             let times = try #require(animate.attributes["keyTimes"]).split(separator: ";").compactMap { Double($0) }
             let values = try #require(animate.attributes["values"]).split(separator: ";").compactMap { Double($0) }
@@ -119,8 +121,10 @@ import Testing
             #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
             #expect(values.first == 1 && values.last == 0)
             #expect(animate.attributes["dur"] == "5s")
+            // The finished chart shows for a quarter of the 5 s (at least a second), then it grows.
+            #expect(animate.attributes["begin"] == "1.25s")
         }
-        #expect(document.all("animateMotion").count == 3)
+        #expect(document.all("animateMotion").count == 4)
         #expect(!svg.contains("<script"))
     }
 }

@@ -3,8 +3,10 @@ import Descent
 /// Turns `descent optimize` runs into a picture: the paths over the function's contour plot,
 /// or, for the 1-D quartic, the iterates on its curve.
 ///
-/// Each optimizer takes the next colour of the palette and is named in the legend by its spec as
-/// typed; a run that diverged is drawn up to its last finite point and its legend entry says at
+/// Each optimizer takes the next colour of the palette, dash pattern and marker shape
+/// (`appearance(ofRun:)`), so paths that coincide stay apart, also in grey print; every path after
+/// the first is translucent, so a later path drawn over an earlier one does not hide it. Each is
+/// named in the legend by its spec as typed; a run that diverged is drawn up to its last finite point and its legend entry says at
 /// which step it diverged. With `animated`, the paths grow step by step in the SVG itself (SMIL,
 /// no JavaScript), all in step: the optimizer race.
 struct OptimizerPathPlot {
@@ -45,6 +47,27 @@ struct OptimizerPathPlot {
         return run.label
     }
 
+    /// The dash pattern of run `index` (`[]`: solid), in order, repeating after five.
+    /// The playground's race uses the same list (`RACE_DASHES` in `PlaygroundPage+Charts.swift`).
+    static let dashPatterns: [[Double]] = [[], [9, 4], [1, 4], [10, 4, 1, 4], [5, 3]]
+
+    /// The opacity of every path after the first.
+    static let laterPathOpacity = 0.7
+
+    /// How run `index` is drawn: the palette's colour `index` (the series' default), a dash pattern,
+    /// a marker shape (of its iterates and its end marker) and its opacity.
+    static func appearance(ofRun index: Int) -> (dashPattern: [Double], marker: Series.Marker, opacity: Double) {
+        let markers = Series.Marker.allCases
+        return (dashPatterns[index % dashPatterns.count], markers[index % markers.count], index == 0 ? 1 : laterPathOpacity)
+    }
+
+    /// `series` drawn as run `index`.
+    static func styled(_ series: Series, asRun index: Int) -> Series {
+        var styled = series
+        (styled.dashPattern, styled.marker, styled.opacity) = appearance(ofRun: index)
+        return styled
+    }
+
     /// Lines with a dot per iterate while the dots stay apart; a plain line for long runs.
     private func pathStyle(pointCount: Int) -> Series.Style {
         pointCount <= 80 ? .lineAndPoints : .line
@@ -65,10 +88,10 @@ struct OptimizerPathPlot {
         }
         plot.levels = function == .rastrigin ? .linear(count: 14) : .logarithmic(count: 18)
         plot.colorBarLabel = "f(x, y)"
-        for run in runs {
+        for (index, run) in runs.enumerated() {
             let points = run.trajectory.points
-            plot.add(Series(name: legendName(of: run, window: window), x: points.map { $0.parameters[0] },
-                            y: points.map { $0.parameters[1] }, style: pathStyle(pointCount: points.count)))
+            plot.add(Self.styled(Series(name: legendName(of: run, window: window), x: points.map { $0.parameters[0] },
+                                        y: points.map { $0.parameters[1] }, style: pathStyle(pointCount: points.count)), asRun: index))
         }
         let minima = function.minima.filter { PlotWindow.contains(window, $0) }
         for (index, minimum) in minima.enumerated() {
@@ -89,9 +112,10 @@ struct OptimizerPathPlot {
         var chart = LineChart(title: Self.title(of: function), xLabel: "w", yLabel: "f(w)")
         let curve = Series(name: "f(w)", function: value, in: window[0], sampleCount: 300, color: .darkGray)
         chart.add(curve)
-        for run in runs {
+        for (index, run) in runs.enumerated() {
             let ws = run.trajectory.points.map { $0.parameters[0] }
-            chart.add(Series(name: legendName(of: run, window: window), x: ws, y: ws.map(value), style: .lineAndPoints))
+            // The curve is series 0 of the chart: run `index` takes the palette's colour `index + 1` by default.
+            chart.add(Self.styled(Series(name: legendName(of: run, window: window), x: ws, y: ws.map(value), style: .lineAndPoints), asRun: index))
         }
         for minimum in function.minima {
             chart.add(.vertical(at: minimum[0], label: "minimum w = \(OptimizeCommand.short(minimum[0]))"))

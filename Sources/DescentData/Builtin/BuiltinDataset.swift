@@ -16,7 +16,7 @@ import Foundation
 /// | `blobs` | `centers` classes | `features` | `count: 300, centers: 3, features: 2, standardDeviation: 1` |
 /// | `xor` | 2 classes | 2 | `count: 200, noise: 0.05` |
 ///
-/// The same seed gives the same data on every run and platform (see ``RandomGenerator``).
+/// The same seed gives the same data on every run and platform (see `RandomGenerator`).
 /// - scikit-learn: `make_regression`, `make_moons`, `make_circles`, `make_blobs`;
 ///   d2l.ai's `synthetic_data(w, b, n)`; CS231n's spiral data.
 public enum BuiltinDataset {
@@ -30,6 +30,7 @@ public enum BuiltinDataset {
     /// - Parameters:
     ///   - spec: the name and arguments; the `builtin:` prefix is optional.
     ///   - seed: the random seed. The default value is `0`.
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     /// - Throws: ``DataError`` for an unknown name or invalid arguments.
     public static func make<Scalar: TensorScalar>(_ spec: String, seed: UInt64 = 0, as _: Scalar.Type = Scalar.self) throws -> TensorDataset<Scalar> {
         let text = spec.hasPrefix("builtin:") ? String(spec.dropFirst("builtin:".count)) : spec
@@ -91,6 +92,7 @@ public enum BuiltinDataset {
     ///   - bias: `b`. The default value is `4.2`.
     ///   - noise: σ of ε. The default value is `0.01`.
     ///   - seed: the random seed (`X` uses stream 0, ε stream 1). The default value is `0`.
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     public static func linear<Scalar: TensorScalar>(
         count: Int = 1000, features: Int = 2, weights: [Double]? = nil, bias: Double = 4.2, noise: Double = 0.01, seed: UInt64 = 0,
         as _: Scalar.Type = Scalar.self
@@ -130,7 +132,12 @@ public enum BuiltinDataset {
     }
 
     /// A small circle inside a large one (scikit-learn's `make_circles`); class 0 is the outer circle.
-    /// - Parameter factor: the inner radius relative to the outer one, in (0, 1). The default value is `0.5`.
+    /// - Parameters:
+    ///   - count: points in all. The default value is `200`.
+    ///   - noise: σ of the Gaussian noise added to each coordinate. The default value is `0.05`.
+    ///   - factor: the inner radius relative to the outer one, in (0, 1). The default value is `0.5`.
+    ///   - seed: the random seed. The default value is `0`.
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     public static func circles<Scalar: TensorScalar>(count: Int = 200, noise: Double = 0.05, factor: Double = 0.5, seed: UInt64 = 0, as _: Scalar.Type = Scalar.self) throws -> TensorDataset<Scalar> {
         try check(count >= 2, "circles: count must be ≥ 2, got \(count)")
         try check(factor > 0 && factor < 1, "circles: factor must be in (0, 1), got \(factor)")

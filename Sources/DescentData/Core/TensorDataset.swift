@@ -25,6 +25,10 @@ public struct TensorDataset<Scalar: TensorScalar>: Dataset {
     /// - Parameters:
     ///   - classCount: the number of classes for class targets. The default value is `nil`:
     ///     `classNames.count` if given, otherwise one more than the largest label.
+    ///   - features: the samples, `[n, …]`.
+    ///   - targets: the `n` targets: classes or values.
+    ///   - featureNames: the names of the feature columns. The default value is `nil`.
+    ///   - classNames: the class names in index order. The default value is `nil`.
     /// - Throws: ``DataError`` if the counts differ, features have rank 0, or a class is negative
     ///   or not below `classCount`.
     public init(

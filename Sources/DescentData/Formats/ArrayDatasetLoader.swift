@@ -31,6 +31,7 @@ public enum ArrayDatasetLoader {
     ///   - flatten: images as rows of features (for dense networks). The default value is `true`.
     ///   - classCount: the number of classes. The default value is `nil`: from the labels (their
     ///     names, or one more than the largest).
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     /// - Throws: ``DataError`` if either file is unreadable, damaged or of an unsupported kind (a
     ///   CSV features file is read with ``CSVLoader`` instead), the counts differ, there are no
     ///   rows, a row has no features, or a label does not fit `classCount`.

@@ -4,10 +4,10 @@ import DescentKernels
 /// Reads CSV (and other delimited) files into tables of numbers, on all cores.
 ///
 /// Parsing works on the file's bytes (memory-mapped, or decompressed if gzip): the data rows are
-/// split into byte ranges at record boundaries (``CSVChunkPlan``: quoted line breaks respected)
-/// and the ranges are parsed at once on the ``WorkerPool``, each straight into its rows of the
+/// split into byte ranges at record boundaries (`CSVChunkPlan`: quoted line breaks respected)
+/// and the ranges are parsed at once on the `WorkerPool`, each straight into its rows of the
 /// result; no `String` per line or per numeric field, and numbers are read correctly rounded
-/// (``NumberParser``). The table is the same for any number of threads. Speed against polars and
+/// (`NumberParser`). The table is the same for any number of threads. Speed against polars and
 /// pandas: BENCHMARKS.md, "CSV loading (issue 15)".
 ///
 /// Nothing is guessed silently: a missing value (unless ``CSVOptions/missingValues`` says to drop
@@ -26,6 +26,7 @@ public enum CSVLoader {
     ///   - options: header, delimiter, target, feature and dropped columns, missing values. The
     ///     default value is `CSVOptions()` (a header, the delimiter detected, the last column as
     ///     target with its kind detected, missing values an error).
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     /// - Throws: ``DataError`` for anything that cannot be read as described.
     public static func load<Scalar: TensorScalar>(_ path: String, options: CSVOptions = CSVOptions(), as _: Scalar.Type = Scalar.self) throws -> CSVTable<Scalar> {
         try FileBytes.withBytes(of: path) { try load(bytes: $0, file: path, options: options) }

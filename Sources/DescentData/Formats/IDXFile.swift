@@ -90,6 +90,7 @@ public enum IDXLoader {
     /// - Parameters:
     ///   - path: the file, plain or gzip.
     ///   - scaleToUnit: divide unsigned bytes by 255 so pixels lie in [0, 1]. The default value is `false`.
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     /// - Throws: ``DataError`` for a bad magic number, truncated data (with byte offsets) or extra bytes.
     public static func load<Scalar: TensorScalar>(_ path: String, scaleToUnit: Bool = false, as _: Scalar.Type = Scalar.self) throws -> Tensor<Scalar> {
         try FileBytes.withBytes(of: path) { bytes in
@@ -127,6 +128,7 @@ public enum IDXLoader {
     ///   - scaleToUnit: pixels divided by 255. The default value is `true`.
     ///   - flatten: each image as one row of features (for dense networks). The default value is `true`.
     ///   - classCount: the number of classes. The default value is `10`; `nil` is one more than the largest label.
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     /// - Throws: ``DataError`` if the files are damaged, the counts differ, there are no images,
     ///   an image has no pixels, or a label is outside `0..<classCount`.
     public static func loadMNIST<Scalar: TensorScalar>(

@@ -46,7 +46,7 @@ public enum NPYLoader {
     /// `Double`), and its data starts on a 64-byte boundary (NumPy pads the header so it does),
     /// the tensor's storage is a private memory mapping of the file: loading takes about as long
     /// for 1 GB as for 1 KB, and pages are read from disk when first touched (see
-    /// ``TensorStorage/init(mappingFile:byteOffset:count:)``; `storage.isMemoryMapped` tells).
+    /// `TensorStorage/init(mappingFile:byteOffset:count:)`; `storage.isMemoryMapped` tells).
     /// Otherwise, or if the system refuses the mapping, the elements are read and converted into
     /// ordinary storage (the values are the same either way).
     ///
@@ -55,6 +55,7 @@ public enum NPYLoader {
     ///   - scaleToUnit: divide unsigned bytes (`|u1`, such as image pixels) by 255 so they lie in
     ///     [0, 1]. The default value is `false`.
     ///   - memoryMap: map the file when it can be. The default value is `true`.
+    ///   - as: the element type, `Float` or `Double`; inferred from the context when left out.
     /// - Throws: ``DataError`` for a bad magic number, an unsupported type, Fortran order, sizes
     ///   that overflow, or truncated data (with byte offsets).
     /// - NumPy: `numpy.load(path, mmap_mode="c")` when mapped, `numpy.load(path).astype(…)` otherwise.

@@ -105,7 +105,7 @@ public final class BatchIterator<Scalar: TensorScalar> {
 
     /// The batch the next ``next()`` call will return, without moving on (``position`` stays):
     /// made now, or taken from the prefetch, and kept for ``next()``. A training loop passes it to
-    /// ``CompiledStep``'s `trainStep(…, nextFeatures:)`. The batches and their order are the same
+    /// `CompiledStep`'s `trainStep(…, nextFeatures:)`. The batches and their order are the same
     /// as without peeking.
     /// - Throws: ``DataError`` if the data could not be read (``next()`` then throws it again).
     @_specialize(exported: false, where Scalar == Float)

@@ -19,7 +19,9 @@ public enum FeatureScaling: Equatable, Sendable, Codable {
     public static let names = ["none", "standardize", "minmax"]
 
     /// Fits the named scaling on `features` (`[n, …]`), which should be the training split only.
-    /// - Parameter name: `none`, `standardize` (also `standard`, `zscore`) or `minmax`.
+    /// - Parameters:
+    ///   - name: `none`, `standardize` (also `standard`, `zscore`) or `minmax`.
+    ///   - features: the training features, `[n, …]`.
     /// - Throws: ``DataError`` for an unknown name or empty features.
     public static func fit<Scalar: TensorScalar>(_ name: String, on features: Tensor<Scalar>) throws -> FeatureScaling {
         switch name.lowercased() {

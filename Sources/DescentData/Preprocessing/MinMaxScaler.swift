@@ -34,6 +34,7 @@ public struct MinMaxScaler: Equatable, Sendable, Codable {
     /// - Parameters:
     ///   - lower: the value the minimum maps to. The default value is `0`.
     ///   - upper: the value the maximum maps to. The default value is `1`.
+    ///   - features: the training features, `[n, …]`.
     /// - Throws: ``DataError`` for an empty tensor or `lower ≥ upper`.
     public static func fit<Scalar: TensorScalar>(_ features: Tensor<Scalar>, lower: Double = 0, upper: Double = 1) throws -> MinMaxScaler {
         guard lower < upper else { throw DataError("MinMaxScaler needs lower < upper, got \(lower) and \(upper)") }

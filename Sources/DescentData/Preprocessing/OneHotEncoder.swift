@@ -34,7 +34,9 @@ public struct OneHotEncoder: Equatable, Sendable, Codable {
     public var unknownCategory: UnknownCategory
 
     /// Fits the categories of each column on the training rows.
-    /// - Parameter unknownCategory: the policy for unseen categories. The default value is `.error`.
+    /// - Parameters:
+    ///   - unknownCategory: the policy for unseen categories. The default value is `.error`.
+    ///   - columns: the categorical columns of the training rows, in order.
     public static func fit(_ columns: [CategoricalColumn], unknownCategory: UnknownCategory = .error) throws -> OneHotEncoder {
         OneHotEncoder(columns: columns.map { Column(name: $0.name, categories: sortedLabels($0.values)) }, unknownCategory: unknownCategory)
     }

@@ -51,6 +51,7 @@ public struct StreamingLoader<Scalar: TensorScalar>: BatchLoader {
     ///   - seed: the shuffling seed. The default value is `0`.
     ///   - windowChunks: chunks per shuffle window. The default value is `8`.
     ///   - prefetch: prepare the next batch on a background queue. The default value is `true`.
+    ///   - dataset: the rows to stream.
     public init(
         _ dataset: StreamingDataset<Scalar>, batchSize: BatchSize = .samples(32), shuffle: Bool = false, dropLast: Bool = false,
         seed: UInt64 = 0, windowChunks: Int = 8, prefetch: Bool = true

@@ -9,7 +9,14 @@ extension StreamingLoader {
     /// the activations of a step come on top (a caller bounding the whole process subtracts them first).
     /// - Parameters:
     ///   - memoryBudget: bytes the loader may hold.
-    ///   - other parameters: as ``init(_:batchSize:shuffle:dropLast:seed:windowChunks:prefetch:)``.
+    ///   - dataset: the rows to stream.
+    ///   - batchSize: samples per batch. The default value is `.samples(32)`.
+    ///   - shuffle: shuffle chunks and rows within windows. The default value is `false`.
+    ///   - dropLast: leave out an incomplete last batch. The default value is `false`.
+    ///   - seed: the shuffling seed. The default value is `0`.
+    ///   - prefetch: prepare the next batch on a background queue. The default value is `true`.
+    ///
+    /// The options are those of ``init(_:batchSize:shuffle:dropLast:seed:windowChunks:prefetch:)``, with the window from the budget.
     /// - Throws: ``DataError`` if the batch size is not positive, or the budget cannot hold one
     ///   chunk with its batches (the message gives the `chunkRows` that would fit).
     public init(

@@ -32,7 +32,7 @@ public struct ModelGradientCheck: Codable, Sendable {
 extension Layer where Scalar == Double {
     /// Compares the backward pass's gradients of `loss(model(input), targets)` with central
     /// differences `(L(θ + h) − L(θ − h)) / 2h` for every element of every trainable parameter
-    /// (cs231n's recipe; the same comparison as ``GradientChecker``, applied to the model's own
+    /// (cs231n's recipe; the same comparison as `GradientChecker`, applied to the model's own
     /// parameters in place).
     ///
     /// Every evaluation sees the same randomness and state: dropout generators and buffers (batch

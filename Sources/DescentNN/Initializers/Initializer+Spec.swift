@@ -2,7 +2,7 @@ import DescentCore
 import Foundation
 
 extension Initializer {
-    /// The names ``init(spec:)`` accepts.
+    /// The names ``init(spec:)-(String)`` accepts.
     public static let specNames = [
         "linear-default", "kaiming-uniform", "kaiming-normal", "xavier-uniform", "xavier-normal",
         "uniform", "normal", "zeros", "ones", "constant",
@@ -13,12 +13,12 @@ extension Initializer {
     /// `xavier-uniform(gain: 1.5)`, `normal(mean: 0, std: 0.01)`, `uniform(lower: -0.1, upper: 0.1)`,
     /// `constant(0.1)`, `zeros` or `linear-default` (PyTorch's `nn.Linear` default; also `default`).
     /// `he-…` and `glorot-…` are accepted for `kaiming-…` and `xavier-…`.
-    /// - Throws: ``SpecError`` listing the valid names or keys.
+    /// - Throws: `SpecError` listing the valid names or keys.
     public init(spec text: String) throws {
         try self.init(spec: try Spec(parsing: text))
     }
 
-    /// Reads an initialiser from a parsed ``Spec`` (see ``init(spec:)-(String)``).
+    /// Reads an initialiser from a parsed `Spec` (see ``init(spec:)-(String)``).
     public init(spec: Spec) throws {
         var name = spec.name.replacingOccurrences(of: "_", with: "-").lowercased()
         if name.hasPrefix("he-") { name = "kaiming-" + name.dropFirst(3) }

@@ -61,7 +61,7 @@ extension Layer {
 public struct StateEntry<Scalar: TensorScalar> {
     /// What the tensor is.
     public enum Kind: Sendable, Equatable {
-        /// A trainable ``Parameter``.
+        /// A trainable `Parameter`.
         case parameter
         /// A floating-point ``Buffer``.
         case buffer

@@ -35,7 +35,7 @@ public struct ForwardContext: Sendable, Equatable {
 /// A differentiable map from a tensor to a tensor, with trainable parameters, non-trainable
 /// buffers and sublayers (`torch.nn.Module`).
 ///
-/// A layer is a final class. Its ``Parameter``s, ``Buffer``s and sublayers are found by
+/// A layer is a final class. Its `Parameter`s, ``Buffer``s and sublayers are found by
 /// reflection over its stored properties (see ``Layer/namedParameters()``), so a custom model
 /// never lists them by hand:
 ///
@@ -89,7 +89,7 @@ public struct LayerError: Error, CustomStringConvertible, Equatable, Sendable {
 /// A non-trainable tensor that belongs to a layer's state and is saved with it, such as batch
 /// normalisation's running mean (`torch.nn.Module.register_buffer`).
 ///
-/// A reference type, like ``Parameter``, so that a layer and a model file see the same buffer.
+/// A reference type, like `Parameter`, so that a layer and a model file see the same buffer.
 public final class Buffer<Scalar: TensorScalar>: @unchecked Sendable {
     /// How a buffer is stored in a model file.
     public enum Kind: Sendable, Equatable {

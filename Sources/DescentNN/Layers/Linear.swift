@@ -4,7 +4,7 @@ import DescentCore
 ///
 /// The weight has shape `[outFeatures, inFeatures]` and the bias `[outFeatures]`, as in PyTorch,
 /// so a PyTorch `state_dict` loads unchanged. The input is `[..., inFeatures]`; the output
-/// `[..., outFeatures]`. Computed with one GEMM by ``Tensor/linear(_:weight:bias:)``.
+/// `[..., outFeatures]`. Computed with one GEMM by `Tensor/linear(_:weight:bias:)`.
 ///
 ///     var generator = RandomGenerator(seed: 0)
 ///     let layer = Linear<Double>(4, 3, generator: &generator)

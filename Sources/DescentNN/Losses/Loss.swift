@@ -26,7 +26,7 @@ public enum LossTargetKind: Sendable, Equatable {
 ///
 /// A loss is a value type that is not generic: the same loss works for `Float` and `Double`
 /// models. Every loss computes its value and its gradient in one fused loop (see
-/// ``Tensor/fusedOperation(value:inputs:backward:)``).
+/// `Tensor/fusedOperation(value:inputs:backward:)`).
 public protocol Loss: Sendable, CustomStringConvertible {
     /// How per-element values are combined.
     var reduction: Reduction { get }

@@ -8,12 +8,12 @@ public enum LossSpec {
     public static let names = ["mse", "l1", "huber", "smooth-l1", "bce-with-logits", "cross-entropy"]
 
     /// The loss `text` describes. Every loss takes `reduction: mean|sum|none` (default `mean`).
-    /// - Throws: ``SpecError`` naming the valid losses or keys.
+    /// - Throws: `SpecError` naming the valid losses or keys.
     public static func makeLoss(_ text: String) throws -> any Loss {
         try makeLoss(Spec(parsing: text))
     }
 
-    /// The loss a parsed ``Spec`` describes.
+    /// The loss a parsed `Spec` describes.
     public static func makeLoss(_ spec: Spec) throws -> any Loss {
         let name = spec.name.lowercased().replacingOccurrences(of: "_", with: "-")
         let component = "loss \(spec.name)"

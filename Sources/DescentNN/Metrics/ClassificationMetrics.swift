@@ -145,7 +145,9 @@ public struct PrecisionRecallF1: Metric {
     public private(set) var matrix: ConfusionMatrix
 
     /// A metric for `classCount` classes.
-    /// - Parameter threshold: for one-column (binary) predictions. The default value is `0.5`.
+    /// - Parameters:
+    ///   - threshold: for one-column (binary) predictions. The default value is `0.5`.
+    ///   - classCount: the number of classes.
     public init(classCount: Int, threshold: Double = 0.5) {
         matrix = ConfusionMatrix(classCount: classCount, threshold: threshold)
     }

@@ -18,8 +18,10 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
     public static let specNames = ["relu", "leaky-relu", "sigmoid", "tanh", "gelu"]
 
     /// The activation named `word` (`relu`, `leaky-relu`, `sigmoid`, `tanh`, `gelu`).
-    /// - Parameter negativeSlope: the slope for `leaky-relu`. The default value is `0.01`.
-    /// - Throws: ``SpecError`` listing the valid names.
+    /// - Parameters:
+    ///   - negativeSlope: the slope for `leaky-relu`. The default value is `0.01`.
+    ///   - word: the spec word.
+    /// - Throws: `SpecError` listing the valid names.
     public init(named word: String, negativeSlope: Double = 0.01) throws {
         switch word.lowercased().replacingOccurrences(of: "_", with: "-") {
         case "relu": self = .relu

@@ -52,13 +52,13 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     public let spec: Spec
 
     /// Parses a model spec such as `mlp(5, 4, activation: relu)`.
-    /// - Throws: ``SpecError`` naming the valid models or keys.
+    /// - Throws: `SpecError` naming the valid models or keys.
     public init(parsing text: String) throws {
         try self.init(spec: try Spec(parsing: text))
     }
 
-    /// Reads a parsed ``Spec``.
-    /// - Throws: ``SpecError`` naming the valid models or keys.
+    /// Reads a parsed `Spec`.
+    /// - Throws: `SpecError` naming the valid models or keys.
     public init(spec: Spec) throws {
         self.spec = spec
         let component = "model \(spec.name)"
@@ -162,7 +162,7 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     ///     try spec.validate(inputs: data.inputCount, outputs: classCount)
     ///     let model: Sequential<Float> = spec.makeModel(inputs: data.inputCount, outputs: classCount, generator: &generator)
     ///
-    /// - Throws: ``SpecError`` naming the model and the size, with what to check.
+    /// - Throws: `SpecError` naming the model and the size, with what to check.
     public func validate(inputs: Int, outputs: Int) throws {
         if case .layers = kind { return try validate(inputShape: [inputs], outputs: outputs) }
         guard inputs >= 1 else {
@@ -207,7 +207,7 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     /// `outputs` outputs fits in `memoryLimit` bytes: its parameters with their gradients and an
     /// optimizer's two moment buffers (as Adam keeps), four copies of `bytesPerScalar` bytes each.
     /// This is Descent's stated maximum model size.
-    /// - Throws: ``SpecError`` with the parameter count and the memory the model would need.
+    /// - Throws: `SpecError` with the parameter count and the memory the model would need.
     public func checkFits(inputs: Int, outputs: Int, bytesPerScalar: Int, memoryLimit: Int) throws {
         if case .layers = kind {
             return try checkFits(inputShape: [inputs], outputs: outputs, bytesPerScalar: bytesPerScalar, memoryLimit: memoryLimit)
@@ -242,7 +242,10 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     ///
     /// The sizes are not checked here (a `Linear` with 0 inputs is well defined: it outputs its
     /// bias); call ``validate(inputs:outputs:)`` first when they come from data.
-    /// - Parameter generator: the seeded source of randomness; the same seed gives the same model.
+    /// - Parameters:
+    ///   - generator: the seeded source of randomness; the same seed gives the same model.
+    ///   - inputs: the number of input features.
+    ///   - outputs: the number of outputs (classes or targets).
     public func makeModel<Scalar: TensorScalar>(inputs: Int, outputs: Int, generator: inout RandomGenerator) -> Sequential<Scalar> {
         let biasInitializer = initializer.matchingBiasInitializer
         switch kind {

@@ -6,6 +6,24 @@ extension PlaygroundPage {
     const SVG_NS = "http://www.w3.org/2000/svg";
     /** One colour per optimizer or run, in order (distinguishable, also in grey print). */
     const PALETTE = ["#2f6fde", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad", "#f08c00", "#5c940d", "#862e9c", "#495057", "#d6336c", "#364fc7"];
+    /** The race's dash pattern and marker per optimizer, in order, as `descent optimize --plot` draws them
+     *  (OptimizerPathPlot.appearance(ofRun:)): paths that coincide stay apart, also without colour. */
+    const RACE_DASHES = ["", "9 4", "1 4", "10 4 1 4", "5 3"];
+    const RACE_MARKERS = ["circle", "square", "triangle", "diamond", "invertedTriangle"];
+    /** Every path after the first is translucent, so a later path drawn over an earlier one does not hide it. */
+    const LATER_PATH_OPACITY = 0.7;
+
+    /** A marker of `shape` ("circle", "square", "triangle", "diamond", "invertedTriangle") centred on (x, y). */
+    function markerElement(shape, x, y, r, attributes, parent) {
+      if (shape === "circle") return svgElement("circle", { cx: x, cy: y, r, ...attributes }, parent);
+      const corners = { square: [[-0.9, -0.9], [0.9, -0.9], [0.9, 0.9], [-0.9, 0.9]],
+                        diamond: [[0, -1.3], [1.3, 0], [0, 1.3], [-1.3, 0]],
+                        triangle: [[0, -1.35], [1.2, 0.8], [-1.2, 0.8]],
+                        invertedTriangle: [[0, 1.35], [1.2, -0.8], [-1.2, -0.8]] }[shape];
+      const d = corners.map(([cx, cy], i) => `${i ? "L" : "M"}${(x + cx * r).toFixed(1)} ${(y + cy * r).toFixed(1)}`).join("") + "Z";
+      return svgElement("path", { d, ...attributes }, parent);
+    }
+
     /** Region colours per class: light tints of the same palette. */
     const CLASS_COLORS = [[47, 111, 222], [232, 89, 12], [43, 138, 62], [174, 62, 201], [201, 42, 42], [16, 152, 173], [240, 140, 0], [92, 148, 13], [134, 46, 156], [73, 80, 87]];
 

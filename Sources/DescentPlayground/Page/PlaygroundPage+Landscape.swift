@@ -156,19 +156,27 @@ extension PlaygroundPage {
         const color = PALETTE[index % PALETTE.length], points = run.trajectory, shown = points.slice(0, landscape.frame + 1);
         const head = shown[shown.length - 1];
         const toPixel = p => entry.dimension === 1 ? [scale.px(p.parameters[0]), scale.py(p.loss)] : [scale.px(p.parameters[0]), scale.py(p.parameters[1])];
-        const group = svgElement("g", { class: "series", "data-optimizer": index }, svg);
-        svgElement("polyline", { points: shown.map(p => toPixel(p).map(v => clampPixel(v).toFixed(1)).join(",")).join(" "), fill: "none", stroke: color, "stroke-width": 2 }, group);
+        const dash = RACE_DASHES[index % RACE_DASHES.length], marker = RACE_MARKERS[index % RACE_MARKERS.length];
+        const group = svgElement("g", { class: "series", "data-optimizer": index, "data-marker": marker, opacity: index === 0 ? 1 : LATER_PATH_OPACITY }, svg);
+        const polyline = list => list.map(p => toPixel(p).map(v => clampPixel(v).toFixed(1)).join(",")).join(" ");
+        // The whole path, faint, under the part travelled so far: any frame shows where each optimizer goes.
+        svgElement("polyline", { class: "whole", points: polyline(points), fill: "none", stroke: color, "stroke-width": 1.5, "stroke-dasharray": dash, opacity: 0.3 }, group);
+        svgElement("polyline", { class: "travelled", points: polyline(shown), fill: "none", stroke: color, "stroke-width": 2, "stroke-dasharray": dash, "stroke-linecap": "round" }, group);
         if (index === 0 && entry.dimension === 1) {
           const p = points[0], [x, y] = toPixel(p), slope = p.gradient[0], dx = 0.6;
           svgElement("line", { class: "tangent", x1: scale.px(p.parameters[0] - dx), y1: clampPixel(scale.py(p.loss - slope * dx)), x2: scale.px(p.parameters[0] + dx), y2: clampPixel(scale.py(p.loss + slope * dx)), stroke: color, "stroke-dasharray": "5 3" }, group);
           svgElement("circle", { cx: x, cy: y, r: 3, fill: "#fff", stroke: color }, group);
         }
         const [hx, hy] = toPixel(head);
-        svgElement("circle", { class: "head", cx: clampPixel(hx), cy: clampPixel(hy), r: 5, fill: color, stroke: "#fff", "stroke-width": 1.5,
+        markerElement(marker, clampPixel(hx), clampPixel(hy), 5, { class: "head", fill: color, stroke: "#fff", "stroke-width": 1.5,
                                "data-step": head.step, "data-loss": String(head.loss), "data-parameters": JSON.stringify(head.parameters) }, group);
         const row = document.createElement("tr");
         const diverged = run.diverged && shown.length === points.length ? run.diverged : "";
-        row.innerHTML = `<td><span class="swatch" style="background:${color};display:inline-block"></span></td><td></td><td>${head.step}</td><td class="loss" data-loss="${head.loss}">${formatNumber(head.loss)}</td><td>(${head.parameters.map(formatNumber).join(", ")})</td><td class="note"></td>`;
+        row.innerHTML = `<td></td><td></td><td>${head.step}</td><td class="loss" data-loss="${head.loss}">${formatNumber(head.loss)}</td><td>(${head.parameters.map(formatNumber).join(", ")})</td><td class="note"></td>`;
+        // The legend's symbol: the path's colour, dashes and marker.
+        const symbol = svgElement("svg", { class: "race-symbol", width: 26, height: 12, opacity: index === 0 ? 1 : LATER_PATH_OPACITY }, row.children[0]);
+        svgElement("line", { x1: 1, x2: 25, y1: 6, y2: 6, stroke: color, "stroke-width": 2, "stroke-dasharray": dash, "stroke-linecap": "round" }, symbol);
+        markerElement(marker, 13, 6, 3.5, { fill: color }, symbol);
         row.children[1].textContent = byId("l-optimizers").children[index] ? byId("l-optimizers").children[index].querySelector("input").value : run.optimizer.name;
         row.children[5].textContent = diverged;
         body.appendChild(row);

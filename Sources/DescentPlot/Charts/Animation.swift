@@ -2,8 +2,10 @@
 /// by one, all series in step, so several optimizers visibly race each other.
 ///
 /// Uses SMIL (`<animate>`, `<set>`, `<animateMotion>`), which every current browser plays
-/// without JavaScript. Viewers that ignore animation (image converters, some editors) show
-/// the finished chart.
+/// without JavaScript. The chart's own state is the finished one: viewers that ignore animation
+/// (image converters, some editors) show it, and so does a browser until the race begins, one
+/// second or a quarter of `duration` after the page loads (whichever is longer), so a screenshot
+/// or a reader's first look shows the whole paths.
 public struct Animation: Sendable, Hashable {
     /// Seconds until the longest series is complete. The default value is `8`.
     public var duration: Double
@@ -36,9 +38,16 @@ struct AnimationTimeline {
     /// The `dur` of every animation element: all share one cycle so they stay in step when looping.
     var durationAttribute: String { "\(Self.seconds(max(animation.duration / activeFraction, 0.1)))s" }
 
+    /// Seconds the finished chart shows before the first animation starts: at least one second,
+    /// a quarter of the duration for a long race.
+    var startDelay: Double { max(1, animation.duration / 4) }
+
+    /// The `begin` of every animation element.
+    var beginAttribute: String { "\(Self.seconds(startDelay))s" }
+
     /// Attributes shared by every animation element.
     var commonAttributes: [(String, String)] {
-        [("dur", durationAttribute), ("fill", "freeze"), ("repeatCount", animation.repeats ? "indefinite" : "1")]
+        [("begin", beginAttribute), ("dur", durationAttribute), ("fill", "freeze"), ("repeatCount", animation.repeats ? "indefinite" : "1")]
     }
 
     /// The fraction `0...1` of the cycle at which step `index` is reached.
@@ -47,9 +56,10 @@ struct AnimationTimeline {
         return Double(index) / Double(stepCount - 1) * activeFraction
     }
 
-    /// SMIL children for a `<path pathLength="1">` that grows along its points.
+    /// SMIL children for a `<path pathLength="1">` that grows along its points (the mask of the
+    /// drawn path). Until `startDelay` the path is whole.
     ///
-    /// The path is dashed with a single dash as long as the whole path (`pathLength` normalises
+    /// From then on the path is dashed with a single dash as long as the whole path (`pathLength` normalises
     /// lengths to 1) and the dash offset moves from 1 (hidden) to 0 (complete), so the drawn part
     /// ends exactly at the point of the current step. `cumulativeLengths[i]` is the drawn length
     /// up to point `i`.
@@ -58,7 +68,7 @@ struct AnimationTimeline {
         let keys = keyframes(count: cumulativeLengths.count)
         let times = keys.map { time(ofStep: $0) }
         let values = keys.map { 1 - cumulativeLengths[$0] / total }
-        var markup = "<set attributeName=\"stroke-dasharray\" to=\"1 1\" begin=\"0s\" fill=\"freeze\"/>\n"
+        var markup = "<set attributeName=\"stroke-dasharray\" to=\"1 1\" begin=\"\(beginAttribute)\" fill=\"freeze\"/>\n"
         markup += animateElement(attribute: "stroke-dashoffset", times: times, values: values.map(Self.fraction))
         return markup
     }
@@ -72,14 +82,14 @@ struct AnimationTimeline {
         var points = keys.map { Self.fraction(cumulativeLengths[$0] / total) }
         if times.count > points.count { points.append(points.last ?? "1") }
         var markup = "<circle r=\"\(SVGBuilder.number(radius))\" fill=\"\(color.hexString)\" stroke=\"#ffffff\" stroke-width=\"1.5\" opacity=\"0\">\n"
-        markup += "<set attributeName=\"opacity\" to=\"1\" begin=\"0s\" fill=\"freeze\"/>\n"
+        markup += "<set attributeName=\"opacity\" to=\"1\" begin=\"\(beginAttribute)\" fill=\"freeze\"/>\n"
         markup += "<animateMotion keyPoints=\"\(points.joined(separator: ";"))\" keyTimes=\"\(times.map(Self.fraction).joined(separator: ";"))\" calcMode=\"linear\""
         markup += commonAttributes.map { " \($0.0)=\"\($0.1)\"" }.joined()
         markup += "><mpath xlink:href=\"#\(pathIdentifier)\"/></animateMotion>\n</circle>\n"
         return markup
     }
 
-    /// SMIL child that keeps an element invisible until step `index` is reached.
+    /// SMIL child that hides an element from the start of the race until step `index` is reached.
     func appearing(atStep index: Int) -> String {
         let start = time(ofStep: index)
         guard start > 0 else { return "" }

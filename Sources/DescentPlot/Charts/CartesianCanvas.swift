@@ -73,7 +73,7 @@ struct CartesianCanvas {
         let renderer = SeriesRenderer(frame: frame, timeline: timeline)
         var legend: [LegendEntry] = []
         for (index, item) in series.enumerated() where !item.name.isEmpty {
-            legend.append(SeriesRenderer.legendEntry(for: item, color: item.color ?? style.palette.color(at: index)))
+            legend.append(SeriesRenderer.legendEntry(for: item, color: item.color ?? style.palette.color(at: index), marksEnds: marksEnds))
         }
         // The legend corner is chosen first so reference-line labels can step around the box.
         let corner = legendPosition == .automatic

@@ -53,7 +53,14 @@ public struct ContourPlot: Chart, Sendable, Hashable {
 
     /// Creates a contour plot by sampling `function` on a `resolution` × `resolution` grid.
     ///
-    /// - Parameter resolution: nodes per side. The default value is `100`.
+    /// - Parameters:
+    ///   - resolution: nodes per side. The default value is `100`.
+    ///   - title: the chart title. The default value is `""`.
+    ///   - xLabel: the x axis label. The default value is `""`.
+    ///   - yLabel: the y axis label. The default value is `""`.
+    ///   - x: the x range sampled.
+    ///   - y: the y range sampled.
+    ///   - function: the value at `(x, y)`.
     public init(title: String = "", xLabel: String = "", yLabel: String = "", x: ClosedRange<Double>,
                 y: ClosedRange<Double>, resolution: Int = 100, function: (Double, Double) -> Double) {
         let nodes = max(resolution, 2)

@@ -18,7 +18,12 @@ public struct DecisionRegions: Sendable, Hashable {
     /// Creates decision regions by evaluating `classify` at the centre of each cell of a
     /// `resolution` × `resolution` grid.
     ///
-    /// - Parameter resolution: cells per side. The default value is `100`.
+    /// - Parameters:
+    ///   - resolution: cells per side. The default value is `100`.
+    ///   - x: the x range covered.
+    ///   - y: the y range covered.
+    ///   - opacity: the opacity of the region colours. The default value is `0.25`.
+    ///   - classify: the class at `(x, y)`.
     public init(x: ClosedRange<Double>, y: ClosedRange<Double>, resolution: Int = 100, opacity: Double = 0.25,
                 classify: (Double, Double) -> Int) {
         let cells = max(resolution, 1)

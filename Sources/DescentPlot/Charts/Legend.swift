@@ -18,16 +18,14 @@ public enum LegendPosition: Sendable, Hashable {
     case hidden
 }
 
-/// One row of a legend: a symbol in the series colour and the series name.
+/// One row of a legend: a symbol drawn as the series is (colour, dashes, marker) and the series name.
 struct LegendEntry {
-    /// How the symbol looks.
-    enum Symbol {
-        /// A short line, dashed or solid.
-        case line(dashed: Bool)
-        /// A dot.
-        case point
-        /// A short line with a dot in the middle.
-        case lineAndPoint
+    /// How the symbol looks: a short line, a marker in its middle, or both.
+    struct Symbol {
+        /// The line's dash pattern (empty: solid), or `nil` for no line.
+        var line: [Double]?
+        /// The marker's shape, or `nil` for none.
+        var marker: Series.Marker?
     }
 
     /// The series or class name.
@@ -36,6 +34,8 @@ struct LegendEntry {
     var color: Color
     /// The symbol drawn before the name.
     var symbol: Symbol
+    /// The series' opacity, so a translucent path reads as translucent in the legend too.
+    var opacity: Double = 1
 }
 
 /// Draws a legend box inside a plot corner.
@@ -109,23 +109,22 @@ enum LegendRenderer {
             let centerY = top + 6 + Double(row) * rowHeight + rowHeight / 2
             let symbolLeft = left + 8
             let color = entry.color.hexString
-            switch entry.symbol {
-            case .line(let dashed):
+            let symbolCenter = (x: symbolLeft + symbolWidth / 2, y: centerY)
+            svg.open("g", entry.opacity < 1 ? [("opacity", n(Swift.max(entry.opacity, 0)))] : [])
+            if let dashes = entry.symbol.line {
                 var attributes = [
                     ("x1", n(symbolLeft)), ("y1", n(centerY)), ("x2", n(symbolLeft + symbolWidth)), ("y2", n(centerY)),
                     ("stroke", color), ("stroke-width", "2.5"),
                 ]
-                if dashed { attributes.append(("stroke-dasharray", "5 3")) }
+                if !dashes.isEmpty { attributes.append(("stroke-dasharray", dashes.map(n).joined(separator: " "))) }
                 svg.element("line", attributes)
-            case .point:
-                svg.element("circle", [("cx", n(symbolLeft + symbolWidth / 2)), ("cy", n(centerY)), ("r", "4"), ("fill", color)])
-            case .lineAndPoint:
-                svg.element("line", [
-                    ("x1", n(symbolLeft)), ("y1", n(centerY)), ("x2", n(symbolLeft + symbolWidth)), ("y2", n(centerY)),
-                    ("stroke", color), ("stroke-width", "2.5"),
-                ])
-                svg.element("circle", [("cx", n(symbolLeft + symbolWidth / 2)), ("cy", n(centerY)), ("r", "3.5"), ("fill", color)])
             }
+            if let marker = entry.symbol.marker {
+                let (name, attributes) = SeriesRenderer.marker(
+                    marker, at: symbolCenter, radius: entry.symbol.line == nil ? 4 : 3.5, attributes: [("fill", color)])
+                svg.element(name, attributes)
+            }
+            svg.close("g")
             svg.text(entry.name, [
                 ("x", n(symbolLeft + symbolWidth + 6)), ("y", n(centerY + fontSize * 0.35)), ("fill", ChartStyle.inkColor),
                 ("class", "legend-entry"),

@@ -44,6 +44,8 @@ public struct ScatterPlot: Chart, Sendable, Hashable {
     /// - Parameters:
     ///   - classes: class index of each point (non-negative).
     ///   - classNames: legend names by class index; missing names read "class k".
+    ///   - x: horizontal positions.
+    ///   - y: vertical positions.
     public mutating func add(x: [Double], y: [Double], classes: [Int], classNames: [String] = []) {
         let count = min(x.count, y.count, classes.count)
         let classCount = (classes.prefix(count).max() ?? -1) + 1

@@ -23,12 +23,39 @@ public struct Series: Sendable, Hashable {
     public var style: Style
     /// The colour; `nil` takes the next palette colour. The default value is `nil`.
     public var color: Color?
-    /// Whether the line is dashed (a validation curve next to its training curve).
-    /// The default value is `false`.
-    public var isDashed: Bool
+    /// The shape of the dots of `.points` and `.lineAndPoints`, and of an optimizer path's end
+    /// marker, so series stay apart without colour. The default value is `.circle`.
+    public var marker: Marker
+    /// Lengths of the dashes and gaps of the line, in pixels (SVG's `stroke-dasharray`); empty
+    /// for a solid line. The default value is `[]`.
+    public var dashPattern: [Double]
+    /// Opacity of the whole series, `0...1`: a series drawn translucently over earlier ones lets
+    /// them show through where they coincide. The default value is `1`.
+    public var opacity: Double
     /// Whether the series takes part in the chart's animation; a fixed backdrop such as the
     /// loss function under an optimizer's iterates sets it to `false`. The default value is `true`.
     public var isAnimated: Bool
+
+    /// The shape of a series' dots.
+    public enum Marker: Sendable, Hashable, CaseIterable {
+        /// A filled circle.
+        case circle
+        /// A filled square.
+        case square
+        /// A filled triangle pointing up.
+        case triangle
+        /// A filled diamond (a square on its corner).
+        case diamond
+        /// A filled triangle pointing down.
+        case invertedTriangle
+    }
+
+    /// Whether the line is dashed (a validation curve next to its training curve): setting it
+    /// gives the pattern `[7, 4]` or a solid line. The default value is `false`.
+    public var isDashed: Bool {
+        get { !dashPattern.isEmpty }
+        set { dashPattern = newValue ? [7, 4] : [] }
+    }
 
     /// Creates a series from paired x and y values.
     ///
@@ -40,8 +67,8 @@ public struct Series: Sendable, Hashable {
     ///   - color: fixed colour, or `nil` for the palette's next. The default value is `nil`.
     ///   - isDashed: dashed line. The default value is `false`.
     public init(name: String, x: [Double], y: [Double], style: Style = .line, color: Color? = nil, isDashed: Bool = false) {
-        (self.name, self.x, self.y, self.style, self.color, self.isDashed) = (name, x, y, style, color, isDashed)
-        self.isAnimated = true
+        (self.name, self.x, self.y, self.style, self.color) = (name, x, y, style, color)
+        (self.marker, self.dashPattern, self.opacity, self.isAnimated) = (.circle, isDashed ? [7, 4] : [], 1, true)
     }
 
     /// Creates a series whose x values are the indices 0, 1, 2, … (a loss per step).
@@ -52,7 +79,12 @@ public struct Series: Sendable, Hashable {
     /// Creates a series by sampling `function` at `sampleCount` evenly spaced points of `range`,
     /// such as the curve w⁴ − 3w³ + 2 under an optimizer's iterates. Not animated.
     ///
-    /// - Parameter sampleCount: number of samples. The default value is `200`.
+    /// - Parameters:
+    ///   - sampleCount: number of samples. The default value is `200`.
+    ///   - name: legend text.
+    ///   - function: the value at `x`.
+    ///   - range: the x values sampled.
+    ///   - color: fixed colour, or `nil` for the palette's next. The default value is `nil`.
     public init(
         name: String, function: (Double) -> Double, in range: ClosedRange<Double>, sampleCount: Int = 200,
         color: Color? = nil

@@ -56,60 +56,69 @@ struct SeriesRenderer {
 
     /// Draws `series` in `color`.
     ///
+    /// An animated line grows under a mask (a solid copy of the path whose visible length grows),
+    /// so a dashed line keeps its dashes; before the animation begins, and in viewers that do not
+    /// play SMIL, the mask shows the whole path.
+    ///
     /// - Parameters:
     ///   - index: position of the series in its chart, used for unique element identifiers.
-    ///   - marksEnds: whether to draw a hollow circle at the first point and a filled one at the
-    ///     last (optimizer paths on a contour plot).
+    ///   - marksEnds: whether to draw a hollow circle at the first point and a filled marker at
+    ///     the last (optimizer paths on a contour plot).
     func draw(_ series: Series, color: Color, index: Int, marksEnds: Bool = false, into svg: inout SVGBuilder) {
         let n = SVGBuilder.number
         let geometry = geometry(of: series)
         let animating = series.isAnimated ? timeline : nil
         let hex = color.hexString
-        svg.open("g", [("class", "series"), ("data-name", series.name)])
+        var group = [("class", "series"), ("data-name", series.name)]
+        // Group opacity composites the series as one layer: its dots do not darken its own line.
+        if series.opacity < 1 { group.append(("opacity", n(Swift.max(series.opacity, 0)))) }
+        svg.open("g", group)
         if series.style != .points, !geometry.pathData.isEmpty {
             let identifier = SVGBuilder.identifierPlaceholder + "-series-\(index)"
+            let round = [("stroke-linejoin", "round"), ("stroke-linecap", "round")]
             var attributes: [(String, String)] = [
                 ("id", identifier), ("d", geometry.pathData), ("fill", "none"), ("stroke", hex),
-                ("stroke-width", n(frame.style.lineWidth)), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
-            ]
-            if series.isDashed { attributes.append(("stroke-dasharray", "7 4")) }
+                ("stroke-width", n(frame.style.lineWidth)),
+            ] + round
+            if !series.dashPattern.isEmpty { attributes.append(("stroke-dasharray", series.dashPattern.map(n).joined(separator: " "))) }
+            let growth = animating.map { $0.growingPath(cumulativeLengths: geometry.cumulativeLengths) } ?? ""
+            if !growth.isEmpty {
+                let mask = identifier + "-growth"
+                svg.open("mask", [("id", mask), ("maskUnits", "userSpaceOnUse"), ("x", "0"), ("y", "0"), ("width", "100%"), ("height", "100%")])
+                svg.open("path", [
+                    ("d", geometry.pathData), ("fill", "none"), ("stroke", "#ffffff"), ("stroke-width", n(frame.style.lineWidth + 5)),
+                    ("pathLength", "1"),
+                ] + round)
+                svg.raw(growth)
+                svg.close("path")
+                svg.close("mask")
+                svg.open("g", [("mask", "url(#\(mask))")])
+            }
             if marksEnds {
                 // A white halo under the path keeps it visible on a dark filled contour plot.
-                var halo: [(String, String)] = [
+                svg.element("path", [
                     ("d", geometry.pathData), ("fill", "none"), ("stroke", "#ffffff"), ("stroke-opacity", "0.8"),
-                    ("stroke-width", n(frame.style.lineWidth + 3)), ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
-                ]
-                if let animating {
-                    halo.append(("pathLength", "1"))
-                    svg.open("path", halo)
-                    svg.raw(animating.growingPath(cumulativeLengths: geometry.cumulativeLengths))
-                    svg.close("path")
-                } else {
-                    svg.element("path", halo)
-                }
+                    ("stroke-width", n(frame.style.lineWidth + 3)),
+                ] + round)
             }
-            if let animating, !series.isDashed {
-                attributes.append(("pathLength", "1"))
-                svg.open("path", attributes)
-                svg.raw(animating.growingPath(cumulativeLengths: geometry.cumulativeLengths))
-                svg.close("path")
+            svg.element("path", attributes)
+            if !growth.isEmpty, let animating {
+                svg.close("g")
                 svg.raw(animating.travellingDot(
                     pathIdentifier: identifier, cumulativeLengths: geometry.cumulativeLengths, color: color,
                     radius: frame.style.pointRadius + 1.5))
-            } else {
-                svg.element("path", attributes)
             }
         }
         if series.style != .line {
             for (step, point) in geometry.points.enumerated() {
                 guard let point else { continue }
-                let attributes = [("cx", n(point.x)), ("cy", n(point.y)), ("r", n(frame.style.pointRadius)), ("fill", hex)]
+                let (name, attributes) = Self.marker(series.marker, at: point, radius: frame.style.pointRadius, attributes: [("fill", hex)])
                 if let animating, step > 0 {
-                    svg.open("circle", attributes)
+                    svg.open(name, attributes)
                     svg.raw(animating.appearing(atStep: step))
-                    svg.close("circle")
+                    svg.close(name)
                 } else {
-                    svg.element("circle", attributes)
+                    svg.element(name, attributes)
                 }
             }
         }
@@ -122,29 +131,56 @@ struct SeriesRenderer {
                 ("class", "start"), ("cx", n(first.x)), ("cy", n(first.y)), ("r", n(radius)),
                 ("fill", "#ffffff"), ("stroke", hex), ("stroke-width", "2"),
             ])
-            let endAttributes = [
-                ("class", "end"), ("cx", n(last.x)), ("cy", n(last.y)), ("r", n(radius)),
-                ("fill", hex), ("stroke", "#ffffff"), ("stroke-width", "1.5"),
-            ]
+            let (name, endAttributes) = Self.marker(series.marker, at: last, radius: radius, attributes: [
+                ("class", "end"), ("fill", hex), ("stroke", "#ffffff"), ("stroke-width", "1.5"),
+            ])
             if let animating {
-                svg.open("circle", endAttributes)
+                svg.open(name, endAttributes)
                 svg.raw(animating.appearing(atStep: lastIndex))
-                svg.close("circle")
+                svg.close(name)
             } else {
-                svg.element("circle", endAttributes)
+                svg.element(name, endAttributes)
             }
         }
         svg.close("g")
     }
 
-    /// The legend entry for `series`.
-    static func legendEntry(for series: Series, color: Color) -> LegendEntry {
-        let symbol: LegendEntry.Symbol
-        switch series.style {
-        case .line: symbol = .line(dashed: series.isDashed)
-        case .points: symbol = .point
-        case .lineAndPoints: symbol = .lineAndPoint
+    /// The element name and attributes of a `marker` centred on `point`, about as large as a
+    /// circle of `radius` (shapes with corners are scaled up a little to look as heavy).
+    static func marker(
+        _ marker: Series.Marker, at point: (x: Double, y: Double), radius: Double, attributes: [(String, String)]
+    ) -> (String, [(String, String)]) {
+        let n = SVGBuilder.number
+        let (x, y) = point
+        func polygon(_ corners: [(Double, Double)]) -> (String, [(String, String)]) {
+            let data = corners.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(n(x + $0.element.0)) \(n(y + $0.element.1))" }.joined() + "Z"
+            return ("path", [("data-marker", "\(marker)"), ("d", data)] + attributes)
         }
-        return LegendEntry(name: series.name, color: color, symbol: symbol)
+        switch marker {
+        case .circle:
+            return ("circle", [("cx", n(x)), ("cy", n(y)), ("r", n(radius))] + attributes)
+        case .square:
+            let h = radius * 0.9
+            return polygon([(-h, -h), (h, -h), (h, h), (-h, h)])
+        case .diamond:
+            let h = radius * 1.3
+            return polygon([(0, -h), (h, 0), (0, h), (-h, 0)])
+        case .triangle:
+            let h = radius * 1.35
+            return polygon([(0, -h), (h * 0.9, h * 0.6), (-h * 0.9, h * 0.6)])
+        case .invertedTriangle:
+            let h = radius * 1.35
+            return polygon([(0, h), (h * 0.9, -h * 0.6), (-h * 0.9, -h * 0.6)])
+        }
+    }
+
+    /// The legend entry for `series`; with `marksEnds` its symbol shows the end marker's shape too.
+    static func legendEntry(for series: Series, color: Color, marksEnds: Bool = false) -> LegendEntry {
+        LegendEntry(
+            name: series.name, color: color,
+            symbol: LegendEntry.Symbol(
+                line: series.style == .points ? nil : series.dashPattern,
+                marker: series.style == .line && !marksEnds ? nil : series.marker),
+            opacity: series.opacity)
     }
 }

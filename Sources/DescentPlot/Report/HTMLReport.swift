@@ -76,6 +76,7 @@ public struct HTMLReport: Sendable, Hashable {
     ///   - width: width in pixels. The default value is `720`.
     ///   - height: height in pixels. The default value is `420`.
     ///   - caption: text under the chart. The default value is `""`.
+    ///   - chart: the chart.
     public mutating func addChart(_ chart: some Chart, width: Double = 720, height: Double = 420, caption: String = "") {
         blocks.append(.figure(svg: chart.svg(width: width, height: height), caption: caption))
     }
