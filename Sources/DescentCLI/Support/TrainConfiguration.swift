@@ -43,6 +43,8 @@ struct TrainConfiguration: Codable, Equatable {
     var categorical: String?
     /// `error`, `drop` (the rows) or `mean` (fill with the training file's column mean).
     var missing: String = "error"
+    /// `--input-shape`: one sample's shape, such as `1x28x28`; `nil`: the file's own.
+    var inputShape: String?
     /// `sample` (the default: every row up to 1,000, then a fixed, seeded fifth) or `exact`: the
     /// rows the per-epoch training loss is measured on.
     var fullLoss: String = "sample"
@@ -63,7 +65,7 @@ struct TrainConfiguration: Codable, Equatable {
         "clipGradNorm": .number, "seed": .seed, "checkpointEvery": .string, "keepCheckpoints": .integer,
         "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
         "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
-        "missing": .string, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
+        "missing": .string, "inputShape": .string, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
     ]
     /// `seed` is a whole number from 0 to `UInt64.max`; `integer`s fit an `Int64`; `number`s are finite.
     enum Kind { case string, number, integer, seed, boolean }
@@ -72,7 +74,7 @@ struct TrainConfiguration: Codable, Equatable {
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
                                   "precision", "standardize", "standardizeTarget", "labels", "validationLabels", "delimiter", "header", "drop",
-                                  "categorical", "missing", "stream", "memoryLimit", "fullLoss"]
+                                  "categorical", "missing", "inputShape", "stream", "memoryLimit", "fullLoss"]
 
     /// The validation share actually used (see `validationSplit`).
     var resolvedValidationSplit: Double {

@@ -60,6 +60,7 @@ struct TrainingSetup<Scalar: TensorScalar> {
             outputs = data.train.targets.values.map { $0.rank >= 2 ? $0.shape[$0.rank - 1] : 1 } ?? 1
             metrics = [inTargetUnits(MeanSquaredError(), data.targetStandardizer)]
         }
+        let inputShape = try Self.inputShape(of: data, model: configuration.model)
         let spec = try specError { try ModelSpec(parsing: configuration.model) }
         var generator = RandomGenerator(seed: configuration.seed, stream: 1)
         let inputCount = data.inputCount
@@ -138,13 +139,29 @@ struct TrainingSetup<Scalar: TensorScalar> {
         }
         preprocessing = Preprocessing(task: data.task, target: data.target, featureNames: data.train.featureNames,
                                       classNames: data.task == .classification ? data.classNames : nil, inputs: data.inputCount,
-                                      outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
+                                      inputShape: inputShape, outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
                                       reading: data.reading, encoder: data.encoder, fillValues: data.fillValues, model: configuration.model,
                                       loss: lossText, precision: configuration.precision)
     }
 }
 
 extension TrainingSetup {
+    /// The shape of one sample a model that takes images is built for (`[c, h, w]`, from the
+    /// data), or `nil` for a model that takes rows.
+    /// - Throws: `ValidationError` when such a model is given rows without an `--input-shape`.
+    static func inputShape(of data: PreparedData<Scalar>, model: String) throws -> [Int]? {
+        guard ModelInput.keepsSampleShape(model) else { return nil }
+        let shape = data.train.featureShape
+        guard shape.count >= 2 else {
+            let features = shape.reduce(1, *)
+            let side = Int(Double(features).squareRoot().rounded())
+            let example = side * side == features ? "1x\(side)x\(side)" : "CxHxW"
+            throw ValidationError("the model \(model) takes images (channels x height x width), but each sample of the data is a row of \(features) features; "
+                                  + "give their shape with --input-shape \(example) (IDX and .npy images keep their own shape)")
+        }
+        return shape
+    }
+
     /// Whether the run streams its data: `--stream`, or files whose in-memory load would not fit
     /// the memory limit (a note says so).
     static func streams(_ configuration: TrainConfiguration, memoryLimit: Int, notes: inout [String]) throws -> Bool {
