@@ -94,7 +94,8 @@ import Testing
                         "--schedule", "--schedule-unit", "--batch-size", "--epochs", "--early-stopping", "--clip-grad-norm", "--seed",
                         "--precision", "--standardize", "--no-standardize", "--config", "--labels", "--delimiter", "--header",
                         "--no-header", "--drop", "--categorical", "--missing", "--input-shape", "--validation-labels", "--test-labels",
-                        "--standardize-target", "--no-standardize-target", "--stream", "--memory-limit", "--full-loss"]
+                        "--standardize-target", "--no-standardize-target", "--stream", "--memory-limit", "--full-loss",
+                        "--augment-shift", "--augment-flip"]
         let expected: [String: [String]] = [
             "compare": training + ["--batch-sizes", "--learning-rates", "--optimizers", "--schedules", "--inits", "--models", "--output",
                                    "--plot", "--format", "--quiet"],

@@ -136,4 +136,20 @@ import Testing
         let rows = try StreamedData<Float>.open(configuration(["--data", files.idx, "--labels", files.idxLabels, "--stream"]))
         #expect(rows.train.featureShape == [12])
     }
+
+    @Test func augmentationIsOffByDefaultAndRefusedForRows() throws {
+        let folder = try TrainTestFolder()
+        let files = try Self.files(in: folder)
+        let plain = try configuration(["--data", files.idx, "--labels", files.idxLabels])
+        #expect(!plain.augmentation.isActive)
+        let asked = try configuration(["--data", files.idx, "--labels", files.idxLabels, "--augment-shift", "2", "--augment-flip", "--seed", "5"])
+        #expect(asked.augmentation == ImageAugmentation(maximumShift: 2, horizontalFlip: true, seed: 5))
+        do {
+            _ = try TrainingSetup<Float>(asked)
+            Issue.record("a dense model's rows were augmented")
+        } catch {
+            #expect("\(error)".contains("channels x height x width"), "\(error)")
+        }
+        #expect(throws: ValidationError.self) { try configuration(["--data", files.idx, "--labels", files.idxLabels, "--augment-shift=-1"]) }
+    }
 }

@@ -137,6 +137,13 @@ struct TrainingSetup<Scalar: TensorScalar> {
         validationLoader = data.validation.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         testLoader = data.test.map { DataLoader($0, batchSize: .samples(Self.evaluationBatchSize), prefetch: false) }
         }
+        let augmentation = configuration.augmentation
+        if augmentation.isActive {
+            let sampleShape = streamed?.train.featureShape ?? data.train.featureShape
+            do { try augmentation.validate(sampleShape: sampleShape) } catch let error as DataError { throw ValidationError(error.message) }
+            trainLoader = Self.augmenting(trainLoader, augmentation)
+            notes.append("augmenting the training images: \(augmentation) (seed \(augmentation.seed))")
+        }
         preprocessing = Preprocessing(task: data.task, target: data.target, featureNames: data.train.featureNames,
                                       classNames: data.task == .classification ? data.classNames : nil, inputs: data.inputCount,
                                       inputShape: inputShape, outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
@@ -146,6 +153,11 @@ struct TrainingSetup<Scalar: TensorScalar> {
 }
 
 extension TrainingSetup {
+    /// `loader`'s batches with `augmentation` applied.
+    static func augmenting<Loader: BatchLoader>(_ loader: Loader, _ augmentation: ImageAugmentation) -> any BatchLoader<Scalar> where Loader.Scalar == Scalar {
+        AugmentingLoader(loader, augmentation: augmentation)
+    }
+
     /// The shape of one sample a model that takes images is built for (`[c, h, w]`, from the
     /// data), or `nil` for a model that takes rows.
     /// - Throws: `ValidationError` when such a model is given rows without an `--input-shape`.
