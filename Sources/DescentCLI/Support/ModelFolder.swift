@@ -63,13 +63,15 @@ enum ModelFolder {
         let spec = try specError { try ModelSpec(parsing: preprocessing.model) }
         // Sizes from an edited preprocessing.json are untrusted: checked before allocating.
         do {
-            try spec.checkFits(inputs: preprocessing.inputs, outputs: preprocessing.outputs, bytesPerScalar: MemoryLayout<Scalar>.stride,
+            try spec.checkFits(inputShape: preprocessing.inputShape ?? [preprocessing.inputs], outputs: preprocessing.outputs, bytesPerScalar: MemoryLayout<Scalar>.stride,
                                memoryLimit: defaultMemoryLimit())
         } catch let error as SpecError {
             throw ValidationError("\(directory.appendingPathComponent(preprocessingFile).path): \(error.message)")
         }
         var generator = RandomGenerator(seed: 0)
-        let model: Sequential<Scalar> = spec.makeModel(inputs: preprocessing.inputs, outputs: preprocessing.outputs, generator: &generator)
+        let model: Sequential<Scalar> = try specError {
+            try spec.makeModel(inputShape: preprocessing.inputShape ?? [preprocessing.inputs], outputs: preprocessing.outputs, generator: &generator)
+        }
         let url = directory.appendingPathComponent(modelFile)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ValidationError("\(directory.path) has no \(modelFile) (did the training run diverge or stop before writing it?)")

@@ -8,7 +8,6 @@ enum ModelInput {
     /// Whether the model `spec` takes samples in their shape, so the data keeps it (IDX images as
     /// `[n, 1, h, w]`, CSV pixel columns as `--input-shape` says) instead of being flattened to rows.
     static func keepsSampleShape(_ spec: String) -> Bool {
-        guard let parsed = try? Spec(parsing: spec) else { return false }
-        return ["lenet5", "cnn", "layers"].contains(parsed.name.lowercased())
+        (try? ModelSpec(parsing: spec))?.needsImageInput ?? false
     }
 }

@@ -64,8 +64,15 @@ struct TrainingSetup<Scalar: TensorScalar> {
         let spec = try specError { try ModelSpec(parsing: configuration.model) }
         var generator = RandomGenerator(seed: configuration.seed, stream: 1)
         let inputCount = data.inputCount
-        try specError { try spec.checkFits(inputs: inputCount, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
-        model = spec.makeModel(inputs: data.inputCount, outputs: outputs, generator: &generator)
+        if inputShape != nil || spec.layerSpecs != nil {
+            // A layers spec (images, or rows): each layer's sizes inferred from the sample shape, the last linear from the classes.
+            let shape = inputShape ?? [inputCount]
+            try specError { try spec.checkFits(inputShape: shape, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
+            model = try specError { try spec.makeModel(inputShape: shape, outputs: outputs, generator: &generator) }
+        } else {
+            try specError { try spec.checkFits(inputs: inputCount, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
+            model = spec.makeModel(inputs: data.inputCount, outputs: outputs, generator: &generator)
+        }
 
         let optimizer: any Optimizer<Scalar> = try specError { try OptimizerFactory.make(configuration.optimizer, as: Scalar.self) }
         var scheduler: LearningRateScheduler?
