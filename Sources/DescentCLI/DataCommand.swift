@@ -44,9 +44,10 @@ struct DataInspectCommand: ParsableCommand {
     func report() throws -> DataReport {
         let settings = try DataReading(labels: reading.labels, delimiter: reading.delimiter, hasHeader: reading.header ?? true,
                                        drop: reading.drop.joined(separator: ","), categorical: reading.categorical.joined(separator: ","),
-                                       missing: reading.missing ?? "error")
+                                       missing: reading.missing ?? "error", inputShape: reading.inputShape)
         let options = settings.csvOptions(targets: targetColumn.column.map { [$0] }, targetKind: .automatic, fillValues: nil)
-        return try wrapDataErrors { try DataInspector.inspect(file, target: targetColumn.column, labels: settings.labels, options: options) }
+        let shape = try settings.inputShape.map { sizes in try wrapDataErrors { try SampleShape(sizes) } }
+        return try wrapDataErrors { try DataInspector.inspect(file, target: targetColumn.column, labels: settings.labels, options: options, inputShape: shape) }
     }
 
     /// The report as text or JSON.

@@ -50,7 +50,7 @@ struct DataConvertCommand: ParsableCommand {
     private func convert<Scalar: TensorScalar>(_: Scalar.Type) throws -> String {
         let options = try DataReading(labels: reading.labels, delimiter: reading.delimiter, hasHeader: reading.header ?? true,
                                       drop: reading.drop.joined(separator: ","), categorical: reading.categorical.joined(separator: ","),
-                                      missing: reading.missing ?? "error")
+                                      missing: reading.missing ?? "error", inputShape: reading.inputShape)
         let loaded = try DataSource.load(file, target: targetColumn.target, task: nil, classNames: nil, reading: options, labels: options.labels,
                                          seed: 0, as: Scalar.self)
         let prefix = outputPrefix ?? Self.prefix(of: file)

@@ -93,15 +93,16 @@ import Testing
         let training = ["--data", "--target", "--task", "--validation-split", "--validation", "--test", "--model", "--loss", "--optimizer",
                         "--schedule", "--schedule-unit", "--batch-size", "--epochs", "--early-stopping", "--clip-grad-norm", "--seed",
                         "--precision", "--standardize", "--no-standardize", "--config", "--labels", "--delimiter", "--header",
-                        "--no-header", "--drop", "--categorical", "--missing", "--validation-labels", "--test-labels",
-                        "--standardize-target", "--no-standardize-target", "--stream", "--memory-limit", "--full-loss"]
+                        "--no-header", "--drop", "--categorical", "--missing", "--input-shape", "--validation-labels", "--test-labels",
+                        "--standardize-target", "--no-standardize-target", "--stream", "--memory-limit", "--full-loss",
+                        "--augment-shift", "--augment-flip"]
         let expected: [String: [String]] = [
             "compare": training + ["--batch-sizes", "--learning-rates", "--optimizers", "--schedules", "--inits", "--models", "--output",
                                    "--plot", "--format", "--quiet"],
             "data": [],
-            "data convert": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--to",
+            "data convert": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--input-shape", "--to",
                              "--output", "--precision"],
-            "data inspect": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--format"],
+            "data inspect": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--input-shape", "--format"],
             "demo": ["--output", "--seed", "--epochs", "--quiet"],
             "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
             "gradcheck": ["--model", "--inputs", "--input-shape", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",

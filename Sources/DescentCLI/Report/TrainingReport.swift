@@ -28,6 +28,8 @@ struct TrainingReport {
     var predictionCharts: [(chart: any Chart, caption: String)] = []
     /// Why there are no prediction charts, if there are none.
     var predictionNote: String?
+    /// A convolutional model's pictures (``ConvolutionPictures``): SVG documents with captions.
+    var convolutionFigures: [(svg: String, caption: String)] = []
 
     /// The report as a page.
     func report() -> HTMLReport {
@@ -78,6 +80,12 @@ struct TrainingReport {
                 report.addChart(chart, width: 520, height: 460, caption: caption)
             } else {
                 report.addChart(chart, width: 720, height: 560, caption: caption)
+            }
+        }
+        if !convolutionFigures.isEmpty {
+            report.addSection("Convolutions")
+            for (svg, caption) in convolutionFigures {
+                if svg.isEmpty { report.addParagraph(caption) } else { report.addSVG(svg, caption: caption) }
             }
         }
         report.addSection("Files")
@@ -152,6 +160,22 @@ extension TrainingReport {
             }
         } catch {
             predictionNote = "No predictions: \(error)"
+        }
+        let pictures = ConvolutionPictures(model: setup.model)
+        if let filters = pictures.filters() {
+            convolutionFigures.append((filters.svg(), "The first convolution's filters (weights [out, in, kh, kw]): one image per output channel; "
+                                       + "red positive, blue negative, white 0, each filter scaled to its largest magnitude."))
+        }
+        let (name, dataset) = predictions.shownData
+        do {
+            if let maps = try pictures.featureMaps(dataset.features, labels: dataset.targets.classes, classNames: setup.data.classNames ?? [],
+                                                   standardizer: setup.data.standardizer) {
+                convolutionFigures.append((maps.svg(), "The first \(ConvolutionPictures<Scalar>.shownImages) \(name) images with the class the model "
+                                           + "predicts, and the feature maps the first convolution computes for them (after its activation; "
+                                           + "dark is high, each map scaled to its own range)."))
+            }
+        } catch {
+            convolutionFigures.append(("", "No feature maps: \(error)"))
         }
     }
 }

@@ -25,6 +25,9 @@ struct DataReadingOptions: ParsableArguments {
     @Option(help: "Missing CSV values: error, drop (the rows), or mean (fill a feature with its training mean). Default: error.")
     var missing: String?
 
+    @Option(help: "The shape of one sample, channels x height x width, e.g. 1x28x28 for 784 CSV pixel columns (read as images by convolutional models). Default: the file's own (IDX and .npy images keep theirs).")
+    var inputShape: String?
+
     /// The options given, by configuration key.
     var values: [String: Any] {
         var values: [String: Any] = [:]
@@ -32,6 +35,7 @@ struct DataReadingOptions: ParsableArguments {
         if !drop.isEmpty { values["drop"] = drop.joined(separator: ",") }
         if !categorical.isEmpty { values["categorical"] = categorical.joined(separator: ",") }
         values["missing"] = missing
+        values["inputShape"] = inputShape
         return values
     }
 }
@@ -47,6 +51,9 @@ struct DataReading: Codable, Equatable {
     var drop: [String] = []
     var categorical: [String] = []
     var missing: MissingValuesChoice = .error
+    /// The shape of one sample (`--input-shape`, such as `[1, 28, 28]`), `nil`: the file's own.
+    /// Checked where it is used (``SampleShape``), as a saved file may have been edited.
+    var inputShape: [Int]?
 
     /// What to do with a missing CSV value.
     enum MissingValuesChoice: String, Codable, CaseIterable {
@@ -66,11 +73,13 @@ struct DataReading: Codable, Equatable {
     /// The settings of `configuration`. - Throws: `ValidationError` for a bad delimiter or choice.
     init(_ configuration: TrainConfiguration) throws {
         try self.init(labels: configuration.labels, delimiter: configuration.delimiter, hasHeader: configuration.header,
-                      drop: configuration.drop, categorical: configuration.categorical, missing: configuration.missing)
+                      drop: configuration.drop, categorical: configuration.categorical, missing: configuration.missing,
+                      inputShape: configuration.inputShape)
     }
 
-    /// The settings given as option text. - Throws: `ValidationError` for a bad delimiter or choice.
-    init(labels: String?, delimiter: String?, hasHeader: Bool, drop: String?, categorical: String?, missing: String) throws {
+    /// The settings given as option text. - Throws: `ValidationError` for a bad delimiter, choice or input shape.
+    init(labels: String?, delimiter: String?, hasHeader: Bool, drop: String?, categorical: String?, missing: String,
+         inputShape: String? = nil) throws {
         self.labels = labels
         self.delimiter = try delimiter.map(Self.delimiterCharacter)
         self.hasHeader = hasHeader
@@ -80,6 +89,7 @@ struct DataReading: Codable, Equatable {
             throw ValidationError("--missing must be error, drop or mean, not `\(missing)`")
         }
         self.missing = choice
+        self.inputShape = try inputShape.map { text in try wrapDataErrors { try SampleShape(parsing: text).sizes } }
     }
 
     /// `tab`, `\t` and `;` style spellings as the one character they stand for.

@@ -29,9 +29,37 @@ enum DataSource {
     ///     training never saw is an error.
     ///   - encoder: the training data's one-hot encoder; `nil` fits one on this file.
     ///   - fillValues: the training data's fill values for `--missing mean`; `nil` computes them.
+    ///   - keepsSampleShape: keep each sample's shape (`[c, h, w]` images, or the shape
+    ///     `reading.inputShape` gives) for a model that takes images; otherwise features are rows
+    ///     `[n, f]`, as a dense model takes them. The default value is `false`.
     static func load<Scalar: TensorScalar>(
         _ source: String, target: String?, task: LearningTask?, classNames: [String]?, reading: DataReading, labels: String?,
-        encoder: OneHotEncoder? = nil, fillValues: [String: Double]? = nil, seed: UInt64, as _: Scalar.Type
+        encoder: OneHotEncoder? = nil, fillValues: [String: Double]? = nil, seed: UInt64, keepsSampleShape: Bool = false, as _: Scalar.Type
+    ) throws -> Loaded<Scalar> {
+        var loaded: Loaded<Scalar> = try loadInNaturalShape(source, target: target, task: task, classNames: classNames, reading: reading, labels: labels,
+                                                            encoder: encoder, fillValues: fillValues, seed: seed)
+        loaded.dataset = try shaped(loaded.dataset, reading: reading, keepsSampleShape: keepsSampleShape, source: source)
+        return loaded
+    }
+
+    /// `dataset` in the layout a model takes: reshaped to `reading.inputShape` when given (checked
+    /// against the feature count, with a message saying both), then kept in that shape, or the
+    /// file's own sample shape, when `keepsSampleShape`, else flattened to rows.
+    /// - Throws: `ValidationError` when the input shape does not fit the features.
+    static func shaped<Scalar: TensorScalar>(_ dataset: TensorDataset<Scalar>, reading: DataReading, keepsSampleShape: Bool,
+                                             source: String) throws -> TensorDataset<Scalar> {
+        var dataset = dataset
+        if let sizes = reading.inputShape {
+            dataset = try wrapDataErrors { try dataset.reshapingSamples(to: SampleShape(sizes), source: source) }
+        }
+        return keepsSampleShape ? dataset : try flattened(dataset)
+    }
+
+    /// The dataset as the file holds it: IDX images `(n, h, w)` as `[n, 1, h, w]`, `(n, c, h, w)`
+    /// and `.npy` arrays of any rank kept, CSV and built-in data as rows.
+    static func loadInNaturalShape<Scalar: TensorScalar>(
+        _ source: String, target: String?, task: LearningTask?, classNames: [String]?, reading: DataReading, labels: String?,
+        encoder: OneHotEncoder?, fillValues: [String: Double]?, seed: UInt64
     ) throws -> Loaded<Scalar> {
         if BuiltinDataset.isBuiltin(source) {
             var dataset: TensorDataset<Scalar> = try wrapDataErrors { try BuiltinDataset.make(source, seed: seed) }
@@ -60,13 +88,14 @@ enum DataSource {
     /// IDX images or a `.npy` array with a label file (IDX, `.npy` or one-column text): class
     /// labels, or real values for float arrays and fractions (``ArrayDatasetLoader``'s rule), unless
     /// `task` says which. A plain `.npy` of the run's element type is memory-mapped, not copied.
+    /// Features keep their shape (IDX `(n, h, w)` as `[n, 1, h, w]`); ``shaped(_:reading:keepsSampleShape:source:)`` flattens them for dense models.
     static func loadArrays<Scalar: TensorScalar>(_ source: String, labels: String, task: LearningTask?, classNames: [String]?) throws -> Loaded<Scalar> {
         let kind: TargetKind = task == .classification ? .classification : task == .regression ? .regression : .automatic
         var dataset: TensorDataset<Scalar> = try wrapDataErrors {
-            try ArrayDatasetLoader.load(features: source, labels: labels, targetKind: kind, classCount: nil)
+            try ArrayDatasetLoader.load(features: source, labels: labels, targetKind: kind, flatten: false, classCount: nil)
         }
         guard dataset.targets.classes != nil else {
-            return Loaded(dataset: try flattened(dataset), task: .regression, target: nil, classNames: nil)
+            return Loaded(dataset: dataset, task: .regression, target: nil, classNames: nil)
         }
         var names = dataset.classNames ?? (0..<(dataset.classCount ?? 0)).map(String.init)
         if let classNames, let labels = dataset.targets.classes {
@@ -84,7 +113,7 @@ enum DataSource {
             }
             names = classNames
         }
-        return Loaded(dataset: try flattened(dataset), task: .classification, target: nil, classNames: names)
+        return Loaded(dataset: dataset, task: .classification, target: nil, classNames: names)
     }
 
     /// A CSV file.

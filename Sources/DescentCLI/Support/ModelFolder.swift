@@ -63,13 +63,15 @@ enum ModelFolder {
         let spec = try specError { try ModelSpec(parsing: preprocessing.model) }
         // Sizes from an edited preprocessing.json are untrusted: checked before allocating.
         do {
-            try spec.checkFits(inputs: preprocessing.inputs, outputs: preprocessing.outputs, bytesPerScalar: MemoryLayout<Scalar>.stride,
+            try spec.checkFits(inputShape: preprocessing.inputShape ?? [preprocessing.inputs], outputs: preprocessing.outputs, bytesPerScalar: MemoryLayout<Scalar>.stride,
                                memoryLimit: defaultMemoryLimit())
         } catch let error as SpecError {
             throw ValidationError("\(directory.appendingPathComponent(preprocessingFile).path): \(error.message)")
         }
         var generator = RandomGenerator(seed: 0)
-        let model: Sequential<Scalar> = spec.makeModel(inputs: preprocessing.inputs, outputs: preprocessing.outputs, generator: &generator)
+        let model: Sequential<Scalar> = try specError {
+            try spec.makeModel(inputShape: preprocessing.inputShape ?? [preprocessing.inputs], outputs: preprocessing.outputs, generator: &generator)
+        }
         let url = directory.appendingPathComponent(modelFile)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ValidationError("\(directory.path) has no \(modelFile) (did the training run diverge or stop before writing it?)")
@@ -94,7 +96,8 @@ enum ModelFolder {
         if requireTargets || !isCSV && (BuiltinDataset.isBuiltin(source) || labels != nil) {
             dataset = try DataSource.load(source, target: target ?? preprocessing.target, task: preprocessing.task,
                                           classNames: preprocessing.classNames, reading: reading, labels: labels,
-                                          encoder: preprocessing.encoder, fillValues: preprocessing.fillValues, seed: 0, as: Scalar.self).dataset
+                                          encoder: preprocessing.encoder, fillValues: preprocessing.fillValues, seed: 0,
+                                          keepsSampleShape: preprocessing.inputShape != nil, as: Scalar.self).dataset
         } else if isCSV {
             let encoded = Set(preprocessing.encoder?.outputNames ?? [])
             let features = preprocessing.featureNames?.filter { !encoded.contains($0) }.map { ColumnSelector.name($0) }
@@ -103,12 +106,26 @@ enum ModelFolder {
             dataset = try wrapDataErrors { try table.dataset(encoder: preprocessing.encoder) }
         } else {
             guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("there is no file \(source)\(missingPathSuggestion(source))") }
-            dataset = try DataSource.flattened(wrapDataErrors { try ArrayDatasetLoader.load(features: source, as: Scalar.self) })
+            dataset = try wrapDataErrors { try ArrayDatasetLoader.load(features: source, flatten: false, as: Scalar.self) }
         }
         if let names = preprocessing.featureNames, let own = dataset.featureNames, own != names {
             throw ValidationError("\(source) has the feature columns \(own.joined(separator: ", ")); the model was trained on \(names.joined(separator: ", "))")
         }
-        dataset = try DataSource.flattened(dataset)
+        if let inputShape = preprocessing.inputShape {
+            // A model that takes images: the samples in the shape it was trained on (rows of
+            // pixels reshaped as in training, or the image file's own shape, which must match).
+            var reading = reading
+            reading.inputShape = reading.inputShape ?? inputShape
+            if dataset.featureShape != inputShape {
+                dataset = try DataSource.shaped(dataset, reading: reading, keepsSampleShape: true, source: source)
+            }
+            guard dataset.featureShape == inputShape else {
+                throw ValidationError("\(source) has samples of shape \(dataset.featureShape.map(String.init).joined(separator: "x")); "
+                                      + "the model takes \(inputShape.map(String.init).joined(separator: "x"))")
+            }
+        } else {
+            dataset = try DataSource.flattened(dataset)
+        }
         guard dataset.featureShape.reduce(1, *) == preprocessing.inputs else {
             throw ValidationError("\(source) has \(dataset.featureShape.reduce(1, *)) features; the model takes \(preprocessing.inputs)")
         }

@@ -17,8 +17,11 @@ struct Preprocessing: Codable, Equatable {
     var featureNames: [String]?
     /// The class labels in index order (classification).
     var classNames: [String]?
-    /// The number of model inputs and outputs.
+    /// The number of model inputs (the product of `inputShape`) and outputs.
     var inputs: Int
+    /// The shape of one sample a model that takes images was trained on (`[c, h, w]`); `nil` for a
+    /// model that takes rows of `inputs` features (and in folders written before it existed).
+    var inputShape: [Int]?
     var outputs: Int
     /// μ and σ of the features, fitted on the training split (`nil` without standardisation).
     var standardizer: Standardizer?
@@ -46,6 +49,12 @@ extension Preprocessing {
     func validate() throws {
         guard inputs >= 1 else { throw ValidationError("`inputs` is \(inputs); a model takes at least 1 input") }
         guard outputs >= 1 else { throw ValidationError("`outputs` is \(outputs); a model has at least 1 output") }
+        if let inputShape {
+            let shape = try wrapDataErrors { try SampleShape(inputShape) }
+            guard shape.elementCount == inputs else {
+                throw ValidationError("`inputShape` \(shape) holds \(shape.elementCount) values, but `inputs` is \(inputs)")
+            }
+        }
         guard ["float", "double"].contains(precision) else { throw ValidationError("`precision` is `\(precision)`, not float or double") }
         if let names = featureNames, encoder == nil, names.count != inputs {
             throw ValidationError("`featureNames` has \(names.count) names for \(inputs) inputs")
@@ -87,13 +96,14 @@ struct PreparedData<Scalar: TensorScalar> {
             return task
         }
         let reading = try DataReading(configuration)
+        let keepsShape = ModelInput.keepsSampleShape(configuration.model)
         let loaded = try DataSource.load(configuration.data, target: configuration.target, task: task, classNames: nil, reading: reading,
-                                         labels: reading.labels, seed: configuration.seed, as: Scalar.self)
+                                         labels: reading.labels, seed: configuration.seed, keepsSampleShape: keepsShape, as: Scalar.self)
         var warnings = loaded.warnings
         func loadOther(_ file: String, labels: String?, option: String, seed: UInt64) throws -> TensorDataset<Scalar> {
             let other = try DataSource.load(file, target: configuration.target ?? loaded.target, task: loaded.task, classNames: loaded.classNames,
                                             reading: reading, labels: labels, encoder: loaded.encoder, fillValues: loaded.fillValues,
-                                            seed: seed, as: Scalar.self)
+                                            seed: seed, keepsSampleShape: keepsShape, as: Scalar.self)
             warnings += other.warnings.map { "\(option): \($0)" }
             return other.dataset
         }
@@ -111,6 +121,12 @@ struct PreparedData<Scalar: TensorScalar> {
             train = try wrapDataErrors { try train.subset(split.train) }
         }
         let test = try configuration.test.map { try loadOther($0, labels: configuration.testLabels, option: "--test", seed: configuration.seed &+ 2) }
+        for (option, other) in [("--validation", configuration.validation.flatMap { _ in validation }), ("--test", test)] {
+            if let other, other.featureShape != train.featureShape {
+                throw ValidationError("\(option): each sample has shape \(other.featureShape.map(String.init).joined(separator: "x")), "
+                                      + "but the training data's have \(train.featureShape.map(String.init).joined(separator: "x")); give files of the same features")
+            }
+        }
         var prepared = PreparedData(train: train, validation: validation, test: test, task: loaded.task, target: loaded.target,
                                     classNames: loaded.classNames, standardizer: nil, targetStandardizer: nil, reading: reading,
                                     encoder: loaded.encoder, fillValues: loaded.fillValues, warnings: warnings)

@@ -40,28 +40,32 @@ struct StreamedData<Scalar: TensorScalar> {
         // small memory limit hold one), and at least 20 chunks in a smaller file, so that a
         // validation share and the full-loss sample (whole chunks) are spread over it.
         var chunkRows = 1024
-        var train = try open(source, labels: reading.labels, target: configuration.target, task: task, reading: reading, chunkRows: chunkRows)
+        let keepsShape = ModelInput.keepsSampleShape(configuration.model)
+        var train = try open(source, labels: reading.labels, target: configuration.target, task: task, reading: reading, chunkRows: chunkRows,
+                             keepsSampleShape: keepsShape)
         let rowBytes = Swift.max(train.featuresPerRow * MemoryLayout<Scalar>.stride, 1)
         let wanted = Swift.max(1, Swift.min(1024, Swift.max(16, (1 << 20) / rowBytes), train.count >= 40 ? train.count / 20 : 1024))
         if wanted != chunkRows {
             chunkRows = wanted
-            train = try open(source, labels: reading.labels, target: configuration.target, task: task, reading: reading, chunkRows: chunkRows)
+            train = try open(source, labels: reading.labels, target: configuration.target, task: task, reading: reading, chunkRows: chunkRows,
+                             keepsSampleShape: keepsShape)
         }
         let resolvedTask: LearningTask = train.classCount != nil ? .classification : .regression
         var validation: StreamingDataset<Scalar>?
         if let file = configuration.validation {
             validation = try open(file, labels: configuration.validationLabels, target: configuration.target, task: resolvedTask, reading: reading,
-                                  chunkRows: chunkRows)
+                                  chunkRows: chunkRows, keepsSampleShape: keepsShape)
         } else if configuration.resolvedValidationSplit > 0 {
             let split = try wrapDataErrors { try train.splitting(validationFraction: configuration.resolvedValidationSplit, seed: configuration.seed) }
             train = split.training
             validation = split.validation
         }
         var test = try configuration.test.map {
-            try open($0, labels: configuration.testLabels, target: configuration.target, task: resolvedTask, reading: reading, chunkRows: chunkRows)
+            try open($0, labels: configuration.testLabels, target: configuration.target, task: resolvedTask, reading: reading, chunkRows: chunkRows,
+                     keepsSampleShape: keepsShape)
         }
         for (name, other) in [("--validation", validation), ("--test", test)] {
-            if let other, other.classNames != train.classNames || other.featuresPerRow != train.featuresPerRow {
+            if let other, other.classNames != train.classNames || other.featureShape != train.featureShape {
                 throw ValidationError("\(name): a streamed file must have the training file's features and classes "
                                       + "(\(other.featuresPerRow) features, classes \(other.classNames ?? []) against \(train.featuresPerRow) and \(train.classNames ?? [])); "
                                       + "use --validation-split, or train without --stream")
@@ -89,8 +93,23 @@ struct StreamedData<Scalar: TensorScalar> {
         return StreamedData(train: train, validation: validation, test: test, description: description)
     }
 
-    /// A streaming view of one file, in the format its content shows.
-    static func open(_ file: String, labels: String?, target: String?, task: LearningTask?, reading: DataReading, chunkRows: Int) throws -> StreamingDataset<Scalar> {
+    /// A streaming view of one file, in the format its content shows, its samples in the shape
+    /// `reading.inputShape` gives (else the file's own) when `keepsSampleShape`, else as rows.
+    static func open(_ file: String, labels: String?, target: String?, task: LearningTask?, reading: DataReading, chunkRows: Int,
+                     keepsSampleShape: Bool = false) throws -> StreamingDataset<Scalar> {
+        var dataset = try openInNaturalShape(file, labels: labels, target: target, task: task, reading: reading, chunkRows: chunkRows,
+                                             keepsSampleShape: keepsSampleShape)
+        if let sizes = reading.inputShape {
+            dataset = try wrapDataErrors { try dataset.reshapingSamples(to: SampleShape(sizes)) }
+        }
+        if !keepsSampleShape && dataset.featureShape.count > 1 {
+            dataset = try wrapDataErrors { try dataset.reshapingSamples(to: SampleShape([dataset.featuresPerRow])) }
+        }
+        return dataset
+    }
+
+    static func openInNaturalShape(_ file: String, labels: String?, target: String?, task: LearningTask?, reading: DataReading, chunkRows: Int,
+                                   keepsSampleShape: Bool) throws -> StreamingDataset<Scalar> {
         guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("there is no file \(file)\(missingPathSuggestion(file))") }
         switch try wrapDataErrors({ try DataFileFormat.detect(path: file) }) {
         case .csv:
@@ -115,8 +134,8 @@ struct StreamedData<Scalar: TensorScalar> {
             let kind: TargetKind = task == .classification ? .classification : task == .regression ? .regression : .automatic
             return try wrapDataErrors {
                 try DataFileFormat.detect(path: file) == .idx
-                    ? .idx(images: file, labels: labels, chunkRows: chunkRows)
-                    : .npy(features: file, labels: labels, targetKind: kind, chunkRows: chunkRows)
+                    ? .idx(images: file, labels: labels, flatten: !keepsSampleShape, chunkRows: chunkRows)
+                    : .npy(features: file, labels: labels, targetKind: kind, flatten: !keepsSampleShape, chunkRows: chunkRows)
             }
         }
     }

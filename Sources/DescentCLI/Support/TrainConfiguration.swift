@@ -43,6 +43,12 @@ struct TrainConfiguration: Codable, Equatable {
     var categorical: String?
     /// `error`, `drop` (the rows) or `mean` (fill with the training file's column mean).
     var missing: String = "error"
+    /// `--input-shape`: one sample's shape, such as `1x28x28`; `nil`: the file's own.
+    var inputShape: String?
+    /// Training-image augmentation (``ImageAugmentation``, seeded by `seed`): the largest shift in
+    /// pixels (0: none) and a random horizontal flip.
+    var augmentShift: Int = 0
+    var augmentFlip: Bool = false
     /// `sample` (the default: every row up to 1,000, then a fixed, seeded fifth) or `exact`: the
     /// rows the per-epoch training loss is measured on.
     var fullLoss: String = "sample"
@@ -70,7 +76,7 @@ struct TrainConfiguration: Codable, Equatable {
         "clipGradNorm": .number, "seed": .seed, "checkpointEvery": .string, "keepCheckpoints": .integer,
         "maxTime": .string, "precision": .string, "standardize": .boolean, "standardizeTarget": .boolean,
         "labels": .string, "validationLabels": .string, "testLabels": .string, "delimiter": .string, "header": .boolean, "drop": .string, "categorical": .string,
-        "missing": .string, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
+        "missing": .string, "inputShape": .string, "augmentShift": .integer, "augmentFlip": .boolean, "stream": .boolean, "memoryLimit": .string, "fullLoss": .string,
         "scaleLr": .string, "warmupEpochs": .integer, "processes": .integer,
     ]
     /// `seed` is a whole number from 0 to `UInt64.max`; `integer`s fit an `Int64`; `number`s are finite.
@@ -80,7 +86,8 @@ struct TrainConfiguration: Codable, Equatable {
     static let runDefiningKeys = ["data", "target", "task", "validationSplit", "validation", "model", "loss", "optimizer",
                                   "schedule", "scheduleUnit", "batchSize", "earlyStopping", "clipGradNorm", "seed",
                                   "precision", "standardize", "standardizeTarget", "labels", "validationLabels", "delimiter", "header", "drop",
-                                  "categorical", "missing", "stream", "memoryLimit", "fullLoss", "scaleLr", "warmupEpochs", "processes"]
+                                  "categorical", "missing", "inputShape", "augmentShift", "augmentFlip", "stream", "memoryLimit", "fullLoss", "scaleLr",
+                                  "warmupEpochs", "processes"]
 
     /// The validation share actually used (see `validationSplit`).
     var resolvedValidationSplit: Double {
@@ -116,6 +123,9 @@ struct TrainConfiguration: Codable, Equatable {
                 throw ValidationError("--validation-split must be at least 0 and less than 1 (the share of the training rows held out), not \(split); for example 0.2")
             }
         }
+        guard (0...1000).contains(augmentShift) else {
+            throw ValidationError("--augment-shift must be a number of pixels from 0 to 1000, not \(augmentShift)")
+        }
         if let norm = clipGradNorm, !(norm > 0) { throw ValidationError("--clip-grad-norm must be > 0, not \(norm)") }
         guard keepCheckpoints >= 1 else {
             throw ValidationError("--keep-checkpoints must be at least 1 (the newest checkpoint is always kept), not \(keepCheckpoints)")
@@ -136,6 +146,11 @@ struct TrainConfiguration: Codable, Equatable {
         _ = try maxTimeSeconds
         _ = try checkpointSchedule
         _ = try memoryLimitBytes
+    }
+
+    /// The training-image augmentation the configuration asks for (inactive by default).
+    var augmentation: ImageAugmentation {
+        ImageAugmentation(maximumShift: augmentShift, horizontalFlip: augmentFlip, seed: seed)
     }
 
     /// The most epochs a run may ask for (so that step counts stay far below

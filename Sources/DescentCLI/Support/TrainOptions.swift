@@ -66,6 +66,12 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
     @Option(help: "The rows the per-epoch training loss is measured on: sample (every row up to 1,000, else a fixed, seeded fifth) or exact. Default: sample.")
     var fullLoss: String?
 
+    @Option(help: "Augment training images: shift each by up to this many pixels (zero fill) in every batch, seeded by --seed (torchvision RandomCrop with padding). Default: 0 (off).")
+    var augmentShift: Int?
+
+    @Flag(help: "Augment training images: mirror each left-right with probability 1/2 in every batch, seeded by --seed (torchvision RandomHorizontalFlip).")
+    var augmentFlip = false
+
     @Flag(help: "Read the data from disk a chunk at a time instead of loading it (automatic when it would not fit --memory-limit).")
     var stream = false
 
@@ -86,6 +92,8 @@ struct TrainOptions<Defaults: TrainingDefaults>: ParsableArguments {
         values["precision"] = precision; values["standardize"] = standardize; values["standardizeTarget"] = standardizeTarget
         values["validationLabels"] = validationLabels
         if stream { values["stream"] = true }
+        values["augmentShift"] = augmentShift
+        if augmentFlip { values["augmentFlip"] = true }
         values["memoryLimit"] = memoryLimit; values["fullLoss"] = fullLoss
         return values.merging(reading.values) { a, _ in a }
     }

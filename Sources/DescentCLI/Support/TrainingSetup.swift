@@ -66,11 +66,19 @@ struct TrainingSetup<Scalar: TensorScalar> {
             outputs = data.train.targets.values.map { $0.rank >= 2 ? $0.shape[$0.rank - 1] : 1 } ?? 1
             metrics = [inTargetUnits(MeanSquaredError(), data.targetStandardizer)]
         }
+        let inputShape = try Self.inputShape(of: data, model: configuration.model)
         let spec = try specError { try ModelSpec(parsing: configuration.model) }
         var generator = RandomGenerator(seed: configuration.seed, stream: 1)
         let inputCount = data.inputCount
-        try specError { try spec.checkFits(inputs: inputCount, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
-        model = spec.makeModel(inputs: data.inputCount, outputs: outputs, generator: &generator)
+        if inputShape != nil || spec.layerSpecs != nil {
+            // A layers spec (images, or rows): each layer's sizes inferred from the sample shape, the last linear from the classes.
+            let shape = inputShape ?? [inputCount]
+            try specError { try spec.checkFits(inputShape: shape, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
+            model = try specError { try spec.makeModel(inputShape: shape, outputs: outputs, generator: &generator) }
+        } else {
+            try specError { try spec.checkFits(inputs: inputCount, outputs: outputs, bytesPerScalar: MemoryLayout<Scalar>.stride, memoryLimit: memoryLimit) }
+            model = spec.makeModel(inputs: data.inputCount, outputs: outputs, generator: &generator)
+        }
 
         let optimizer: any Optimizer<Scalar> = try specError { try OptimizerFactory.make(configuration.optimizer, as: Scalar.self) }
         var scheduler: LearningRateScheduler?
@@ -147,9 +155,16 @@ struct TrainingSetup<Scalar: TensorScalar> {
             try Self.scaleLearningRate(of: trainer, processes: sampler?.worldSize ?? 1, warmUpSteps: (configuration.warmupEpochs ?? 0)
                 .multipliedReportingOverflow(by: trainLoader.batchesPerEpoch).partialValue, configuration: configuration)
         }
+        let augmentation = configuration.augmentation
+        if augmentation.isActive {
+            let sampleShape = streamed?.train.featureShape ?? data.train.featureShape
+            do { try augmentation.validate(sampleShape: sampleShape) } catch let error as DataError { throw ValidationError(error.message) }
+            trainLoader = Self.augmenting(trainLoader, augmentation)
+            notes.append("augmenting the training images: \(augmentation) (seed \(augmentation.seed))")
+        }
         preprocessing = Preprocessing(task: data.task, target: data.target, featureNames: data.train.featureNames,
                                       classNames: data.task == .classification ? data.classNames : nil, inputs: data.inputCount,
-                                      outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
+                                      inputShape: inputShape, outputs: outputs, standardizer: data.standardizer, targetStandardizer: data.targetStandardizer,
                                       reading: data.reading, encoder: data.encoder, fillValues: data.fillValues, model: configuration.model,
                                       loss: lossText, precision: configuration.precision)
     }
@@ -183,6 +198,27 @@ extension TrainingSetup {
             let schedule = main ?? LinearSchedule(startFactor: 1, endFactor: 1, totalSteps: 1)
             trainer.scheduler = LearningRateScheduler(.function(schedule), initialLearningRates: scaled, unit: unit)
         }
+    }
+
+    /// `loader`'s batches with `augmentation` applied.
+    static func augmenting<Loader: BatchLoader>(_ loader: Loader, _ augmentation: ImageAugmentation) -> any BatchLoader<Scalar> where Loader.Scalar == Scalar {
+        AugmentingLoader(loader, augmentation: augmentation)
+    }
+
+    /// The shape of one sample a model that takes images is built for (`[c, h, w]`, from the
+    /// data), or `nil` for a model that takes rows.
+    /// - Throws: `ValidationError` when such a model is given rows without an `--input-shape`.
+    static func inputShape(of data: PreparedData<Scalar>, model: String) throws -> [Int]? {
+        guard ModelInput.keepsSampleShape(model) else { return nil }
+        let shape = data.train.featureShape
+        guard shape.count >= 2 else {
+            let features = shape.reduce(1, *)
+            let side = Int(Double(features).squareRoot().rounded())
+            let example = side * side == features ? "1x\(side)x\(side)" : "CxHxW"
+            throw ValidationError("the model \(model) takes images (channels x height x width), but each sample of the data is a row of \(features) features; "
+                                  + "give their shape with --input-shape \(example) (IDX and .npy images keep their own shape)")
+        }
+        return shape
     }
 
     /// Whether the run streams its data: `--stream`, or files whose in-memory load would not fit

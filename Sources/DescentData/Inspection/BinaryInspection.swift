@@ -25,6 +25,7 @@ extension DataInspector {
             } else {
                 let tensor: Tensor<Double> = try IDXLoader.load(path)
                 report.columns = [statistics(tensor.scalars, name: header.shape.count > 1 ? "pixels" : "values")]
+                if let shape = imageShape(ofArray: header.shape) { addImageFindings(to: &report, sampleShape: shape, values: tensor.scalars) }
                 if header.shape.count > 1, let column = report.columns.first, column.minimum == column.maximum {
                     report.add("every value is \(column.minimum ?? 0): the images are blank", stopsTraining: false)
                 }
@@ -56,6 +57,7 @@ extension DataInspector {
         do {
             let tensor: Tensor<Double> = try NPYLoader.load(path)
             report.columns = [statistics(tensor.scalars, name: "values")]
+            if let shape = imageShape(ofArray: header.shape) { addImageFindings(to: &report, sampleShape: shape, values: tensor.scalars) }
             if let column = report.columns.first {
                 if column.nan > 0 { report.add("\(column.nan.grouped) NaN value\(column.nan == 1 ? "" : "s"): training would produce NaN losses", stopsTraining: true) }
                 if column.infinite > 0 { report.add("\(column.infinite.grouped) infinite value\(column.infinite == 1 ? "" : "s")", stopsTraining: true) }

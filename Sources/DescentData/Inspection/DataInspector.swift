@@ -23,16 +23,29 @@ public enum DataInspector {
     ///     categorical columns and the missing-value policy, so that the report says what
     ///     `train` with the same options would hit. The default value is `CSVOptions()`.
     /// - Throws: ``DataError`` if the file cannot be read at all (missing, unreadable, bad magic).
-    public static func inspect(_ source: String, target: ColumnSelector? = nil, labels: String? = nil, options: CSVOptions = CSVOptions()) throws -> DataReport {
+    ///   - inputShape: the shape of one sample (`--input-shape`), checked against the feature
+    ///     columns of a CSV file and reported as its image shape. The default value is `nil`.
+    public static func inspect(_ source: String, target: ColumnSelector? = nil, labels: String? = nil, options: CSVOptions = CSVOptions(),
+                               inputShape: SampleShape? = nil) throws -> DataReport {
         if BuiltinDataset.isBuiltin(source) { return try inspectBuiltin(source) }
         try FileBytes.checkReadable(source)
         let kind = try FileBytes.withBytes(of: source) { FileKind(of: $0) }
+        var report: DataReport
         switch kind {
-        case .idx: return try inspectIDX(source, labels: labels)
-        case .npy: return try inspectNPY(source)
+        case .idx: report = try inspectIDX(source, labels: labels)
+        case .npy: report = try inspectNPY(source)
         case .binary: return notTextReport(source)
-        case .text: return try FileBytes.withBytes(of: source) { try inspectCSV($0, file: source, target: target, options: options) }
+        case .text:
+            report = try FileBytes.withBytes(of: source) { try inspectCSV($0, file: source, target: target, options: options) }
+            if let inputShape { addInputShape(inputShape, to: &report, options: options) }
+            return report
         }
+        if let inputShape, let shape = report.shape, let features = checkedProduct(shape.dropFirst()), features != inputShape.elementCount {
+            report.add("--input-shape \(inputShape) holds \(inputShape.elementCount.grouped) values, but each sample has \(features.grouped)", stopsTraining: true)
+        } else if let inputShape {
+            report.imageShape = inputShape.sizes
+        }
+        return report
     }
 
     /// Running statistics of one column.

@@ -59,6 +59,12 @@ public struct DataReport: Codable, Equatable, Sendable {
     public var targetKind: String?
     /// Class counts in label order, when the target holds classes.
     public var classBalance: [ClassCount]?
+    /// The shape of one image (`[c, h, w]`) as a convolutional model reads it: IDX and `.npy`
+    /// images, or CSV columns with `--input-shape`; `nil` for rows. The default value is `nil`.
+    public var imageShape: [Int]? = nil
+    /// The pixels that are the same in every image (standardisation leaves them at 0), when known.
+    /// The default value is `nil`.
+    public var constantPixels: Int? = nil
     /// Problems a training run would hit, each with where and what to do.
     public var problems: [String]
     /// How serious each of ``problems`` is, in the same order.
@@ -100,6 +106,13 @@ public struct DataReport: Codable, Equatable, Sendable {
                 line += pad(format(minimum), 12) + pad(format(maximum), 12) + pad(format(mean), 12) + format(deviation)
             } else if let distinct = column.distinct {
                 line += "\(distinct.grouped) distinct values"
+            }
+            lines.append(line)
+        }
+        if let imageShape {
+            var line = "images: \(imageShape.map(String.init).joined(separator: "x")) (channels x height x width) per sample, as a convolutional model reads them"
+            if let constantPixels, constantPixels > 0 {
+                line += "; \(constantPixels.grouped) pixel\(constantPixels == 1 ? " is" : "s are") the same in every image"
             }
             lines.append(line)
         }

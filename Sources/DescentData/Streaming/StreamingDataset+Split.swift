@@ -45,3 +45,21 @@ extension StreamingDataset {
             standardization: standardization)
     }
 }
+
+extension StreamingDataset {
+    /// The same rows with each sample's features read in `shape` (rows of 784 pixel columns as
+    /// `[1, 28, 28]` images): only the shape of the batches changes; rows are read, and
+    /// standardised, as before.
+    /// - Throws: ``DataError`` when the shape does not hold a row's feature count.
+    public func reshapingSamples(to shape: SampleShape) throws -> StreamingDataset {
+        guard shape.elementCount == featuresPerRow else {
+            throw DataError("the input shape \(shape) holds \(shape.elementCount.grouped) values, but each row has \(featuresPerRow.grouped) features; "
+                            + "give an --input-shape whose sizes multiply to \(featuresPerRow.grouped) (for example 1x28x28 for 784 pixel columns)")
+        }
+        // The row standardisation is per flat feature, so it holds for any shape of the row.
+        return StreamingDataset(
+            count: count, featureShape: shape.sizes, classCount: classCount, classNames: classNames,
+            featureNames: featureNames, targetCount: targetCount, chunkRows: chunkRows, chunks: chunks, source: source,
+            standardization: standardization)
+    }
+}

@@ -48,4 +48,8 @@ public struct ColorMap: Sendable, Hashable {
 
     /// White to Okabe–Ito blue, for confusion matrices where most cells are near zero.
     public static let blues = ColorMap(stops: [Color(hex: 0xFFFFFF), Color(hex: 0x56B4E9), Color(hex: 0x0072B2), Color(hex: 0x08306B)])
+
+    /// Diverging blue (low) – white (0) – red (high), for signed values such as weights; the
+    /// endpoints are ColorBrewer's RdBu (Brewer, colorbrewer2.org, Apache 2.0).
+    public static let redBlue = ColorMap(stops: [Color(hex: 0x2166AC), Color(hex: 0x92C5DE), Color(hex: 0xF7F7F7), Color(hex: 0xF4A582), Color(hex: 0xB2182B)])
 }
