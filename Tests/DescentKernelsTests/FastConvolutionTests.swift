@@ -157,5 +157,39 @@ extension KernelTests {
             }
             #expect(WorkerPool.partsRunByWorkers > before, "a pool worker ran part of the two-thread convolutions")
         }
+
+        /// The C max pooling (2×2 stride 2 unrolled, the general loop otherwise) against the Swift
+        /// reference loop it replaces, bit for bit, with ties, NaNs, −∞ and padding; one thread and
+        /// two (split by planes).
+        @Test(arguments: [
+            Pooling2DGeometry(batch: 3, channels: 6, inputHeight: 28, inputWidth: 28, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2),
+            Pooling2DGeometry(batch: 2, channels: 3, inputHeight: 9, inputWidth: 7, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2),
+            Pooling2DGeometry(batch: 2, channels: 3, inputHeight: 9, inputWidth: 8, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
+            Pooling2DGeometry(batch: 1, channels: 2, inputHeight: 10, inputWidth: 11, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 3, paddingHeight: 1, paddingWidth: 1, dilationHeight: 2, dilationWidth: 2),
+        ])
+        func maxPoolingMatchesTheReferenceLoop(geometry: Pooling2DGeometry) throws {
+            try geometry.validate()
+            var x = Self.values(geometry.inputCount, seed: 5).map { ($0 * 4).rounded() / 4 }  // many ties
+            for i in stride(from: 7, to: x.count, by: 53) { x[i] = .nan }
+            for i in stride(from: 11, to: x.count, by: 41) { x[i] = -.infinity }
+            let dy = Self.values(geometry.outputCount, seed: 6)
+            var refY = [Float](repeating: 0, count: geometry.outputCount), refIndex = [Int](repeating: -1, count: geometry.outputCount)
+            var refDx = [Float](repeating: 0, count: geometry.inputCount)
+            Pooling2D.maxForwardImplementation(geometry, input: x, output: &refY, indices: &refIndex)
+            Pooling2D.maxInputGradientImplementation(geometry, outputGradient: dy, indices: refIndex, inputGradient: &refDx)
+            for threads in [1, 2] {
+                var y = [Float](repeating: 0, count: geometry.outputCount), index = [Int](repeating: -1, count: geometry.outputCount)
+                var dx = [Float](repeating: .nan, count: geometry.inputCount)
+                GEMM.withMaximumThreadCount(threads) {
+                    ThreadSetting.parallelMinimumCount.with(64) {
+                        Pooling2D.maxForward(geometry, input: x, output: &y, indices: &index)
+                        Pooling2D.maxInputGradient(geometry, outputGradient: dy, indices: index, inputGradient: &dx)
+                    }
+                }
+                #expect(y.map(\.bitPattern) == refY.map(\.bitPattern), "\(geometry), \(threads) threads")
+                #expect(index == refIndex)
+                #expect(dx.map(\.bitPattern) == refDx.map(\.bitPattern))
+            }
+        }
     }
 }

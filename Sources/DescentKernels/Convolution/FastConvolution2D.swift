@@ -8,7 +8,7 @@ import CDescentKernels
 /// NCHW, so no layout conversion is paid anywhere (small convolutions are dominated by such
 /// reorders: pytorch/pytorch#27974); a 1×1 convolution with stride 1 and no padding multiplies the
 /// input itself. The column matrix of each part lives in the caller's workspace
-/// (``workspaceCount(_:threads:)``), so a compiled step allocates nothing per step.
+/// (``workspaceCount(_:)``), so a compiled step allocates nothing per step.
 ///
 /// Exactness: every output, input-gradient and weight-gradient element is computed by a sequence
 /// of operations that depends only on the shape, never on the thread count (images are split
@@ -20,9 +20,9 @@ import CDescentKernels
 /// PyTorch: `torch.nn.functional.conv2d` on the CPU (`thnn_conv2d`, the im2col + GEMM path).
 /// Reference: K. Chellapilla, S. Puri, P. Simard, "High Performance Convolutional Neural Networks
 /// for Document Processing" (2006).
-public enum FastConvolution2D {
+enum FastConvolution2D {
     /// The shape of one convolution over a batch (all sizes validated by the caller).
-    public struct Shape: Sendable, Equatable {
+    struct Shape: Sendable, Equatable {
         /// Images in the batch.
         public var batch: Int
         /// Groups: input and output channels are split into this many independent convolutions.
@@ -32,6 +32,15 @@ public enum FastConvolution2D {
         /// The window of one group: its input channels, the input and output sizes, kernel, stride,
         /// padding and dilation.
         public var window: descent_window_t
+
+        /// The shape of a validated ``Convolution2DGeometry``.
+        init(_ g: Convolution2DGeometry) {
+            self.init(batch: g.batch, inputChannels: g.inputChannels, inputHeight: g.inputHeight, inputWidth: g.inputWidth,
+                      outputChannels: g.outputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                      strideHeight: g.strideHeight, strideWidth: g.strideWidth, paddingHeight: g.paddingHeight,
+                      paddingWidth: g.paddingWidth, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth,
+                      groups: g.groups)
+        }
 
         /// A shape from its sizes (the input channels in all; each a positive integer, padding ≥ 0).
         public init(batch: Int, inputChannels: Int, inputHeight: Int, inputWidth: Int, outputChannels: Int,
@@ -82,7 +91,11 @@ public enum FastConvolution2D {
     /// The weight gradient is summed in this many fixed chunks of images (fewer for a smaller
     /// batch), each a sequence of products added with `beta = 1`, then the chunks in order. It
     /// bounds the threads that share the weight gradient, and makes its bits independent of them.
-    public static let weightGradientChunks = 4
+    static let weightGradientChunks = 4
+
+    /// At most this many parts (images split between threads) per call, whatever the thread count,
+    /// so that the workspace a caller allocates does not depend on the thread count at the time.
+    static let maximumParts = 8
 
     /// Parts (images split between threads) a call with `workspaceCount` scalars runs in.
     static func parts(_ shape: Shape, workspaceCount: Int, threads: Int, reserved: Int = 0) -> Int {
@@ -92,17 +105,16 @@ public enum FastConvolution2D {
     }
 
     /// Scalars of workspace ``forward(_:input:weight:bias:output:workspace:workspaceCount:epilogue:)``
-    /// and ``inputGradient(_:outputGradient:weight:inputGradient:workspace:workspaceCount:)`` need to
-    /// use `threads` threads (one column matrix per thread; 0 for a pointwise convolution).
-    /// The default value of `threads` is ``WorkerPool/threadCount``.
-    public static func workspaceCount(_ shape: Shape, threads: Int = WorkerPool.threadCount) -> Int {
-        Swift.min(shape.batch, Swift.max(1, threads)) * shape.columnCount
+    /// and ``inputGradient(_:outputGradient:weight:inputGradient:workspace:workspaceCount:)`` need:
+    /// one column matrix per part, at most ``maximumParts`` (0 for a pointwise convolution).
+    static func workspaceCount(_ shape: Shape) -> Int {
+        Swift.min(shape.batch, maximumParts) * shape.columnCount
     }
 
     /// Scalars of workspace ``weightGradient(_:input:outputGradient:weightGradient:biasGradient:workspace:workspaceCount:)``
-    /// needs with `threads` threads: the chunk sums after the first, then one column matrix per thread.
-    public static func weightGradientWorkspaceCount(_ shape: Shape, threads: Int = WorkerPool.threadCount) -> Int {
-        chunkReserve(shape) + Swift.min(chunkCount(shape), Swift.max(1, threads)) * shape.columnCount
+    /// needs: the chunk sums after the first, then one column matrix per chunk (at most one per thread is used).
+    static func weightGradientWorkspaceCount(_ shape: Shape) -> Int {
+        chunkReserve(shape) + chunkCount(shape) * shape.columnCount
     }
 
     static func chunkCount(_ shape: Shape) -> Int { Swift.min(shape.batch, weightGradientChunks) }
@@ -116,12 +128,12 @@ public enum FastConvolution2D {
     /// `bias` `[O]` or `nil`, `output` `[N, O, OH, OW]`. `epilogue` `.relu` applies the ReLU as each
     /// block of the product is produced (the bits of the convolution then a ReLU). The default value
     /// is ``GEMM/Epilogue/none``.
-    public static func forward(
+    static func forward(
         _ shape: Shape, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?, workspaceCount: Int,
         epilogue: GEMM.Epilogue = .none
     ) {
-        let parts = parts(shape, workspaceCount: workspace == nil ? 0 : workspaceCount, threads: WorkerPool.threadCount)
+        let parts = parts(shape, workspaceCount: workspace == nil ? 0 : workspaceCount, threads: Swift.min(WorkerPool.threadCount, maximumParts))
         var window = shape.window
         let groups = shape.groups, groupOut = shape.groupOutputChannels, depth = shape.depth, pixels = shape.pixels
         let inCount = shape.inputCount, outCount = shape.outputCount, columns = shape.columnCount
@@ -151,11 +163,11 @@ public enum FastConvolution2D {
     /// `∂x` from `∂y`: `outputGradient` `[N, O, OH, OW]`, `weight` `[O, C/groups, kh, kw]`,
     /// `inputGradient` `[N, C, H, W]` (overwritten). Per image and group, `Wᵀ·∂y` into the column
     /// workspace, then scattered back (col2im).
-    public static func inputGradient(
+    static func inputGradient(
         _ shape: Shape, outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?, workspaceCount: Int
     ) {
-        let parts = parts(shape, workspaceCount: workspace == nil ? 0 : workspaceCount, threads: WorkerPool.threadCount)
+        let parts = parts(shape, workspaceCount: workspace == nil ? 0 : workspaceCount, threads: Swift.min(WorkerPool.threadCount, maximumParts))
         var window = shape.window
         let groups = shape.groups, groupOut = shape.groupOutputChannels, depth = shape.depth, pixels = shape.pixels
         let inCount = shape.inputCount, outCount = shape.outputCount, columns = shape.columnCount
@@ -182,7 +194,7 @@ public enum FastConvolution2D {
     /// `∂W` (`[O, C/groups, kh, kw]`, overwritten) and `∂b` (`[O]`, overwritten, when given) from
     /// `input` `[N, C, H, W]` and `outputGradient` `[N, O, OH, OW]`: `Σ_images ∂y·colᵀ`, summed in
     /// ``weightGradientChunks`` fixed chunks (split across threads) and then the chunks in order.
-    public static func weightGradient(
+    static func weightGradient(
         _ shape: Shape, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
         workspace: UnsafeMutablePointer<Float>?, workspaceCount: Int
