@@ -10,6 +10,7 @@
 func benchmarkGroups() -> [BenchmarkGroup] {
     [
         kernelBenchmarks(),
+        convolutionKernelBenchmarks(),
         trainingBenchmarks(),
         csvBenchmarks(),
     ]
