@@ -21,13 +21,18 @@ struct GradcheckCommand: ParsableCommand {
                 --loss "huber(delta: 0.5)" --format json
               descent gradcheck --model "mlp(8)" --data iris.csv --target species \\
                 --loss cross-entropy
+              descent gradcheck --model lenet5 --input-shape 1x28x28 --outputs 10 \\
+                --batch-size 2
             """)
 
-    @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true).")
+    @Option(help: "The model spec: linear, logistic, softmax, mlp(64), mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true), lenet5, cnn(32, 64), layers(conv2d(8, 3), relu, flatten, linear).")
     var model: String
 
     @Option(help: "The number of input features. With --data: inferred from the file when omitted.")
     var inputs: Int?
+
+    @Option(name: .customLong("input-shape"), help: "The shape of one sample, channels×height×width such as 1x28x28, for convolutional models (lenet5, cnn(…), layers(conv2d(…), …)); --inputs is then its product.")
+    var inputShape: String?
 
     @Option(help: "The number of outputs or classes. With --data: inferred from the target column when omitted.")
     var outputs: Int?
@@ -64,9 +69,26 @@ struct GradcheckCommand: ParsableCommand {
         guard stepSize > 0 else { throw ValidationError("--step-size must be > 0, got \(stepSize)") }
         if data != nil && target == nil { throw ValidationError("--data needs --target COLUMN (the column that holds the target)") }
         if target != nil && data == nil { throw ValidationError("--target needs --data FILE.csv") }
-        if data == nil && (inputs == nil || outputs == nil) {
-            throw ValidationError("give --inputs N and --outputs N (or --data FILE.csv --target COLUMN to infer them)")
+        if let inputShape {
+            let shape: [Int]
+            do { shape = try ModelSpec.inputShape(parsing: inputShape) } catch { throw ValidationError("--input-shape: \(error)") }
+            let (count, overflow) = shape.reduce((1, false)) { partial, size in
+                let (product, o) = partial.0.multipliedReportingOverflow(by: size)
+                return (product, partial.1 || o)
+            }
+            if overflow { throw ValidationError("--input-shape \(inputShape) has more values per sample than memory can address") }
+            if let inputs, inputs != count { throw ValidationError("--inputs \(inputs) does not match --input-shape \(inputShape) (\(count) values); give one of them") }
+            if data != nil { throw ValidationError("--input-shape is for the random batch; --data reads rows of a CSV file") }
         }
+        if data == nil && ((inputs == nil && inputShape == nil) || outputs == nil) {
+            throw ValidationError("give --inputs N (or --input-shape CxHxW) and --outputs N (or --data FILE.csv --target COLUMN to infer them)")
+        }
+    }
+
+    /// The parsed `--input-shape`, or `[inputs]`.
+    private func sampleShape(inputs: Int) throws -> [Int] {
+        guard let inputShape else { return [inputs] }
+        do { return try ModelSpec.inputShape(parsing: inputShape) } catch { throw ValidationError("--input-shape: \(error)") }
     }
 
     /// The largest `--batch-size`: finite differences run the batch twice per parameter.
@@ -74,7 +96,8 @@ struct GradcheckCommand: ParsableCommand {
 
     /// Throws unless the model and one batch of `inputs` features fit in memory (half the machine's).
     private func fits(_ spec: ModelSpec, inputs: Int, outputs: Int) throws {
-        try specError { try spec.checkFits(inputs: inputs, outputs: outputs, bytesPerScalar: MemoryLayout<Double>.stride, memoryLimit: defaultMemoryLimit()) }
+        let shape = try sampleShape(inputs: inputs)
+        try specError { try spec.checkFits(inputShape: shape, outputs: outputs, bytesPerScalar: MemoryLayout<Double>.stride, memoryLimit: defaultMemoryLimit()) }
         let (batchScalars, overflow) = inputs.multipliedReportingOverflow(by: batchSize)
         guard !overflow, batchScalars <= defaultMemoryLimit() / MemoryLayout<Double>.stride else {
             throw ValidationError("a batch of \(batchSize) rows of \(inputs) inputs does not fit in memory; give a smaller --batch-size or --inputs")
@@ -103,11 +126,15 @@ struct GradcheckCommand: ParsableCommand {
             throw ValidationError("--loss: reduction none gives one loss per example; gradcheck checks the mean (or sum)")
         }
         // The sizes given are checked before the random batch or the model is allocated.
-        if let inputs, let outputs { try fits(modelSpec, inputs: inputs, outputs: outputs) }
+        let givenInputs = try inputs ?? (inputShape == nil ? nil : sampleShape(inputs: 0).reduce(1, *))
+        if let givenInputs, let outputs { try fits(modelSpec, inputs: givenInputs, outputs: outputs) }
         var generator = RandomGenerator(seed: seed)
         let (input, targets, inputCount, outputCount) = try makeBatch(lossFunction, generator: &generator)
         try fits(modelSpec, inputs: inputCount, outputs: outputCount)
-        let network: Sequential<Double> = modelSpec.makeModel(inputs: inputCount, outputs: outputCount, generator: &generator)
+        let network: Sequential<Double>
+        do {
+            network = try modelSpec.makeModel(inputShape: sampleShape(inputs: inputCount), outputs: outputCount, generator: &generator)
+        } catch let error as SpecError { throw ValidationError("--model: \(error)") }
         if let weights {
             do { try network.loadState(from: URL(fileURLWithPath: weights)) } catch {
                 throw ValidationError("--weights \(weights): \(error)")
@@ -157,8 +184,9 @@ struct GradcheckCommand: ParsableCommand {
             }
             return (x, y, featureCount, outputCount)
         }
-        let inputCount = inputs!, outputCount = outputs!
-        let x = Tensor<Double>.normal(shape: [batchSize, inputCount], generator: &generator)
+        let shape = try sampleShape(inputs: inputs ?? 0)
+        let inputCount = shape.reduce(1, *), outputCount = outputs!
+        let x = Tensor<Double>.normal(shape: [batchSize] + shape, generator: &generator)
         let y: Tensor<Double>
         switch loss.targetKind {
         case .values:

@@ -104,7 +104,7 @@ import Testing
             "data inspect": ["--target", "--labels", "--delimiter", "--header", "--no-header", "--drop", "--categorical", "--missing", "--format"],
             "demo": ["--output", "--seed", "--epochs", "--quiet"],
             "evaluate": ["--model", "--data", "--labels", "--target", "--format"],
-            "gradcheck": ["--model", "--inputs", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
+            "gradcheck": ["--model", "--inputs", "--input-shape", "--outputs", "--loss", "--seed", "--batch-size", "--weights", "--data", "--target",
                           "--step-size", "--format"],
             // lr-find sweeps short steps: no test file and no early stopping (issue 20).
             "lr-find": training.filter { !["--test", "--test-labels", "--early-stopping"].contains($0) }

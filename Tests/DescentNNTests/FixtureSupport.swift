@@ -100,3 +100,43 @@ func expectClose<Scalar: TensorScalar>(
     let error = normwiseRelativeError(actual.doubles, expected.values)
     #expect(error <= tolerance, "\(what): relative error \(error) > \(tolerance)", sourceLocation: sourceLocation)
 }
+
+/// Runs every layer case of a fixture file: the forward pass, `sum(layer(x)·u).backward()`, and
+/// the output, the input and parameter gradients and the buffers against PyTorch's.
+/// - Parameters:
+///   - sharesLayer: whether a case continues on the layer kept by the last case `keepsLayer` took
+///     (BatchNorm's training steps, then its evaluation), as the generator does.
+///   - makeLayer: builds a fresh layer from a case.
+func checkLayerCases<Scalar: TensorScalar>(
+    _ cases: [LayerFixture], _ type: Scalar.Type, tolerance: Double,
+    keepsLayer: (String) -> Bool, sharesLayer: (String) -> Bool,
+    makeLayer: (LayerFixture) throws -> any Layer<Scalar>
+) throws {
+    var kept: (any Layer<Scalar>)? = nil
+    for fixture in cases {
+        let layer: any Layer<Scalar>
+        if sharesLayer(fixture.name), let kept {
+            layer = kept
+        } else {
+            layer = try makeLayer(fixture)
+            if keepsLayer(fixture.name) { kept = layer }
+        }
+        let x: Tensor<Scalar> = try fixture.input.tensor().requiringGradient()
+        let output = try layer.forward(x, context: fixture.mode == "training" ? .training : .evaluation)
+        #expect(output.shape == fixture.output.shape, "\(fixture.name) output shape")
+        expectClose(output, fixture.output, tolerance: tolerance, "\(fixture.name) output")
+        try (output * fixture.upstream.tensor()).sum().backward()
+        expectClose(x.gradient, fixture.inputGradient, tolerance: tolerance, "\(fixture.name) input gradient")
+        let named = Dictionary(uniqueKeysWithValues: layer.namedParameters().map { ($0.name, $0.parameter) })
+        #expect(Set(named.keys) == Set(fixture.parameterGradients.keys), "\(fixture.name) parameter names")
+        for (name, expected) in fixture.parameterGradients {
+            expectClose(named[name]?.gradient, expected, tolerance: tolerance, "\(fixture.name) ∂/∂\(name)")
+        }
+        let buffers = Dictionary(uniqueKeysWithValues: layer.namedBuffers().map { ($0.name, $0.buffer) })
+        #expect(Set(buffers.keys) == Set(fixture.buffersAfter.keys), "\(fixture.name) buffer names")
+        for (name, expected) in fixture.buffersAfter {
+            expectClose(buffers[name]?.value, expected, tolerance: tolerance, "\(fixture.name) buffer \(name)")
+        }
+        layer.zeroGradients()
+    }
+}

@@ -34,7 +34,7 @@ import DescentCore
     }
 
     @Test func errorsListValidNamesAndKeys() {
-        #expect { try ModelSpec(parsing: "cnn") } throws: { "\($0)".contains("valid models: linear, logistic, softmax, mlp") }
+        #expect { try ModelSpec(parsing: "rnn") } throws: { "\($0)".contains("valid models: linear, logistic, softmax, mlp, layers, lenet5, cnn") }
         #expect { try ModelSpec(parsing: "mlp(4, dropuot: 0.1)") } throws: {
             "\($0)".contains("unknown key `dropuot`") && "\($0)".contains("valid keys: hidden, activation, slope, dropout, batchNorm, init, bias")
         }

@@ -48,32 +48,10 @@ import DescentCore
         let fixtures = try Fixtures.load(file, as: PyTorchFixtures.self)
         #expect(fixtures.layers.count >= 16)
         // The BatchNorm cases share one layer across steps, as the generator does.
-        var batchNorm: (any Layer<Scalar>)? = nil
-        for fixture in fixtures.layers {
-            let layer: any Layer<Scalar>
-            if fixture.name.hasPrefix("batchnorm-"), fixture.name != "batchnorm-train", fixture.name != "batchnorm-rank3", let shared = batchNorm {
-                layer = shared
-            } else {
-                layer = try Self.makeLayer(fixture, Scalar.self)
-                if fixture.name == "batchnorm-train" { batchNorm = layer }
-            }
-            let x: Tensor<Scalar> = try fixture.input.tensor().requiringGradient()
-            let output = try layer.forward(x, context: fixture.mode == "training" ? .training : .evaluation)
-            expectClose(output, fixture.output, tolerance: tolerance, "\(fixture.name) output")
-            try (output * fixture.upstream.tensor()).sum().backward()
-            expectClose(x.gradient, fixture.inputGradient, tolerance: tolerance, "\(fixture.name) input gradient")
-            let named = Dictionary(uniqueKeysWithValues: layer.namedParameters().map { ($0.name, $0.parameter) })
-            #expect(Set(named.keys) == Set(fixture.parameterGradients.keys), "\(fixture.name) parameter names")
-            for (name, expected) in fixture.parameterGradients {
-                expectClose(named[name]?.gradient, expected, tolerance: tolerance, "\(fixture.name) ∂/∂\(name)")
-            }
-            let buffers = Dictionary(uniqueKeysWithValues: layer.namedBuffers().map { ($0.name, $0.buffer) })
-            #expect(Set(buffers.keys) == Set(fixture.buffersAfter.keys), "\(fixture.name) buffer names")
-            for (name, expected) in fixture.buffersAfter {
-                expectClose(buffers[name]?.value, expected, tolerance: tolerance, "\(fixture.name) buffer \(name)")
-            }
-            layer.zeroGradients()
-        }
+        try checkLayerCases(
+            fixtures.layers, Scalar.self, tolerance: tolerance, keepsLayer: { $0 == "batchnorm-train" },
+            sharesLayer: { $0.hasPrefix("batchnorm-") && $0 != "batchnorm-train" && $0 != "batchnorm-rank3" },
+            makeLayer: { try Self.makeLayer($0, Scalar.self) })
     }
 
     @Test func layersMatchPyTorchInDouble() throws {

@@ -2,7 +2,8 @@
 /// `name` or `name(key: value, ...)`, for example `adam(lr: 0.001, amsgrad: true)`,
 /// `multistep(milestones: [30, 60], gamma: 0.1)` or `mlp(64, 32, activation: relu)`.
 ///
-/// Values are numbers, `true`/`false`, bare words (`relu`, `min`) or lists in brackets. Arguments
+/// Values are numbers, `true`/`false`, bare words (`relu`, `min`), lists in brackets or nested
+/// components (`layers(conv2d(32, 3, padding: 1), relu, flatten, linear)`). Arguments
 /// without a label are positional. Names and keys are case-sensitive; `-` and `_` in names are
 /// kept as written (`one-cycle`).
 public struct Spec: Equatable, Sendable, CustomStringConvertible {
@@ -12,6 +13,9 @@ public struct Spec: Equatable, Sendable, CustomStringConvertible {
         case boolean(Bool)
         case word(String)
         case list([Value])
+        /// A nested component with arguments, such as `conv2d(32, 3)` inside `layers(…)` (a bare
+        /// word without parentheses stays a ``word(_:)``).
+        case call(Spec)
 
         public var description: String {
             switch self {
@@ -20,6 +24,7 @@ public struct Spec: Equatable, Sendable, CustomStringConvertible {
             case .boolean(let b): return b ? "true" : "false"
             case .word(let w): return w
             case .list(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
+            case .call(let spec): return spec.description
             }
         }
     }
@@ -67,6 +72,10 @@ struct SpecParser {
     let characters: [Character]
     let text: String
     var position = 0
+    /// How many argument lists are open.
+    var depth = 0
+    /// The deepest nesting accepted (`layers(conv2d(…))` needs 2).
+    static let maximumDepth = 16
 
     init(text: String) {
         self.text = text
@@ -94,24 +103,32 @@ struct SpecParser {
         let name = word()
         guard !name.isEmpty, name.first!.isLetter else { throw error("expected a name") }
         skipSpaces()
-        var arguments: [Spec.Argument] = []
-        if position < characters.count, characters[position] == "(" {
-            position += 1
-            skipSpaces()
-            if position < characters.count, characters[position] == ")" { position += 1 } else {
-                while true {
-                    arguments.append(try parseArgument())
-                    skipSpaces()
-                    guard position < characters.count else { throw error("missing `)`") }
-                    if characters[position] == "," { position += 1; continue }
-                    if characters[position] == ")" { position += 1; break }
-                    throw error("expected `,` or `)`, found `\(characters[position])`")
-                }
-            }
-        }
+        let arguments = try parseArgumentList()
         skipSpaces()
         guard position == characters.count else { throw error("unexpected `\(characters[position])` after the spec") }
         return Spec(name: name, arguments: arguments)
+    }
+
+    /// `(argument, …)` if the next character opens one, otherwise no arguments.
+    mutating func parseArgumentList() throws -> [Spec.Argument] {
+        var arguments: [Spec.Argument] = []
+        guard position < characters.count, characters[position] == "(" else { return arguments }
+        depth += 1
+        // Nesting is bounded so that a hostile spec cannot exhaust the stack.
+        guard depth <= SpecParser.maximumDepth else { throw error("components nest more than \(SpecParser.maximumDepth) deep") }
+        defer { depth -= 1 }
+        position += 1
+        skipSpaces()
+        if position < characters.count, characters[position] == ")" { position += 1; return arguments }
+        while true {
+            arguments.append(try parseArgument())
+            skipSpaces()
+            guard position < characters.count else { throw error("missing `)`") }
+            if characters[position] == "," { position += 1; continue }
+            if characters[position] == ")" { position += 1; break }
+            throw error("expected `,` or `)`, found `\(characters[position])`")
+        }
+        return arguments
     }
 
     mutating func parseArgument() throws -> Spec.Argument {
@@ -151,6 +168,10 @@ struct SpecParser {
         if token == "false" { return .boolean(false) }
         if let x = Double(token) { return .number(x) }
         guard token.first!.isLetter else { throw error("`\(token)` is not a number") }
+        skipSpaces()
+        if position < characters.count, characters[position] == "(" {
+            return .call(Spec(name: token, arguments: try parseArgumentList()))
+        }
         return .word(token)
     }
 }
@@ -192,6 +213,12 @@ public struct SpecArguments {
         guard present.count <= 1 else { throw SpecError("\(component): `\(present.joined(separator: "` and `"))` name the same setting; give one") }
         used.formUnion(names)
         return present.first.flatMap { labelled[$0] }
+    }
+
+    /// The value labelled `key` (or one of its aliases) as written, or `nil` when absent; for
+    /// values a typed reader does not cover (a size that is a number or a pair).
+    public mutating func value(_ key: String, aliases: [String] = []) throws -> Spec.Value? {
+        try take(key, aliases: aliases)
     }
 
     func typeError(_ key: String, _ expected: String, _ value: Spec.Value) -> SpecError {

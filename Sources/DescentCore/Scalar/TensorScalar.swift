@@ -34,6 +34,39 @@ where RawSignificand: FixedWidthInteger {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    // The convolution and pooling kernels of `DescentKernels` (`Convolution2D`, `Pooling2D`), for
+    // a validated geometry; implemented in TensorScalar+Convolution.swift.
+
+    /// `Convolution2D.forward`.
+    static func convolution2DForward(
+        _ geometry: Convolution2DGeometry, input: UnsafePointer<Self>, weight: UnsafePointer<Self>, bias: UnsafePointer<Self>?,
+        output: UnsafeMutablePointer<Self>, workspace: UnsafeMutablePointer<Self>)
+    /// `Convolution2D.inputGradient`.
+    static func convolution2DInputGradient(
+        _ geometry: Convolution2DGeometry, outputGradient: UnsafePointer<Self>, weight: UnsafePointer<Self>,
+        inputGradient: UnsafeMutablePointer<Self>, workspace: UnsafeMutablePointer<Self>)
+    /// `Convolution2D.parameterGradients`.
+    static func convolution2DParameterGradients(
+        _ geometry: Convolution2DGeometry, input: UnsafePointer<Self>, outputGradient: UnsafePointer<Self>,
+        weightGradient: UnsafeMutablePointer<Self>, biasGradient: UnsafeMutablePointer<Self>?, workspace: UnsafeMutablePointer<Self>)
+    /// `Pooling2D.maxForward`.
+    static func maxPool2DForward(
+        _ geometry: Pooling2DGeometry, input: UnsafePointer<Self>, output: UnsafeMutablePointer<Self>, indices: UnsafeMutablePointer<Int>)
+    /// `Pooling2D.maxInputGradient`.
+    static func maxPool2DInputGradient(
+        _ geometry: Pooling2DGeometry, outputGradient: UnsafePointer<Self>, indices: UnsafePointer<Int>, inputGradient: UnsafeMutablePointer<Self>)
+    /// `Pooling2D.averageForward`.
+    static func averagePool2DForward(_ geometry: Pooling2DGeometry, input: UnsafePointer<Self>, output: UnsafeMutablePointer<Self>)
+    /// `Pooling2D.averageInputGradient`.
+    static func averagePool2DInputGradient(
+        _ geometry: Pooling2DGeometry, outputGradient: UnsafePointer<Self>, inputGradient: UnsafeMutablePointer<Self>)
+    /// `Pooling2D.adaptiveAverageForward`.
+    static func adaptiveAveragePool2DForward(
+        _ geometry: AdaptivePooling2DGeometry, input: UnsafePointer<Self>, output: UnsafeMutablePointer<Self>)
+    /// `Pooling2D.adaptiveAverageInputGradient`.
+    static func adaptiveAveragePool2DInputGradient(
+        _ geometry: AdaptivePooling2DGeometry, outputGradient: UnsafePointer<Self>, inputGradient: UnsafeMutablePointer<Self>)
 }
 
 extension Float: TensorScalar {

@@ -61,14 +61,18 @@ extension Layer where Scalar == Double {
     ) throws -> ModelGradientCheck {
         let buffers = namedBuffers().map { ($0.buffer, $0.buffer.value) }
         let dropouts = namedSublayers().compactMap { $0.layer as? Dropout<Double> }.map { ($0, $0.generator) }
+        // Channel dropout too: every evaluation draws the same masks.
+        let channelDropouts = namedSublayers().compactMap { $0.layer as? Dropout2d<Double> }.map { ($0, $0.generator) }
         func evaluate() throws -> Tensor<Double> {
             for (buffer, value) in buffers { buffer.value = value }
             for (dropout, generator) in dropouts { dropout.generator = generator }
+            for (dropout, generator) in channelDropouts { dropout.generator = generator }
             return try loss(forward(input, context: ForwardContext(mode: mode)), targets)
         }
         defer {
             for (buffer, value) in buffers { buffer.value = value }
             for (dropout, generator) in dropouts { dropout.generator = generator }
+            for (dropout, generator) in channelDropouts { dropout.generator = generator }
         }
         let parameters = trainableParameters()
         let saved = parameters.map { $0.parameter.gradient }

@@ -33,17 +33,20 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     public func forward(_ input: Tensor<Scalar>, context: ForwardContext) -> Tensor<Scalar> {
         guard context.isTraining, probability > 0 else { return input }
         if probability == 1 { return input * Tensor(zerosLike: input) }
-        let keep = 1 - probability
-        let mask = Tensor<Scalar>(shape: input.shape) { out in
-            if Scalar.self == Float.self {
-                fillDropoutMask(UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Float.self),
-                                out.count, keep: keep, scale: 1 / Float(keep), &generator)
-            } else {
-                fillDropoutMask(UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Double.self),
-                                out.count, keep: keep, scale: 1 / Double(keep), &generator)
-            }
+        return input * dropoutMask(shape: input.shape, keep: 1 - probability, generator: &generator)
+    }
+}
+
+/// A tensor of `shape` whose elements are `1/keep` with probability `keep`, else 0, drawn in order.
+func dropoutMask<Scalar: TensorScalar>(shape: [Int], keep: Double, generator: inout RandomGenerator) -> Tensor<Scalar> {
+    Tensor<Scalar>(shape: shape) { out in
+        if Scalar.self == Float.self {
+            fillDropoutMask(UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Float.self),
+                            out.count, keep: keep, scale: 1 / Float(keep), &generator)
+        } else {
+            fillDropoutMask(UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Double.self),
+                            out.count, keep: keep, scale: 1 / Double(keep), &generator)
         }
-        return input * mask
     }
 }
 

@@ -95,3 +95,51 @@ extension BatchNorm1d: CustomStringConvertible {
         "BatchNorm1d(\(featureCount), epsilon: \(epsilon), momentum: \(momentum.map { "\($0)" } ?? "nil"), affine: \(weight != nil))"
     }
 }
+
+extension BatchNorm2d: CustomStringConvertible {
+    /// `BatchNorm2d(6, epsilon: 1e-05, momentum: 0.1, affine: true)` (PyTorch:
+    /// `BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)`).
+    public var description: String {
+        "BatchNorm2d(\(featureCount), epsilon: \(epsilon), momentum: \(momentum.map { "\($0)" } ?? "nil"), affine: \(weight != nil))"
+    }
+}
+
+extension Conv2d: CustomStringConvertible {
+    /// `Conv2d(1, 6, kernelSize: 5, stride: 1, padding: 2)`, with `dilation`, `groups` and `bias: false`
+    /// only when they differ from the defaults (PyTorch:
+    /// `Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))`).
+    public var description: String {
+        var text = "Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize), stride: \(stride)"
+        if padding != 0 { text += ", padding: \(padding)" }
+        if dilation != 1 { text += ", dilation: \(dilation)" }
+        if groups != 1 { text += ", groups: \(groups)" }
+        if bias == nil { text += ", bias: false" }
+        return text + ")"
+    }
+}
+
+extension MaxPool2d: CustomStringConvertible {
+    /// `MaxPool2d(kernelSize: 2, stride: 2, padding: 0, dilation: 1)` (PyTorch:
+    /// `MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)`).
+    public var description: String { "MaxPool2d(kernelSize: \(kernelSize), stride: \(stride), padding: \(padding), dilation: \(dilation))" }
+}
+
+extension AvgPool2d: CustomStringConvertible {
+    /// `AvgPool2d(kernelSize: 2, stride: 2, padding: 0)` (PyTorch: `AvgPool2d(kernel_size=2, stride=2, padding=0)`).
+    public var description: String { "AvgPool2d(kernelSize: \(kernelSize), stride: \(stride), padding: \(padding))" }
+}
+
+extension AdaptiveAvgPool2d: CustomStringConvertible {
+    /// `AdaptiveAvgPool2d(outputSize: 1)` (PyTorch: `AdaptiveAvgPool2d(output_size=1)`).
+    public var description: String { "AdaptiveAvgPool2d(outputSize: \(outputSize))" }
+}
+
+extension Dropout2d: CustomStringConvertible {
+    /// `Dropout2d(probability: 0.5)` (PyTorch: `Dropout2d(p=0.5, inplace=False)`).
+    public var description: String { "Dropout2d(probability: \(probability))" }
+}
+
+extension Unflatten: CustomStringConvertible {
+    /// `Unflatten(axis: 1, shape: [1, 28, 28])` (PyTorch: `Unflatten(dim=1, unflattened_size=(1, 28, 28))`).
+    public var description: String { "Unflatten(axis: \(axis), shape: \(shape))" }
+}

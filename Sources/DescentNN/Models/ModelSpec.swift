@@ -2,7 +2,8 @@ import Foundation
 import DescentCore
 
 /// A model described in one line, as the CLI and config files write it: `linear`, `logistic`,
-/// `softmax`, `mlp(64)`, `mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true)`.
+/// `softmax`, `mlp(64)`, `mlp(5, 4, activation: relu, dropout: 0.2, batchNorm: true)`, `lenet5`,
+/// `cnn(32, 64)`, `layers(conv2d(32, 3, padding: 1), relu, maxpool2d(2), flatten, linear(128), relu, linear)`.
 ///
 /// The spec fixes the architecture but not the input and output sizes, which usually come from
 /// the data: ``makeModel(inputs:outputs:generator:)`` takes them, and
@@ -14,6 +15,12 @@ import DescentCore
 /// | `logistic` | `Linear(in, out)` logits for σ (logistic regression) | `init`, `bias` |
 /// | `softmax` | `Linear(in, classes)` logits for softmax | `init`, `bias` |
 /// | `mlp(h₁, h₂, …)` | ``Sequential/mlp(inputs:hiddenSizes:outputs:activation:dropout:batchNorm:bias:initializer:generator:)`` | `hidden`, `activation`, `slope`, `dropout`, `batchNorm`, `init` |
+/// | `layers(l₁, l₂, …)` | any stack of ``LayerSpec``s, sizes inferred from the data | `init`, `bias` |
+/// | `lenet5` | LeNet-5 (``ModelSpec/lenet5Layers``) | `init`, `bias` |
+/// | `cnn(c₁, c₂, …)` | ``ModelSpec/cnnLayers(channels:batchNorm:)`` | `channels`, `batchNorm`, `init`, `bias` |
+///
+/// The convolutional models need the data's per-sample shape (`[c, h, w]`): use the
+/// `inputShape:` forms (``validate(inputShape:outputs:)``, ``makeModel(inputShape:outputs:generator:)``).
 ///
 /// `init` is an initialiser name (see ``Initializer/init(spec:)-(String)``), for example
 /// `kaiming-normal`.
@@ -28,10 +35,12 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
         case softmax
         /// A multilayer perceptron.
         case mlp(hiddenSizes: [Int], activation: Activation, dropout: Double, batchNorm: Bool)
+        /// Any stack of layers (`layers(…)`, and the presets `lenet5` and `cnn(…)`, which expand to one).
+        case layers([LayerSpec])
     }
 
     /// The model names a spec may use.
-    public static let names = ["linear", "logistic", "softmax", "mlp"]
+    public static let names = ["linear", "logistic", "softmax", "mlp", "layers", "lenet5", "cnn"]
 
     /// The architecture.
     public var kind: Kind
@@ -84,9 +93,44 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
             bias = try arguments.bool("bias", default: true)
             try arguments.finish(maximumPositional: arguments.positional.count)
             kind = .mlp(hiddenSizes: hidden, activation: activation, dropout: dropout, batchNorm: batchNorm)
+        case "layers":
+            var arguments = try SpecArguments(spec, component: component, validKeys: ["init", "bias"])
+            initializer = try ModelSpec.readInitializer(&arguments, component: component)
+            let defaultBias = try arguments.bool("bias", default: true)
+            bias = defaultBias
+            let layers = try arguments.positional.map { try LayerSpec(value: $0, defaultBias: defaultBias) }
+            guard !layers.isEmpty else {
+                throw SpecError("\(component): give at least one layer, for example `layers(conv2d(32, 3, padding: 1), relu, maxpool2d(2), flatten, linear)`; valid layers: \(LayerSpec.names.joined(separator: ", "))")
+            }
+            try arguments.finish(maximumPositional: arguments.positional.count)
+            kind = .layers(layers)
+        case "lenet5", "lenet":
+            var arguments = try SpecArguments(spec, component: component, validKeys: ["init", "bias"])
+            initializer = try ModelSpec.readInitializer(&arguments, component: component)
+            let defaultBias = try arguments.bool("bias", default: true)
+            bias = defaultBias
+            try arguments.finish()
+            kind = .layers(ModelSpec.lenet5Layers(bias: defaultBias))
+        case "cnn":
+            let keys = ["channels", "batchNorm", "init", "bias"]
+            var arguments = try SpecArguments(spec, component: component, validKeys: keys)
+            var channels = try arguments.ints("channels", default: [])
+            for value in arguments.positional {
+                guard case .number(let x) = value else { throw SpecError("\(component): channel counts must be whole numbers, not `\(value)` (for example `cnn(32, 64)`)") }
+                channels.append(x == x.rounded() && Swift.abs(x) < 1e15 ? Int(x) : 0)
+            }
+            guard !channels.isEmpty, channels.allSatisfy({ $0 >= 1 && $0 <= LayerSpec.maximumSize }) else {
+                throw SpecError("\(component): give one or more channel counts from 1 to \(LayerSpec.maximumSize), for example `cnn(32, 64)`; got \(channels)")
+            }
+            let batchNorm = try arguments.bool("batchNorm", aliases: ["batchnorm", "batch_norm"], default: false)
+            initializer = try ModelSpec.readInitializer(&arguments, component: component)
+            let defaultBias = try arguments.bool("bias", default: true)
+            bias = defaultBias
+            try arguments.finish(maximumPositional: arguments.positional.count)
+            kind = .layers(ModelSpec.cnnLayers(channels: channels, batchNorm: batchNorm, bias: defaultBias))
         default:
             throw SpecError("unknown model `\(spec.name)`\(Suggestion.didYouMean(spec.name, among: ModelSpec.names)); valid models: \(ModelSpec.names.joined(separator: ", ")) "
-                            + "(for example `linear`, `softmax`, `mlp(64, activation: relu)`)")
+                            + "(for example `linear`, `softmax`, `mlp(64, activation: relu)`, `lenet5`, `cnn(32, 64)`, `layers(conv2d(32, 3), relu, flatten, linear)`)")
         }
     }
 
@@ -104,6 +148,7 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
         case .logistic: return "bce-with-logits"
         case .softmax: return "cross-entropy"
         case .mlp: return nil
+        case .layers: return ["lenet5", "lenet", "cnn"].contains(spec.name.lowercased()) ? "cross-entropy" : nil
         }
     }
 
@@ -119,6 +164,7 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: ``SpecError`` naming the model and the size, with what to check.
     public func validate(inputs: Int, outputs: Int) throws {
+        if case .layers = kind { return try validate(inputShape: [inputs], outputs: outputs) }
         guard inputs >= 1 else {
             throw SpecError("model \(spec.name) needs at least 1 input feature, but the data gives \(inputs); "
                             + "check that the file's columns are split as intended (the delimiter, the header) and that the target is not the only column")
@@ -133,6 +179,7 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     /// `Linear` layer's weights and biases, and a batch norm's scale, shift and two running
     /// statistics per feature; `nil` when the count does not fit an `Int` (or a size is negative).
     public func parameterCount(inputs: Int, outputs: Int) -> Int? {
+        if case .layers = kind { return parameterCount(inputShape: [inputs], outputs: outputs) }
         guard inputs >= 0, outputs >= 0 else { return nil }
         var sizes = [inputs]
         var perFeature = 0
@@ -162,9 +209,18 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
     /// This is Descent's stated maximum model size.
     /// - Throws: ``SpecError`` with the parameter count and the memory the model would need.
     public func checkFits(inputs: Int, outputs: Int, bytesPerScalar: Int, memoryLimit: Int) throws {
+        if case .layers = kind {
+            return try checkFits(inputShape: [inputs], outputs: outputs, bytesPerScalar: bytesPerScalar, memoryLimit: memoryLimit)
+        }
         try validate(inputs: inputs, outputs: outputs)
         let sizes = "\(inputs) input\(inputs == 1 ? "" : "s") and \(outputs) output\(outputs == 1 ? "" : "s")"
-        guard let count = parameterCount(inputs: inputs, outputs: outputs) else {
+        try checkMemory(parameterCount: parameterCount(inputs: inputs, outputs: outputs), sizes: sizes,
+                        bytesPerScalar: bytesPerScalar, memoryLimit: memoryLimit)
+    }
+
+    /// Throws when `count` parameters (4 copies of `bytesPerScalar` bytes) exceed `memoryLimit`.
+    func checkMemory(parameterCount: Int?, sizes: String, bytesPerScalar: Int, memoryLimit: Int) throws {
+        guard let count = parameterCount else {
             throw SpecError("model \(spec) with \(sizes) would have more parameters than a 64-bit count holds; use smaller hidden sizes")
         }
         let (needed, overflow) = count.multipliedReportingOverflow(by: 4 * bytesPerScalar)
@@ -196,6 +252,9 @@ public struct ModelSpec: Sendable, Equatable, CustomStringConvertible {
         case let .mlp(hiddenSizes, activation, dropout, batchNorm):
             return Sequential.mlp(inputs: inputs, hiddenSizes: hiddenSizes, outputs: outputs, activation: activation,
                                   dropout: dropout, batchNorm: batchNorm, bias: bias, initializer: initializer, generator: &generator)
+        case .layers:
+            // Rows of `inputs` values; ``validate(inputs:outputs:)`` reports a stack that does not fit them.
+            return (try? makeModel(inputShape: [inputs], outputs: outputs, generator: &generator)) ?? Sequential(layers: [])
         }
     }
 
