@@ -100,7 +100,7 @@ public final class CompiledStep<Scalar: TensorScalar> {
             throw CompiledStepError(.invalidBatch, "CompiledStep: a sample shape must be positive sizes, got \(sampleShape)")
         }
         let (kinds, widths) = try compiledKinds(of: model, sampleShape: sampleShape)
-        if sampleShape == nil, kinds.contains(where: \.isSpatial) {
+        if sampleShape == nil, Self.needsSampleShape(model: model) {
             throw CompiledStepError(.unsupportedModel, "CompiledStep: a model with convolutions or pooling needs the sample shape (CompiledStep(model:loss:maximumBatchSize:sampleShape:), e.g. [1, 28, 28])")
         }
         self.loss = try CompiledLoss(loss)
