@@ -14,6 +14,7 @@
 #   FLUSH_DENORMALS 1 (default): flush subnormals in Descent and PyTorch, as XLA does by default
 #   OUT             the JSON-lines file of all records (default bench/results/conv-<time>.jsonl)
 #   ROUNDS          rounds per workload (default 1); QUICK=1 for a smoke run
+#   SAMPLES         samples per epoch for every side (default: 60,000 LeNet-5, 5,000 at batch 1, 10,000 CNN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DESCENT=${DESCENT:-1}
@@ -43,7 +44,7 @@ for item in $WORKLOADS; do
         echo "== $workload $opt batch $batch threads $threads (round $round of $ROUNDS; $(uptime | sed 's/.*load/load/'))" >&2
         if [[ "$DESCENT" == 1 ]]; then
             for path in compiled autodiff; do
-                DESCENT_NUM_THREADS=$threads DESCENT_FLUSH_DENORMALS=$FLUSH_DENORMALS \
+                DESCENT_BENCH_SAMPLES=${SAMPLES:-0} DESCENT_NUM_THREADS=$threads DESCENT_FLUSH_DENORMALS=$FLUSH_DENORMALS \
                     "$DESCENT_BENCH" --filter "training/$workload/$path/$opt/batch-$batch/threads-$threads" $QUICK_FLAG \
                     | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["results"] if isinstance(d,dict) else d; [print(json.dumps(x)) for x in r]' >>"$OUT" || true
             done
@@ -55,7 +56,7 @@ for item in $WORKLOADS; do
             [[ "$framework" == jax && "$threads" == 1 ]] && pin=(taskset -c 0)
             env OMP_NUM_THREADS="$threads" "${pin[@]}" "$PEERS_PYTHON" bench/peers/conv_peers.py --framework "$framework" \
                 --variant "$variant" --workload "$workload" --optimizer "$opt" --batch "$batch" --threads "$threads" \
-                $peer_flags $QUICK_FLAG >>"$OUT" \
+                --samples "${SAMPLES:-0}" $peer_flags $QUICK_FLAG >>"$OUT" \
                 || echo "{\"name\": \"$peer/$workload/$opt/batch-$batch/threads-$threads\", \"error\": \"failed\"}" >>"$OUT"
         done
     done

@@ -7,6 +7,10 @@
 import Descent
 import DescentKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 enum ConvolutionBenchmarks {
     static func workloads() -> [TrainingBenchmarks.Workload] {
         var list: [TrainingBenchmarks.Workload] = []
@@ -27,13 +31,14 @@ enum ConvolutionBenchmarks {
         return list
     }
 
-    /// `rows` images of `shape`, uniform in [0, 1), labels `argmax((x − 0.5)·W)` with a fixed
-    /// `W ~ N(0, 1)` (the teacher of BENCHMARKS.md).
-    static func syntheticImages(rows: Int, shape: [Int]) throws -> TensorDataset<Float> {
+    /// `rows` samples of `shape`, uniform in [0, 1), labels `argmax((x − 0.5)·W)` with a fixed
+    /// `W ~ N(0, 1)` drawn from `seed` (the teacher of BENCHMARKS.md). Written straight into the
+    /// dataset's tensor, so the data exists once in memory.
+    static func syntheticImages(rows: Int, shape: [Int], seed: UInt64 = 17) throws -> TensorDataset<Float> {
         let features = shape.reduce(1, *), classes = 10
-        var weightGenerator = RandomGenerator(seed: 17, stream: 1)
+        var weightGenerator = RandomGenerator(seed: seed, stream: 1)
         let teacher = (0..<features * classes).map { _ in Float(weightGenerator.nextNormal()) }
-        var generator = RandomGenerator(seed: 17)
+        var generator = RandomGenerator(seed: seed)
         var labels = [Int](repeating: 0, count: rows)
         let x = Tensor<Float>(shape: [rows] + shape) { out in
             var scores = [Float](repeating: 0, count: classes)
@@ -73,7 +78,9 @@ enum ConvolutionBenchmarks {
                     quick: Bool) throws -> [(String, TrainingValue)] {
         TrainingBenchmarks.setThreads(threads)
         let shape = workload == "lenet5" ? [1, 28, 28] : [3, 32, 32]
-        let rows = workload == "lenet5" ? (batchSize == 1 ? 5_000 : 60_000) : 10_000
+        // DESCENT_BENCH_SAMPLES overrides the sample count (bench/run-conv.sh SAMPLES=…, for short runs).
+        let override = getenv("DESCENT_BENCH_SAMPLES").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+        let rows = override ?? (workload == "lenet5" ? (batchSize == 1 ? 5_000 : 60_000) : 10_000)
         let data = try syntheticImages(rows: quick ? Swift.min(rows, 1_024) : rows, shape: shape)
         let model = try model(workload)
         let optimizer = try TrainingBenchmarks.makeOptimizer(optimizerName)
