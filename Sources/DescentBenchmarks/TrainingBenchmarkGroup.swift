@@ -2,7 +2,7 @@
 
 /// The `training/...` benchmarks. Run one path per process so each peak RSS is its own.
 func trainingBenchmarks() -> BenchmarkGroup {
-    BenchmarkGroup(name: "training", benchmarks: TrainingBenchmarks.workloads().map { workload in
+    BenchmarkGroup(name: "training", benchmarks: (TrainingBenchmarks.workloads() + ConvolutionBenchmarks.workloads()).map { workload in
         Benchmark(path: workload.path) { options in
             do {
                 var record: [String: JSON] = [:]

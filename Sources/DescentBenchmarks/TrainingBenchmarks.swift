@@ -83,25 +83,7 @@ enum TrainingBenchmarks {
     /// `argmax((x − 0.5)·W)` with `W ~ N(0, 1)` of shape 784 × 10. Written straight into the
     /// dataset's tensor, so the data exists once in memory.
     static func syntheticMNIST(rows: Int) throws -> TensorDataset<Float> {
-        let features = 784, classes = 10
-        var weightGenerator = RandomGenerator(seed: 8, stream: 1)
-        let teacher = (0..<features * classes).map { _ in Float(weightGenerator.nextNormal()) }
-        var generator = RandomGenerator(seed: 8)
-        var labels = [Int](repeating: 0, count: rows)
-        let x = Tensor<Float>(shape: [rows, features]) { out in
-            var scores = [Float](repeating: 0, count: classes)
-            for row in 0..<rows {
-                let sample = out.baseAddress! + row * features
-                for j in 0..<features { sample[j] = Float(generator.nextUniform()) }
-                for c in 0..<classes { scores[c] = 0 }
-                for j in 0..<features {
-                    let centred = sample[j] - 0.5
-                    for c in 0..<classes { scores[c] += centred * teacher[j * classes + c] }
-                }
-                labels[row] = scores.indices.max { scores[$0] < scores[$1] }!
-            }
-        }
-        return try TensorDataset(features: x, targets: .classes(labels), classCount: classes)
+        try ConvolutionBenchmarks.syntheticImages(rows: rows, shape: [784], seed: 8)
     }
 
     static func makeOptimizer(_ name: String) throws -> any Optimizer<Float> {

@@ -11,6 +11,7 @@
 func benchmarkGroups() -> [BenchmarkGroup] {
     [
         kernelBenchmarks(),
+        convolutionKernelBenchmarks(),
         trainingBenchmarks(),
         csvBenchmarks(),
     ]

@@ -73,6 +73,14 @@ extension CompiledStep {
                 }
                 Scalar.applyBinary(.multiply, x, lhsStride: 1, mask, rhsStride: 1, output, count: count)
                 x = UnsafePointer(output)
+            case .convolution:
+                // A convolution then a ReLU: the ReLU is the product's epilogue, as for a Linear.
+                if index + 1 < operations.count, case .activation(.relu) = operations[index + 1].kind { reluApplied = true }
+                convolutionForward(index: index, x: x, rows: rows, epilogue: reluApplied ? .relu : .none)
+                x = UnsafePointer(output)
+            case .maxPool, .averagePool, .adaptiveAveragePool:
+                poolingForward(index: index, x: x, rows: rows)
+                x = UnsafePointer(output)
             }
             outputs[index] = x
         }
@@ -123,6 +131,13 @@ extension CompiledStep {
                 } else {
                     Scalar.applyUnaryDerivative(operation, x: x, y: outputs[index], upstream: g, spare, count: rows * outWidth)
                 }
+                swap(&g, &spare)
+            case .convolution:
+                try convolutionBackward(index: index, first: first, x: x, g: g, spare: spare, rows: rows,
+                                        accumulate: accumulate, updater: updater)
+                if index > first { swap(&g, &spare) }
+            case .maxPool, .averagePool, .adaptiveAveragePool:
+                poolingBackward(index: index, dy: g, dx: spare, rows: rows)
                 swap(&g, &spare)
             case .dropout:
                 if outputs[index] == x { continue }  // the identity in this pass (p = 0)

@@ -46,6 +46,8 @@ public final class CompiledStep<Scalar: TensorScalar> {
     public let inputWidth: Int
     /// Values per sample the model gives (the last layer's output size).
     public let outputWidth: Int
+    /// One sample's shape the step was built for, or `nil` (rows of ``inputWidth`` values).
+    public let sampleShape: [Int]?
     /// The model's parameters with their names, in `Layer/namedParameters()` order, frozen ones
     /// included (optimizers skip those): pass it to `optimizer.step(_:)`. Computed once, so a step
     /// does not walk the model.
@@ -87,15 +89,26 @@ public final class CompiledStep<Scalar: TensorScalar> {
     ///   - model: a `Sequential` (or `Linear`) of supported layers (see ``CompiledStep``).
     ///   - loss: a supported loss with mean reduction.
     ///   - maximumBatchSize: the most rows a training batch will have; the buffers are sized for it.
+    ///   - sampleShape: one sample's shape (`[c, h, w]` for images), which convolutions and pooling
+    ///     need; the default value `nil` suits models of rows (it is the features' shape without the
+    ///     batch axis).
     /// - Throws: ``CompiledStepError`` (`.unsupportedModel`, `.unsupportedLoss`) naming what has no
     ///   compiled form.
-    public init(model: any Layer<Scalar>, loss: any Loss, maximumBatchSize: Int) throws {
+    public init(model: any Layer<Scalar>, loss: any Loss, maximumBatchSize: Int, sampleShape: [Int]? = nil) throws {
         precondition(maximumBatchSize > 0, "CompiledStep: maximumBatchSize must be positive, got \(maximumBatchSize)")
-        let (kinds, widths) = try compiledKinds(of: model)
+        if let sampleShape, sampleShape.isEmpty || sampleShape.contains(where: { $0 < 1 }) {
+            throw CompiledStepError(.invalidBatch, "CompiledStep: a sample shape must be positive sizes, got \(sampleShape)")
+        }
+        let (kinds, widths) = try compiledKinds(of: model, sampleShape: sampleShape)
+        if sampleShape == nil, Self.needsSampleShape(model: model) {
+            throw CompiledStepError(.unsupportedModel, "CompiledStep: a model with convolutions or pooling needs the sample shape (CompiledStep(model:loss:maximumBatchSize:sampleShape:), e.g. [1, 28, 28])")
+        }
         self.loss = try CompiledLoss(loss)
         self.maximumBatchSize = maximumBatchSize
+        self.sampleShape = sampleShape
         var inputWidth = widths[0]
         if case let .linear(weight, _) = kinds[0] { inputWidth = weight.shape[1] }
+        if let sampleShape { inputWidth = sampleShape.reduce(1, *) }
         self.inputWidth = inputWidth
         outputWidth = widths.last!
         if case .crossEntropy = self.loss, outputWidth < 1 {
@@ -121,6 +134,22 @@ public final class CompiledStep<Scalar: TensorScalar> {
                 }
             case .dropout: operation.mask = allocateBuffer(maximumBatchSize * outWidth)
             case .activation: break
+            case let .convolution(weight, bias, template):
+                operation.weightName = parameters.first { $0.parameter === weight }?.name ?? ""
+                operation.biasName = bias.flatMap { bias in parameters.first { $0.parameter === bias }?.name } ?? ""
+                operation.weightGradient = Tensor(zeros: weight.shape)
+                operation.weightScratch = allocateBuffer(weight.value.scalarCount)
+                if let bias {
+                    operation.biasGradient = Tensor(zeros: bias.shape)
+                    operation.biasScratch = allocateBuffer(bias.value.scalarCount)
+                }
+                var geometry = template
+                geometry.batch = maximumBatchSize
+                operation.workspace = allocateBuffer(Swift.max(
+                    Convolution2D.forwardWorkspaceCount(geometry), Convolution2D.inputGradientWorkspaceCount(geometry),
+                    Convolution2D.parameterGradientWorkspaceCount(geometry)))
+            case .maxPool: operation.indices = .allocate(capacity: maximumBatchSize * outWidth)
+            case .averagePool, .adaptiveAveragePool: break
             }
             operations.append(operation)
             width = outWidth
@@ -141,6 +170,9 @@ public final class CompiledStep<Scalar: TensorScalar> {
             operation.mask.map { UnsafeMutableRawPointer($0).deallocate() }
             operation.biasScratch.map { UnsafeMutableRawPointer($0).deallocate() }
             operation.outputGradient.map { UnsafeMutableRawPointer($0).deallocate() }
+            operation.weightScratch.map { UnsafeMutableRawPointer($0).deallocate() }
+            operation.workspace.map { UnsafeMutableRawPointer($0).deallocate() }
+            operation.indices?.deallocate()
         }
         UnsafeMutableRawPointer(gradientBuffers.0).deallocate()
         UnsafeMutableRawPointer(gradientBuffers.1).deallocate()
@@ -149,6 +181,16 @@ public final class CompiledStep<Scalar: TensorScalar> {
         partTicks.deallocate()
         UnsafeMutableRawPointer(logSumExpBuffer).deallocate()
         UnsafeMutableRawPointer(lossScratch).deallocate()
+    }
+
+    /// Whether `model` has convolutions or pooling, whose step needs the sample shape
+    /// (``init(model:loss:maximumBatchSize:sampleShape:)``).
+    public static func needsSampleShape(model: any Layer<Scalar>) -> Bool {
+        guard let layers = try? flattenedLayers(model) else { return false }
+        return layers.contains { layer in
+            if case .structureOnly? = try? spatialKind(of: layer, index: 0, sampleShape: nil) { return true }
+            return false
+        }
     }
 
     /// Why `model` and `loss` cannot be compiled, or `nil` if they can.

@@ -224,4 +224,36 @@ unsigned descent_fp_control(void);
 /// Sets the calling thread's floating-point control word (from `descent_fp_control`).
 void descent_set_fp_control(unsigned control);
 
+// MARK: - Convolution and pooling helpers (convolution.c)
+
+/// The window of a 2-D convolution or pooling over one image of one group: `channels` input planes
+/// of `height × width` (NCHW), a `kernelHeight × kernelWidth` kernel with the given strides,
+/// zero padding and dilations, and the `outputHeight × outputWidth` result. All sizes ≥ 1 (padding
+/// ≥ 0), validated by the Swift caller (`Convolution2DGeometry`).
+typedef struct {
+    long channels, height, width;
+    long kernelHeight, kernelWidth;
+    long strideHeight, strideWidth;
+    long paddingHeight, paddingWidth;
+    long dilationHeight, dilationWidth;
+    long outputHeight, outputWidth;
+} descent_window_t;
+
+/// im2col: `col[(c·kh + i)·kw + j][oh·OW + ow] = x[c][oh·sh − ph + i·dh][ow·sw − pw + j·dw]`, 0 in
+/// the padding. `x` is `channels × height × width`, `col` is `channels·kh·kw × OH·OW`.
+void descent_im2col_f32(const float *x, const descent_window_t *window, float *col);
+/// The adjoint of `descent_im2col_f32`: adds each `col` element into the input pixel it was read
+/// from (`dx` must be initialised; taps are added in the order c, i, j, oh, ow).
+void descent_col2im_add_f32(const float *col, const descent_window_t *window, float *dx);
+/// `y[c][p] = bias[c]` for `c < channels`, `p < pixels` (the rows a convolution's GEMM adds onto).
+void descent_conv_bias_rows_f32(const float *bias, long channels, long pixels, float *y);
+/// Max pooling of `planes` planes of `window->height × width` (`window->channels` unused): each
+/// output is the maximum of its window's taps inside the input (PyTorch's rule: a NaN wins, the
+/// first of equal maxima otherwise), `indices` the winner's offset in its plane (`ih·W + iw`).
+void descent_max_pool_forward_f32(const float *x, const descent_window_t *window, long planes, float *y, long *indices);
+/// Max pooling's backward pass: `dx` (`planes × inputPixels`) set to zero, then each `dy` added at its
+/// index, in output order.
+void descent_max_pool_backward_f32(const float *dy, const long *indices, long planes, long inputPixels,
+                                   long outputPixels, float *dx);
+
 #endif

@@ -22,22 +22,24 @@
 public enum Convolution2D {
     // MARK: Workspace sizes
 
-    /// The elements of workspace `forward` needs:
-    /// one sample's column matrix, `C_in·kH·kW·H_out·W_out`.
+    /// The elements of workspace `forward` needs: for Double one sample's column matrix,
+    /// `C_in·kH·kW·H_out·W_out`; for Float (``FastConvolution2D``) one column matrix of one group per
+    /// part the batch is split into (at most 8, whatever the thread count). The larger of the two.
     public static func forwardWorkspaceCount(_ geometry: Convolution2DGeometry) -> Int {
-        columnCount(geometry)
+        Swift.max(columnCount(geometry), FastConvolution2D.workspaceCount(.init(geometry)))
     }
 
     /// The elements of workspace `inputGradient`
-    /// needs: one sample's column matrix.
+    /// needs: as ``forwardWorkspaceCount(_:)``.
     public static func inputGradientWorkspaceCount(_ geometry: Convolution2DGeometry) -> Int {
-        columnCount(geometry)
+        Swift.max(columnCount(geometry), FastConvolution2D.workspaceCount(.init(geometry)))
     }
 
     /// The elements of workspace `parameterGradients`
-    /// needs: one sample's column matrix.
+    /// needs: for Double one sample's column matrix; for Float the sums of up to three chunks of the
+    /// batch after the first and a column matrix per chunk (``FastConvolution2D``).
     public static func parameterGradientWorkspaceCount(_ geometry: Convolution2DGeometry) -> Int {
-        columnCount(geometry)
+        Swift.max(columnCount(geometry), FastConvolution2D.weightGradientWorkspaceCount(.init(geometry)))
     }
 
     static func columnCount(_ geometry: Convolution2DGeometry) -> Int {
@@ -54,11 +56,19 @@ public enum Convolution2D {
     ///   - bias: `[C_out]`, or `nil` for none.
     ///   - output: `[N, C_out, H_out, W_out]`; may hold garbage.
     ///   - workspace: ``forwardWorkspaceCount(_:)`` elements; contents undefined afterwards.
+    ///   - epilogue: `.relu` applies a ReLU to the output as the product produces it (the bits of
+    ///     the convolution followed by ``ElementKernels``' ReLU). The default value is `.none`.
+    ///
+    /// Float runs ``FastConvolution2D`` (split across the ``WorkerPool`` by images; the same bits
+    /// for any thread count).
     public static func forward(
         _ geometry: Convolution2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>,
+        epilogue: GEMM.Epilogue = .none
     ) {
-        forwardImplementation(geometry, input: input, weight: weight, bias: bias, output: output, workspace: workspace)
+        let shape = FastConvolution2D.Shape(geometry)
+        FastConvolution2D.forward(shape, input: input, weight: weight, bias: bias, output: output, workspace: workspace,
+                                  workspaceCount: FastConvolution2D.workspaceCount(shape), epilogue: epilogue)
     }
 
     /// `∂input` from `∂output` in Float; `inputGradient` is overwritten.
@@ -71,7 +81,9 @@ public enum Convolution2D {
         _ geometry: Convolution2DGeometry, outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
-        inputGradientImplementation(geometry, outputGradient: outputGradient, weight: weight, inputGradient: inputGradient, workspace: workspace)
+        let shape = FastConvolution2D.Shape(geometry)
+        FastConvolution2D.inputGradient(shape, outputGradient: outputGradient, weight: weight, inputGradient: inputGradient,
+                                        workspace: workspace, workspaceCount: FastConvolution2D.workspaceCount(shape))
     }
 
     /// `∂weight` (and `∂bias`) from the input and `∂output` in Float, summed over the batch; both
@@ -86,9 +98,10 @@ public enum Convolution2D {
         _ geometry: Convolution2DGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
     ) {
-        parameterGradientsImplementation(
-            geometry, input: input, outputGradient: outputGradient, weightGradient: weightGradient,
-            biasGradient: biasGradient, workspace: workspace)
+        let shape = FastConvolution2D.Shape(geometry)
+        FastConvolution2D.weightGradient(shape, input: input, outputGradient: outputGradient, weightGradient: weightGradient,
+                                         biasGradient: biasGradient, workspace: workspace,
+                                         workspaceCount: FastConvolution2D.weightGradientWorkspaceCount(shape))
     }
 
     // MARK: Double

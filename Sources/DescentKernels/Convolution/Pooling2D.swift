@@ -1,3 +1,5 @@
+import CDescentKernels
+
 /// 2-D max, average and adaptive average pooling over raw NCHW buffers, forward and backward, in
 /// `Float` and `Double` (`torch.nn.functional.max_pool2d`, `avg_pool2d`, `adaptive_avg_pool2d`).
 ///
@@ -18,14 +20,29 @@ public enum Pooling2D {
     public static func maxForward(
         _ geometry: Pooling2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>
     ) {
-        maxForwardImplementation(geometry, input: input, output: output, indices: indices)
+        // The C loop (a 2×2, stride-2 window unrolled), split across the pool by planes.
+        let inputPlane = geometry.inputHeight * geometry.inputWidth, outputPlane = geometry.outputHeight * geometry.outputWidth
+        let window = geometry.window
+        ParallelKernels.forEachRange(count: geometry.batch * geometry.channels,
+                                     parts: ParallelKernels.partCount(for: geometry.inputCount), alignment: 1) { planes in
+            var window = window
+            let first = planes.lowerBound
+            descent_max_pool_forward_f32(input + first * inputPlane, &window, planes.count, output + first * outputPlane,
+                                         indices + first * outputPlane)
+        }
     }
 
     /// The input gradient of max pooling in Float: each output's gradient added at its argmax.
     public static func maxInputGradient(
         _ geometry: Pooling2DGeometry, outputGradient: UnsafePointer<Float>, indices: UnsafePointer<Int>, inputGradient: UnsafeMutablePointer<Float>
     ) {
-        maxInputGradientImplementation(geometry, outputGradient: outputGradient, indices: indices, inputGradient: inputGradient)
+        let inputPlane = geometry.inputHeight * geometry.inputWidth, outputPlane = geometry.outputHeight * geometry.outputWidth
+        ParallelKernels.forEachRange(count: geometry.batch * geometry.channels,
+                                     parts: ParallelKernels.partCount(for: geometry.inputCount), alignment: 1) { planes in
+            let first = planes.lowerBound
+            descent_max_pool_backward_f32(outputGradient + first * outputPlane, indices + first * outputPlane, planes.count,
+                                          inputPlane, outputPlane, inputGradient + first * inputPlane)
+        }
     }
 
     /// Average pooling in Float: each output is its window's sum divided by the window's size
@@ -255,5 +272,15 @@ extension Pooling2D {
                 }
             }
         }
+    }
+}
+
+extension Pooling2DGeometry {
+    /// The window of one plane for the C pooling loops.
+    var window: descent_window_t {
+        descent_window_t(
+            channels: 1, height: inputHeight, width: inputWidth, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+            strideHeight: strideHeight, strideWidth: strideWidth, paddingHeight: paddingHeight, paddingWidth: paddingWidth,
+            dilationHeight: dilationHeight, dilationWidth: dilationWidth, outputHeight: outputHeight, outputWidth: outputWidth)
     }
 }

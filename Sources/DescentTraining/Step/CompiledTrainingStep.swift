@@ -19,6 +19,8 @@ public final class CompiledTrainingStep<Scalar: TensorScalar>: GradientComputing
     public let loss: any Loss
     /// The compiled step, built on the first batch (and rebuilt for a larger one); `nil` before.
     public private(set) var compiledStep: CompiledStep<Scalar>?
+    /// Whether the model has convolutions or pooling (computed once).
+    var compiledStepNeedsShape: Bool?
 
     /// The compiled step for `model` and `loss` (which must compile: see
     /// `CompiledStep.unsupportedReason(model:loss:)`).
@@ -37,7 +39,7 @@ public final class CompiledTrainingStep<Scalar: TensorScalar>: GradientComputing
     /// outputs during this step's update. Returns the batch loss before the update.
     public func train(on batch: Batch<Scalar>, next: Batch<Scalar>?, optimizer: any Optimizer<Scalar>,
                       clipping: GradientClippingRule?) throws -> Double {
-        let step = try compiledStep(for: batch.count)
+        let step = try compiledStep(for: batch.count, sampleShape: Array(batch.features.shape.dropFirst()))
         let nextFeatures = next?.features
         let (labels, targets) = try labelsOrTargets(of: batch)
         guard let clipping else {
@@ -74,10 +76,16 @@ public final class CompiledTrainingStep<Scalar: TensorScalar>: GradientComputing
         }
     }
 
-    /// The compiled step for batches of `rows` rows, built (or rebuilt for a larger batch).
-    func compiledStep(for rows: Int) throws -> CompiledStep<Scalar> {
-        if let step = compiledStep, step.maximumBatchSize >= rows { return step }
-        let step = try CompiledStep(model: model, loss: loss, maximumBatchSize: Swift.max(rows, compiledStep?.maximumBatchSize ?? 0, 1))
+    /// The compiled step for batches of `rows` rows of samples shaped `sampleShape`, built (or
+    /// rebuilt for a larger batch). The shape is given to the step only for models that need it
+    /// (convolutions and pooling), so a model of rows accepts its features in any shape.
+    func compiledStep(for rows: Int, sampleShape: [Int] = []) throws -> CompiledStep<Scalar> {
+        let needsShape = compiledStepNeedsShape ?? CompiledStep<Scalar>.needsSampleShape(model: model)
+        compiledStepNeedsShape = needsShape
+        let shape = needsShape && !sampleShape.isEmpty ? sampleShape : nil
+        if let step = compiledStep, step.maximumBatchSize >= rows, step.sampleShape == shape { return step }
+        let larger = compiledStep?.sampleShape == shape ? compiledStep?.maximumBatchSize ?? 0 : 0
+        let step = try CompiledStep(model: model, loss: loss, maximumBatchSize: Swift.max(rows, larger, 1), sampleShape: shape)
         compiledStep = step
         return step
     }
