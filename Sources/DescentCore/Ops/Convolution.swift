@@ -17,7 +17,7 @@ extension Tensor {
     ///   - padding: zeros added on each side. The default value is `0`.
     ///   - dilation: the spacing between kernel elements. The default value is `1`.
     ///   - groups: channel groups (`groups == C_in` is depthwise). The default value is `1`.
-    /// - Returns: `[N, C_out, H_out, W_out]` (see ``Convolution2DGeometry`` for the sizes).
+    /// - Returns: `[N, C_out, H_out, W_out]` (see `Convolution2DGeometry` for the sizes).
     /// - Throws: ``TensorError/invalidShape(operation:shape:reason:)`` when the shapes do not fit
     ///   together or the geometry is invalid (a size below 1, a kernel larger than the padded input,
     ///   groups that do not divide the channels, sizes that overflow).

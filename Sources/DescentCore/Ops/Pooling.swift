@@ -12,7 +12,7 @@ extension Tensor {
     ///   - padding: at most half the kernel. The default value is `0`.
     ///   - dilation: The default value is `1`.
     /// - Throws: ``TensorError/invalidShape(operation:shape:reason:)`` for an input that is not
-    ///   rank 4 or a geometry that does not fit (see ``Pooling2DGeometry/validate()``).
+    ///   rank 4 or a geometry that does not fit (see `Pooling2DGeometry.validate()`).
     public func maxPool2D(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1) throws -> Tensor {
         let geometry = try poolingGeometry("maxPool2D", kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)
         let input = self

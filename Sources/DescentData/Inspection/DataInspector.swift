@@ -22,9 +22,9 @@ public enum DataInspector {
     ///   - options: header, delimiter (detected when `nil`, as ``CSVLoader`` does), dropped and
     ///     categorical columns and the missing-value policy, so that the report says what
     ///     `train` with the same options would hit. The default value is `CSVOptions()`.
-    /// - Throws: ``DataError`` if the file cannot be read at all (missing, unreadable, bad magic).
     ///   - inputShape: the shape of one sample (`--input-shape`), checked against the feature
     ///     columns of a CSV file and reported as its image shape. The default value is `nil`.
+    /// - Throws: ``DataError`` if the file cannot be read at all (missing, unreadable, bad magic).
     public static func inspect(_ source: String, target: ColumnSelector? = nil, labels: String? = nil, options: CSVOptions = CSVOptions(),
                                inputShape: SampleShape? = nil) throws -> DataReport {
         if BuiltinDataset.isBuiltin(source) { return try inspectBuiltin(source) }

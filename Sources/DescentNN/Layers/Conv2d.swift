@@ -1,7 +1,7 @@
 import DescentCore
 
 /// A 2-D convolution over NCHW images (`torch.nn.Conv2d` with `padding_mode='zeros'`):
-/// `y = conv2d(x, W) + b`, computed by ``Tensor/convolution2D(_:weight:bias:stride:padding:dilation:groups:)``.
+/// `y = conv2d(x, W) + b`, computed by `Tensor.convolution2D(_:weight:bias:stride:padding:dilation:groups:)`.
 ///
 /// The weight has shape `[outChannels, inChannels / groups, kernelHeight, kernelWidth]` and the bias
 /// `[outChannels]`, as in PyTorch, so a PyTorch `state_dict` loads unchanged. The input is

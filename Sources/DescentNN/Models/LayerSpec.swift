@@ -57,8 +57,10 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     public static let maximumSize = 1 << 24
 
     /// Reads one layer from a value of a `layers(…)` spec: a word (`relu`) or a call (`conv2d(32, 3)`).
-    /// - Parameter defaultBias: whether linear and convolution layers have a bias unless they say.
-    /// - Throws: ``SpecError`` naming the layer, the key and the valid choices.
+    /// - Parameters:
+    ///   - value: one element of the `layers(…)` list, as the spec parser gives it.
+    ///   - defaultBias: whether linear and convolution layers have a bias unless they say.
+    /// - Throws: `SpecError` naming the layer, the key and the valid choices.
     public init(value: Spec.Value, defaultBias: Bool = true) throws {
         let spec: Spec
         switch value {

@@ -58,7 +58,7 @@ extension ModelSpec {
     ///
     /// For `linear`, `logistic`, `softmax` and `mlp` the input must be one axis and the result is
     /// each `Linear`'s output width.
-    /// - Throws: ``SpecError`` naming the layer (its position and spec) and what does not fit: a
+    /// - Throws: `SpecError` naming the layer (its position and spec) and what does not fit: a
     ///   convolution on rows, a kernel larger than its padded input, channels that the groups do not
     ///   divide, a `linear` on images without `flatten`, a size of the last layer other than `outputs`.
     public func layerShapes(inputShape: [Int], outputs: Int) throws -> [[Int]] {
@@ -67,7 +67,7 @@ extension ModelSpec {
 
     /// ``validate(inputs:outputs:)`` for a per-sample input shape: every size at least 1 and every
     /// layer fitting the one before (``layerShapes(inputShape:outputs:)``).
-    /// - Throws: ``SpecError`` saying what does not fit and how to fix it.
+    /// - Throws: `SpecError` saying what does not fit and how to fix it.
     public func validate(inputShape: [Int], outputs: Int) throws {
         _ = try plannedLayers(inputShape: inputShape, outputs: outputs)
     }
@@ -91,7 +91,7 @@ extension ModelSpec {
     }
 
     /// ``checkFits(inputs:outputs:bytesPerScalar:memoryLimit:)`` for a per-sample input shape.
-    /// - Throws: ``SpecError`` when the layers do not fit the shape or the model exceeds `memoryLimit`.
+    /// - Throws: `SpecError` when the layers do not fit the shape or the model exceeds `memoryLimit`.
     public func checkFits(inputShape: [Int], outputs: Int, bytesPerScalar: Int, memoryLimit: Int) throws {
         try validate(inputShape: inputShape, outputs: outputs)
         let shape = inputShape.map(String.init).joined(separator: "×")
@@ -103,7 +103,7 @@ extension ModelSpec {
     /// A freshly initialised model for samples of `inputShape` and `outputs` outputs, layer by layer
     /// in order (so the same seed gives the same model). Convolution and linear weights use the
     /// spec's initialiser, their biases ``Initializer/matchingBiasInitializer``.
-    /// - Throws: ``SpecError`` when the layers do not fit the shape (see ``layerShapes(inputShape:outputs:)``).
+    /// - Throws: `SpecError` when the layers do not fit the shape (see ``layerShapes(inputShape:outputs:)``).
     public func makeModel<Scalar: TensorScalar>(inputShape: [Int], outputs: Int, generator: inout RandomGenerator) throws -> Sequential<Scalar> {
         guard layerSpecs != nil else {
             try validate(inputShape: inputShape, outputs: outputs)
@@ -273,7 +273,7 @@ struct PlannedLayer {
 extension ModelSpec {
     /// Reads a per-sample shape written as `1x28x28` (or `1×28×28`, `3,32,32`): one to three whole
     /// numbers from 1 to 2²⁴, channels first, as `--input-shape` takes it.
-    /// - Throws: ``SpecError`` saying what is wrong and giving an example.
+    /// - Throws: `SpecError` saying what is wrong and giving an example.
     public static func inputShape(parsing text: String) throws -> [Int] {
         let parts = text.split(whereSeparator: { "x×X,".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
         guard (1...3).contains(parts.count), parts.count == text.split(omittingEmptySubsequences: false, whereSeparator: { "x×X,".contains($0) }).count else {

@@ -16,8 +16,8 @@ import DescentCore
 /// | `softmax` | `Linear(in, classes)` logits for softmax | `init`, `bias` |
 /// | `mlp(h₁, h₂, …)` | ``Sequential/mlp(inputs:hiddenSizes:outputs:activation:dropout:batchNorm:bias:initializer:generator:)`` | `hidden`, `activation`, `slope`, `dropout`, `batchNorm`, `init` |
 /// | `layers(l₁, l₂, …)` | any stack of ``LayerSpec``s, sizes inferred from the data | `init`, `bias` |
-/// | `lenet5` | LeNet-5 (``ModelSpec/lenet5Layers``) | `init`, `bias` |
-/// | `cnn(c₁, c₂, …)` | ``ModelSpec/cnnLayers(channels:batchNorm:)`` | `channels`, `batchNorm`, `init`, `bias` |
+/// | `lenet5` | LeNet-5 (`ModelSpec.lenet5Layers`) | `init`, `bias` |
+/// | `cnn(c₁, c₂, …)` | `ModelSpec.cnnLayers(channels:batchNorm:)` | `channels`, `batchNorm`, `init`, `bias` |
 ///
 /// The convolutional models need the data's per-sample shape (`[c, h, w]`): use the
 /// `inputShape:` forms (``validate(inputShape:outputs:)``, ``makeModel(inputShape:outputs:generator:)``).
