@@ -84,7 +84,7 @@ public struct StreamingDataset<Scalar: TensorScalar>: Sendable {
         let dataLine = options.hasHeader ? stream.tokenizer.line : 1
         let layout = try CSVLayout.resolve(names: names, options: options, file: path, dataStart: dataOffset, dataLine: dataLine)
         guard !layout.featureColumns.isEmpty else {
-            throw DataError(file: path, "no feature columns: \(names.count == 1 ? "each row is one field (is the delimiter \"\(options.delimiter)\" right?)" : "every column is a target")")
+            throw DataError(file: path, "no feature columns: \(names.count == 1 ? "each row is one field (is the delimiter \"\(Character(UnicodeScalar(delimiter)))\" right? give --delimiter)" : "every column is a target")")
         }
         let reader = options.hasHeader ? stream : try CSVRecordStream(path: path, delimiter: delimiter)
 
