@@ -134,19 +134,32 @@ enum BrowserHarness {
 
     /// A screenshot of the SVG document `svg` opened on its own in a `width` × `height` window,
     /// as a browser shows a `--plot race.svg` file: taken as soon as the page has loaded, or,
-    /// with `virtualMilliseconds`, after that much (virtual) time has passed, so SMIL animations
-    /// have advanced.
-    static func screenshot(svg: String, width: Int, height: Int, virtualMilliseconds: Int? = nil) throws -> BrowserPNG {
+    /// with `animationSeconds`, with every SMIL animation paused at that document time.
+    ///
+    /// The time is set by a script added to the SVG (`pauseAnimations` and `setCurrentTime` on
+    /// load), not by Chromium's `--virtual-time-budget`: on a loaded CI machine the budget did not
+    /// advance SMIL, and the mid-race screenshot showed the chart as it is at load.
+    static func screenshot(svg: String, width: Int, height: Int, animationSeconds: Double? = nil) throws -> BrowserPNG {
         guard let executable else { throw Failure(description: skipMessage) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = folder.appendingPathComponent("chart.svg"), screenshot = folder.appendingPathComponent("screenshot.png")
-        try Data(svg.utf8).write(to: page)
+        var document = svg
+        if let animationSeconds {
+            guard let end = document.range(of: "</svg>", options: .backwards) else {
+                throw Failure(description: "the SVG has no </svg> to add the animation clock script before")
+            }
+            let script = "<script>window.addEventListener('load', function () { var svg = document.documentElement; "
+                + "svg.pauseAnimations(); svg.setCurrentTime(\(animationSeconds)); });</script>\n"
+            document.insert(contentsOf: script, at: end.lowerBound)
+        }
+        try Data(document.utf8).write(to: page)
         var arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                          "--force-device-scale-factor=1", "--no-first-run", "--user-data-dir=\(folder.path)/profile",
                          "--window-size=\(width),\(height)", "--screenshot=\(screenshot.path)"]
-        if let virtualMilliseconds { arguments.append("--virtual-time-budget=\(virtualMilliseconds)") }
+        // A short virtual-time budget lets the load handler run before the screenshot.
+        if animationSeconds != nil { arguments.append("--virtual-time-budget=500") }
         _ = try run(executable, arguments + [page.absoluteString], in: folder)
         return try BrowserPNG(data: Data(contentsOf: screenshot))
     }

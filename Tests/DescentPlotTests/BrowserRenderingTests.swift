@@ -123,10 +123,11 @@ struct BrowserRenderingTests {
                                                   width: width, height: height)
         let animated = Examples.rosenbrockRace(animated: true).svg(width: Double(width), height: Double(height))
         let atStart = try BrowserHarness.screenshot(svg: animated, width: width, height: height)
-        // The 8 s race begins after 2 s and then grows for 8 s: at 4 s (virtual) it is a quarter done.
-        let midRace = try BrowserHarness.screenshot(svg: animated, width: width, height: height, virtualMilliseconds: 4000)
+        // The 8 s race begins after 2 s and then grows for 8 s: at 4 s it is a quarter done.
+        let midRace = try BrowserHarness.screenshot(svg: animated, width: width, height: height, animationSeconds: 4)
         let startDifference = BrowserHarness.differingFraction(still, atStart)
         let midDifference = BrowserHarness.differingFraction(still, midRace)
+
         #expect(startDifference < 0.0005, "at t = 0 the race differs from the still chart in \(startDifference * 100) % of the pixels")
         // The paths are thin: a quarter-grown race lacks about 0.2 % of the chart's pixels.
         #expect(midDifference > 0.001 && midDifference > 10 * startDifference,
