@@ -55,5 +55,12 @@ import Testing
         for index in buckets.buckets.indices { buckets.gather(index) }
         for index in buckets.buckets.indices { buckets.scatter(index, dividingBy: 2) }
         #expect(parameters.map { $0.parameter.gradient!.scalars } == original.map { $0.map { $0 / 2 } })
+        // Three processes: the average is IEEE division by 3 (PyTorch's `div_`), element by
+        // element; a multiplication by the rounded 1/3 differs in the last bit for some values.
+        for (index, entry) in parameters.enumerated() { entry.parameter.gradient = try Tensor(shape: entry.parameter.shape, scalars: original[index]) }
+        for index in buckets.buckets.indices { buckets.gather(index) }
+        for index in buckets.buckets.indices { buckets.scatter(index, dividingBy: 3) }
+        #expect(parameters.map { $0.parameter.gradient!.scalars } == original.map { $0.map { $0 / 3 } })
+        #expect(original.joined().contains { $0 / 3 != $0 * (1.0 / 3) }, "the values show a difference between dividing and multiplying")
     }
 }

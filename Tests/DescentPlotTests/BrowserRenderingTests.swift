@@ -127,7 +127,6 @@ struct BrowserRenderingTests {
         let midRace = try BrowserHarness.screenshot(svg: animated, width: width, height: height, animationSeconds: 4)
         let startDifference = BrowserHarness.differingFraction(still, atStart)
         let midDifference = BrowserHarness.differingFraction(still, midRace)
-
         #expect(startDifference < 0.0005, "at t = 0 the race differs from the still chart in \(startDifference * 100) % of the pixels")
         // The paths are thin: a quarter-grown race lacks about 0.2 % of the chart's pixels.
         #expect(midDifference > 0.001 && midDifference > 10 * startDifference,
